@@ -1,0 +1,2 @@
+// Activities registered by the worker. The workflow imports only their types.
+export { runStep, cancelCreated } from './run-step';

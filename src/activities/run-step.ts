@@ -1,0 +1,183 @@
+// The step activity: build the request, resolve secrets, send it with axios, judge the response with
+// the pure core, and return only what the workflow needs. Transient failures (connection errors,
+// 408/409/429/5xx) are thrown so Temporal's retry policy retries them, honouring Retry-After. A step
+// that loops on itself polls here, through retries, so its polls never reach workflow history.
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
+import axios, { type AxiosResponse } from 'axios';
+import { buildRequest } from '../core/request';
+import { evaluateStep, observedValues, responseContext, type StepResponse } from '../core/evaluate-step';
+import { ExpressionError } from '../core/expressions';
+import { CriterionError } from '../core/criteria';
+import type { ExpressionContext, ResolvedRequest } from '../core/types';
+import { decodeBody, encodeBody } from './body';
+import { redact, resolveSecrets } from './secrets';
+import { POLL_PENDING, type CancelInput, type CancelOutcome, type RunStepInput, type StepOutcome } from './types';
+
+const RETRYABLE_STATUS = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
+const REQUEST_TIMEOUT_MS = Number(process.env.ARAZZO_HTTP_TIMEOUT_MS ?? 120_000);
+
+/** Delay before retrying a transient failure: the server's Retry-After when given (never earlier), else backoff with jitter. */
+export function retryDelayMs(attempt: number, headers: Record<string, string> = {}, random = Math.random): number {
+  const fromServer = retryAfterMs(headers);
+  if (fromServer !== undefined) return fromServer;
+  const base = Math.min(1000 * 2 ** Math.max(0, attempt - 1), 60_000);
+  return Math.round(base * (1 - 0.25 * random()));
+}
+
+/** retry-after-ms (float ms) first, then retry-after (seconds or HTTP date). */
+export function retryAfterMs(headers: Record<string, string>): number | undefined {
+  const ms = Number(headers['retry-after-ms']);
+  if (headers['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
+  const ra = headers['retry-after'];
+  if (ra === undefined) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(ra)) return Math.ceil(Number(ra) * 1000);
+  const date = Date.parse(ra);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function providerMessage(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.slice(0, 500);
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, any>;
+  const msg = b.error?.message ?? b.message ?? (typeof b.error === 'string' ? b.error : undefined);
+  const code = b.error?.code ?? b.error?.type ?? b.type;
+  return msg ? `${code && typeof code === 'string' ? `${code}: ` : ''}${String(msg).slice(0, 500)}` : undefined;
+}
+
+/** Permanent although 429: the account is out of quota or over its spend limit. */
+function isPermanent429(body: unknown): boolean {
+  const text = JSON.stringify(body ?? '');
+  return /insufficient_quota|enforced_spend_limit_reached|billing_error/.test(text);
+}
+
+async function send(req: ResolvedRequest, idempotencyKey: string): Promise<AxiosResponse<Buffer>> {
+  const resolved = resolveSecrets(req);
+  const headers: Record<string, string> = { ...(resolved.headers as Record<string, string>) };
+  if (!['GET', 'HEAD'].includes(req.method) && !Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key')) headers['Idempotency-Key'] = idempotencyKey;
+  const cookies = Object.entries(resolved.cookies as Record<string, string>);
+  if (cookies.length) headers.Cookie = cookies.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+  let data: unknown;
+  if (resolved.body) {
+    const encoded = encodeBody(resolved.body);
+    data = encoded.data;
+    if (encoded.contentType) headers['Content-Type'] = encoded.contentType;
+  }
+  return axios.request<Buffer>({
+    method: req.method,
+    url: req.url,
+    params: resolved.query,
+    headers,
+    data,
+    responseType: 'arraybuffer',
+    validateStatus: () => true,
+    timeout: REQUEST_TIMEOUT_MS,
+    maxContentLength: Infinity,
+    maxBodyLength: Infinity,
+    signal: cancellationSignal(),
+    transformResponse: (x) => x,
+  });
+}
+
+function lowerHeaders(res: AxiosResponse): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers ?? {})) if (v !== undefined && v !== null) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  return out;
+}
+
+/** Send a request, turning transport errors and transient statuses into retryable failures. */
+async function exchange(label: string, req: ResolvedRequest, idempotencyKey: string): Promise<StepResponse> {
+  const attempt = activityInfo().attempt;
+  let res: AxiosResponse<Buffer>;
+  try {
+    res = await send(req, idempotencyKey);
+  } catch (err) {
+    if (err instanceof ApplicationFailure) throw err;
+    const e = err as { code?: string; message?: string };
+    if (axios.isCancel(err) || e.code === 'ERR_CANCELED') throw err;
+    throw ApplicationFailure.create({
+      message: redact(`${label}: ${e.code ?? 'transport error'}: ${e.message ?? String(err)}`),
+      type: 'ArazzoTransportError',
+      nextRetryDelay: retryDelayMs(attempt),
+    });
+  }
+  const headers = lowerHeaders(res);
+  const body = decodeBody(Buffer.from(res.data ?? []), headers['content-type']);
+  const retryable = headers['x-should-retry'] === 'true' || (RETRYABLE_STATUS.has(res.status) && headers['x-should-retry'] !== 'false' && !(res.status === 429 && isPermanent429(body)));
+  if (retryable) {
+    const delay = retryDelayMs(attempt, headers);
+    log.warn(`${label}: HTTP ${res.status}, retrying in ${delay} ms`, { status: res.status });
+    throw ApplicationFailure.create({
+      message: redact(`${label}: HTTP ${res.status}${providerMessage(body) ? ` — ${providerMessage(body)}` : ''}`),
+      type: `ArazzoHttp${res.status}`,
+      nextRetryDelay: delay,
+    });
+  }
+  return { statusCode: res.status, headers, body };
+}
+
+function fail(type: string, message: string): never {
+  throw ApplicationFailure.nonRetryable(redact(message), type);
+}
+
+function buildOrFail(stepId: string, build: () => ResolvedRequest): ResolvedRequest {
+  try {
+    return build();
+  } catch (err) {
+    fail('ArazzoRequestError', `step ${stepId}: cannot build the request: ${(err as Error).message}`);
+  }
+}
+
+/** Run one step: one HTTP exchange per attempt, evaluated in place. */
+export async function runStep(input: RunStepInput): Promise<StepOutcome> {
+  const started = Date.now();
+  const { step } = input;
+  const info = activityInfo();
+  const label = `${step.stepId} · ${step.operation.method} ${step.operation.path}`;
+  const ctx: ExpressionContext = { ...input.context, steps: input.context.steps ?? {} };
+  const req = buildOrFail(step.stepId, () => buildRequest(step, ctx));
+  const res = await exchange(label, req, input.idempotencyKey);
+  const rctx = responseContext(ctx, req.url, req.method, res);
+  let evaluation;
+  try {
+    evaluation = evaluateStep(step, rctx, input.exhaustedRetries);
+  } catch (err) {
+    const type = err instanceof CriterionError ? 'ArazzoCriterionError' : err instanceof ExpressionError ? 'ArazzoExpressionError' : 'ArazzoEvaluationError';
+    fail(type, `step ${step.stepId}: ${(err as Error).message}`);
+  }
+  const action = evaluation.action;
+  if (input.pollInActivity && action?.type === 'goto' && action.stepId === step.stepId) {
+    const delay = Math.min(step.poll.initialIntervalMs * step.poll.backoff ** (info.attempt - 1), step.poll.maxIntervalMs);
+    throw ApplicationFailure.create({
+      message: `${label}: ${action.name} — polling again in ${delay} ms (poll ${info.attempt})`,
+      type: POLL_PENDING,
+      category: ApplicationFailureCategory.BENIGN,
+      nextRetryDelay: delay,
+    });
+  }
+  const outcome: StepOutcome = {
+    stepId: step.stepId,
+    statusCode: res.statusCode,
+    success: evaluation.success,
+    outputs: evaluation.outputs,
+    action,
+    failedCriteria: evaluation.failedCriteria,
+    polls: input.pollInActivity ? info.attempt - 1 : 0,
+    durationMs: Date.now() - started,
+  };
+  if (!action) outcome.observed = observedValues(step, rctx);
+  if (res.statusCode >= 400) outcome.errorMessage = redact(providerMessage(res.body) ?? `HTTP ${res.statusCode}`);
+  const ra = retryAfterMs(res.headers);
+  if (ra !== undefined) outcome.retryAfterMs = ra;
+  return outcome;
+}
+
+/** Call the operation that cancels what a step created (x-temporal-cancel), during workflow cancellation. */
+export async function cancelCreated(input: CancelInput): Promise<CancelOutcome> {
+  const label = `${input.step.stepId} · ${input.step.operation.method} ${input.step.operation.path}`;
+  const ctx: ExpressionContext = { ...input.context, steps: input.context.steps ?? {} };
+  const req = buildOrFail(input.step.stepId, () => buildRequest({ ...input.step, requestBody: undefined }, ctx));
+  const res = await exchange(label, req, input.idempotencyKey);
+  log.info(`${label}: HTTP ${res.statusCode}`);
+  return { stepId: input.stepId, statusCode: res.statusCode, body: res.statusCode < 400 ? res.body : providerMessage(res.body) };
+}

@@ -1,0 +1,310 @@
+// arazzo-temporal: the command line. Every command is a thin layer over the client library.
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { ArazzoClient, failureMessage, readableWorkflowId, type RunRequest } from './client';
+import { DocumentError, formatDiagnostic } from './core/diagnostics';
+import { parseDuration } from './core/durations';
+import { prepareDocument } from './load/prepare';
+import { checkInputs } from './load/prepare';
+import { watchRun } from './cli/progress';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function pairs(list: string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const at = item.indexOf('=');
+    if (at <= 0) throw new UsageError(`${flag} expects name=value, got "${item}"`);
+    out[item.slice(0, at)] = item.slice(at + 1);
+  }
+  return out;
+}
+
+class UsageError extends Error {}
+
+/** -i values: JSON when it parses (numbers, arrays, objects), @path reads a file's text, else the string itself. */
+function inputValue(raw: string): unknown {
+  if (raw.startsWith('@')) return readFileSync(raw.slice(1), 'utf8');
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+const SECRET_NAME = /(api[-_]?key|token|secret|password|credential)/i;
+
+interface RunFlags {
+  workflow?: string;
+  input: string[];
+  inputs?: string;
+  secret: string[];
+  source: string[];
+  server: string[];
+  strict?: boolean;
+  pollInterval?: string;
+  pollMaxInterval?: string;
+  pollTimeout?: string;
+  onUnmatched?: 'fail' | 'continue';
+  id?: string;
+  json?: boolean;
+  address?: string;
+  namespace?: string;
+  taskQueue?: string;
+}
+
+function duration(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new UsageError(`${flag}: cannot read "${value}" as a duration (e.g. 500ms, 5s, 2m, 1h)`);
+  return ms;
+}
+
+function runRequest(document: string, flags: RunFlags): RunRequest {
+  const inputs: Record<string, unknown> = flags.inputs ? JSON.parse(readFileSync(flags.inputs, 'utf8')) : {};
+  for (const [name, raw] of Object.entries(pairs(flags.input, '-i/--input'))) {
+    inputs[name] = inputValue(raw);
+    if (SECRET_NAME.test(name) && typeof inputs[name] === 'string') {
+      process.stderr.write(`warning: input "${name}" looks like a secret and is passed by value, so it will be stored in workflow history; use --secret ${name}=ENV_VAR\n`);
+    }
+  }
+  for (const [name, env] of Object.entries(pairs(flags.secret, '--secret'))) inputs[name] = { $secret: env };
+  return {
+    document,
+    workflowId: flags.workflow,
+    inputs,
+    sources: pairs(flags.source, '--source'),
+    servers: pairs(flags.server, '--server'),
+    strict: flags.strict,
+    poll: {
+      initialIntervalMs: duration('--poll-interval', flags.pollInterval),
+      maxIntervalMs: duration('--poll-max-interval', flags.pollMaxInterval),
+      timeoutMs: duration('--poll-timeout', flags.pollTimeout),
+    },
+    options: flags.onUnmatched ? { onUnmatched: flags.onUnmatched } : undefined,
+    id: flags.id,
+  };
+}
+
+function withRunFlags(cmd: Command): Command {
+  return cmd
+    .option('-w, --workflow <workflowId>', 'which workflow of the document to run (default: the first)')
+    .option('-i, --input <name=value>', 'a run input; JSON values are parsed, @file reads a file (repeatable)', collect, [])
+    .option('--inputs <file.json>', 'run inputs from a JSON file (flags -i and --secret override it)')
+    .option('--secret <name=ENV_VAR>', "pass an input by reference to the worker's environment variable; its value never enters workflow history (repeatable)", collect, [])
+    .option('--source <name=path|url>', "replace a source description's location (repeatable)", collect, [])
+    .option('--server <name=url>', "replace the server URL of a source description's operations (repeatable)", collect, [])
+    .option('--strict', 'treat warnings about lenient document forms as errors')
+    .option('--poll-interval <duration>', 'first wait of a loop between iterations (default 1s)')
+    .option('--poll-max-interval <duration>', 'cap of the backed-off loop wait (default 60s)')
+    .option('--poll-timeout <duration>', 'give up a poll loop after this long (default 25h)')
+    .addOption(new Option('--on-unmatched <mode>', 'a poll whose response matches none of its actions').choices(['fail', 'continue']).default('fail'))
+    .option('--id <workflowExecutionId>', 'Temporal workflow id (default: <workflowId>-<timestamp>-<random>)');
+}
+
+function withConnection(cmd: Command): Command {
+  return cmd
+    .option('--address <host:port>', 'Temporal frontend (default $TEMPORAL_ADDRESS or localhost:7233)')
+    .option('--namespace <ns>', 'Temporal namespace (default $TEMPORAL_NAMESPACE or default)')
+    .option('--task-queue <name>', 'task queue of the worker (default arazzo-temporal)');
+}
+
+async function connect(flags: { address?: string; namespace?: string; taskQueue?: string }): Promise<ArazzoClient> {
+  return ArazzoClient.connect({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue });
+}
+
+function printWarnings(warnings: { severity: string }[]): void {
+  for (const w of warnings) process.stderr.write(formatDiagnostic(w as never) + '\n');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('arazzo-temporal')
+    .description('Run Arazzo workflows durably on Temporal: every step an activity, loops on durable timers, secrets kept out of history.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  withConnection(withRunFlags(program.command('run <document>')))
+    .description('start a workflow of the document, wait for it, and print its outputs')
+    .option('--json', 'print only the outputs object, as JSON, on stdout')
+    .option('--no-progress', 'do not show the progress line on stderr')
+    .action(async (document: string, flags: RunFlags & { progress: boolean }) => {
+      const client = await connect(flags);
+      try {
+        const started = await client.start(runRequest(document, flags));
+        if (!flags.json) printWarnings(started.plan.warnings);
+        process.stderr.write(`started ${started.workflowId}\n`);
+        const result = await watchRun(started.handle, started.plan, { show: flags.progress && !!process.stderr.isTTY });
+        if (flags.json) process.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
+        else {
+          process.stdout.write(`${started.workflowId} completed (${result.stepRuns} step runs, ${result.polls} polls inside activities)\n`);
+          process.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
+        }
+      } finally {
+        await client.close();
+      }
+    });
+
+  withConnection(withRunFlags(program.command('start <document>')))
+    .description('start a workflow of the document and print its workflow id')
+    .action(async (document: string, flags: RunFlags) => {
+      const client = await connect(flags);
+      try {
+        const started = await client.start(runRequest(document, flags));
+        printWarnings(started.plan.warnings);
+        process.stdout.write(started.workflowId + '\n');
+      } finally {
+        await client.close();
+      }
+    });
+
+  withConnection(program.command('result <workflowId>'))
+    .description('wait for a run and print its outputs')
+    .option('--json', 'print only the outputs object, as JSON')
+    .action(async (workflowId: string, flags: { json?: boolean; address?: string; namespace?: string; taskQueue?: string }) => {
+      const client = await connect(flags);
+      try {
+        const result = await client.result(workflowId);
+        process.stdout.write(JSON.stringify(flags.json ? result.outputs : result, null, 2) + '\n');
+      } finally {
+        await client.close();
+      }
+    });
+
+  withConnection(program.command('cancel <workflowId>'))
+    .description("cancel a run; what its steps created is cancelled through each step's x-temporal-cancel operation")
+    .action(async (workflowId: string, flags) => {
+      const client = await connect(flags);
+      try {
+        await client.cancel(workflowId);
+        process.stdout.write(`cancellation requested for ${workflowId}\n`);
+      } finally {
+        await client.close();
+      }
+    });
+
+  withRunFlags(program.command('validate <document>'))
+    .description('check a document (and inputs, if given) without starting anything; prints warnings and errors with file:line')
+    .option('--json', 'print the findings as JSON')
+    .action(async (document: string, flags: RunFlags & { json?: boolean }) => {
+      const req = runRequest(document, flags);
+      const prepared = await prepareDocument(document, req);
+      if (flags.input.length || flags.inputs || flags.secret.length) checkInputs(prepared.plan, req.inputs ?? {});
+      if (flags.json) process.stdout.write(JSON.stringify({ valid: true, diagnostics: prepared.diagnostics }, null, 2) + '\n');
+      else {
+        printWarnings(prepared.diagnostics);
+        const n = prepared.diagnostics.length;
+        process.stdout.write(`${prepared.plan.document.file}: workflow ${prepared.plan.workflowId} is valid (${prepared.plan.steps.length} steps${n ? `, ${n} warning${n > 1 ? 's' : ''}` : ''})\n`);
+      }
+    });
+
+  const schedule = program.command('schedule').description('run documents on Temporal Schedules');
+  withConnection(withRunFlags(schedule.command('create <scheduleId> <document>')))
+    .description('create a schedule that starts the document: --cron "<expr>" or --every <duration>')
+    .option('--cron <expr>', 'cron expression, e.g. "0 * * * *"')
+    .option('--every <duration>', 'interval, e.g. 1h or 30m')
+    .action(async (scheduleId: string, document: string, flags: RunFlags & { cron?: string; every?: string }) => {
+      if (!!flags.cron === !!flags.every) throw new UsageError('schedule create needs exactly one of --cron or --every');
+      if (flags.every && parseDuration(flags.every) === undefined) throw new UsageError(`--every: cannot read "${flags.every}" as a duration`);
+      const client = await connect(flags);
+      try {
+        await client.createSchedule(scheduleId, runRequest(document, flags), { cron: flags.cron, every: flags.every });
+        process.stdout.write(`schedule ${scheduleId} created\n`);
+      } finally {
+        await client.close();
+      }
+    });
+  withConnection(schedule.command('list'))
+    .description('list schedules')
+    .action(async (flags) => {
+      const client = await connect(flags);
+      try {
+        for (const s of await client.listSchedules()) process.stdout.write(`${s.scheduleId}\t${s.summary}\t${s.next?.toISOString() ?? ''}\n`);
+      } finally {
+        await client.close();
+      }
+    });
+  withConnection(schedule.command('delete <scheduleId>'))
+    .description('delete a schedule')
+    .action(async (scheduleId: string, flags) => {
+      const client = await connect(flags);
+      try {
+        await client.deleteSchedule(scheduleId);
+        process.stdout.write(`schedule ${scheduleId} deleted\n`);
+      } finally {
+        await client.close();
+      }
+    });
+
+  withConnection(program.command('worker'))
+    .description('run a worker (interpreter workflow + HTTP activities) until Ctrl-C')
+    .action(async (flags) => {
+      const { installRuntime, startWorker } = await import('./worker');
+      installRuntime('INFO');
+      const handle = await startWorker({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue });
+      process.stdout.write(`worker running (task queue ${flags.taskQueue ?? 'arazzo-temporal'})\n`);
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void handle.stop());
+      await handle.done;
+    });
+
+  program
+    .command('simulator')
+    .description('run the provider simulator (OpenAI Files/Batches/Fine-tuning, Anthropic Message Batches) until Ctrl-C')
+    .option('--port <n>', 'port (default 8089; 0 picks a free one)', '8089')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .addOption(new Option('--timing <preset>', 'how fast jobs move through their states').choices(['fast', 'demo']).default('demo'))
+    .option('--api-key <key>', 'accepted API key (repeatable; default: any non-empty key)', collect, [])
+    .action(async (flags: { port: string; host: string; timing: 'fast' | 'demo'; apiKey: string[] }) => {
+      const { startSimulator } = await import('./simulator');
+      const sim = await startSimulator({ port: Number(flags.port), host: flags.host, timing: flags.timing, apiKeys: flags.apiKey.length ? flags.apiKey : undefined, log: (l) => process.stdout.write(l + '\n') });
+      process.stdout.write(`simulator listening on ${sim.url} (OpenAI: ${sim.url}/v1, Anthropic: ${sim.url}/v1/messages/batches)\n`);
+      await new Promise<void>((r) => process.once('SIGINT', () => r()));
+      await sim.close();
+    });
+
+  program
+    .command('dev')
+    .description('start the Temporal dev server (SQLite, Web UI), a worker and the simulator; print their addresses; run until Ctrl-C')
+    .option('--run-seeds', 'run the four seed documents against the simulator and print their outputs')
+    .option('--exit', 'exit when the seeds are done instead of serving until Ctrl-C')
+    .option('--port <n>', 'Temporal gRPC port', '7233')
+    .option('--ui-port <n>', 'Web UI port (default: gRPC port + 1000)')
+    .option('--simulator-port <n>', 'simulator port (0 picks a free one)', '8089')
+    .option('--db <file>', 'SQLite file of the dev server', '.data/temporal.db')
+    .addOption(new Option('--timing <preset>', 'simulator timing').choices(['fast', 'demo']).default('demo'))
+    .action(async (flags) => {
+      const { runDev } = await import('./dev/index');
+      await runDev({
+        port: Number(flags.port),
+        uiPort: flags.uiPort ? Number(flags.uiPort) : undefined,
+        simulatorPort: Number(flags.simulatorPort),
+        dbFile: flags.db,
+        runSeeds: !!flags.runSeeds,
+        exit: !!flags.exit,
+        timing: flags.timing,
+      });
+    });
+
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number };
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    if (e.code?.startsWith('commander.')) return e.exitCode ?? 2;
+    if (err instanceof DocumentError) process.stderr.write(`${err.message}\nnothing was started.\n`);
+    else if (err instanceof UsageError) process.stderr.write(`error: ${err.message}\n`);
+    else process.stderr.write(`error: ${failureMessage(err)}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
+
+export { readableWorkflowId };
+
+if (require.main === module) {
+  void main().then((code) => process.exit(code));
+}

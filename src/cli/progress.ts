@@ -1,0 +1,28 @@
+// A progress line for `run` on a terminal: which step the run is at and how often it has polled.
+// It reads the run's state through the workflow's `progress` query and the pending activity's attempt.
+import { SingleBar, Presets } from 'cli-progress';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Plan } from '../core/types';
+import type { ArazzoRunResult, arazzoWorkflow } from '../workflows/arazzo-workflow';
+import { progressQuery } from '../workflows/queries';
+
+export async function watchRun(handle: WorkflowHandle<typeof arazzoWorkflow>, plan: Plan, opts: { show: boolean; intervalMs?: number }): Promise<ArazzoRunResult> {
+  if (!opts.show) return handle.result();
+  const bar = new SingleBar({ format: '{bar} {value}/{total} steps · {step} {attempt}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
+  bar.start(plan.steps.length, 0, { step: plan.steps[0]?.stepId ?? '', attempt: '' });
+  const timer = setInterval(async () => {
+    try {
+      const [p, d] = await Promise.all([handle.query(progressQuery), handle.describe()]);
+      const attempt = d.raw.pendingActivities?.[0]?.attempt ?? 0;
+      bar.update(p.index, { step: p.stepId ?? '', attempt: attempt > 1 ? `(attempt ${attempt})` : '' });
+    } catch {
+      /* no worker yet, or the run just ended */
+    }
+  }, opts.intervalMs ?? 1000);
+  try {
+    return await handle.result();
+  } finally {
+    clearInterval(timer);
+    bar.stop();
+  }
+}

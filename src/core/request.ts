@@ -1,0 +1,37 @@
+// Build the HTTP request of a step from its plan and the expression context. Pure: the result still
+// holds secret references/placeholders, which only the activity resolves.
+import { evaluateValue } from './expressions';
+import { setPointer } from './jsonpointer';
+import { isSecretRef, type ExpressionContext, type PlanStep, type ResolvedRequest, type SecretRef } from './types';
+
+function asText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+export function buildRequest(step: Pick<PlanStep, 'operation' | 'parameters' | 'requestBody' | 'stepId'>, ctx: ExpressionContext): ResolvedRequest {
+  const headers: Record<string, string | SecretRef> = {};
+  const query: Record<string, string | SecretRef> = {};
+  const cookies: Record<string, string | SecretRef> = {};
+  const pathParams: Record<string, string | SecretRef> = {};
+  for (const p of step.parameters) {
+    const value = evaluateValue(p.value, ctx);
+    if (value === undefined) continue;
+    const into = { header: headers, query, cookie: cookies, path: pathParams }[p.in];
+    // A secret reference stays an object here; the activity turns it into the value.
+    into[p.name] = isSecretRef(value) ? value : asText(value);
+  }
+  const path = step.operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const v = pathParams[name];
+    if (isSecretRef(v)) throw new Error(`step ${step.stepId}: path parameter "${name}" cannot be a secret`);
+    if (v === undefined || v === '') throw new Error(`step ${step.stepId}: path parameter "${name}" evaluated to nothing`);
+    return encodeURIComponent(v);
+  });
+  const request: ResolvedRequest = { method: step.operation.method, url: step.operation.serverUrl + path, headers, query, cookies };
+  if (step.requestBody) {
+    let value = evaluateValue(step.requestBody.payload, ctx);
+    for (const r of step.requestBody.replacements ?? []) value = setPointer(value, r.target, evaluateValue(r.value, ctx));
+    request.body = { contentType: step.requestBody.contentType, value, fileFields: step.requestBody.fileFields };
+  }
+  return request;
+}

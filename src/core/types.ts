@@ -1,0 +1,218 @@
+// Types shared by the pure core, the workflow and the activities.
+// Everything here is JSON-serializable: a Plan travels as workflow input.
+
+/** A position in a source file, 1-based. */
+export interface SourcePos {
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+export type Severity = 'error' | 'warning';
+
+/** One finding about a document: where it is, which workflow and step, what is wrong. */
+export interface Diagnostic {
+  severity: Severity;
+  code: string;
+  message: string;
+  pos?: SourcePos;
+  workflowId?: string;
+  stepId?: string;
+  /** JSON path inside the document, e.g. workflows[0].steps[2].onSuccess[1] */
+  path?: string;
+}
+
+// ---------- Arazzo document (the subset of fields the engine reads; extensions pass through) ----------
+
+export interface ArazzoDocument {
+  arazzo: string;
+  info: { title: string; version: string; summary?: string; description?: string };
+  sourceDescriptions: SourceDescription[];
+  workflows: ArazzoWorkflow[];
+  components?: {
+    inputs?: Record<string, unknown>;
+    parameters?: Record<string, ArazzoParameter>;
+    successActions?: Record<string, ArazzoAction>;
+    failureActions?: Record<string, ArazzoAction>;
+  };
+  [ext: `x-${string}`]: unknown;
+}
+
+export interface SourceDescription {
+  name: string;
+  url: string;
+  type?: 'openapi' | 'arazzo';
+}
+
+export interface ArazzoWorkflow {
+  workflowId: string;
+  summary?: string;
+  description?: string;
+  inputs?: JsonSchema;
+  dependsOn?: string[];
+  steps: ArazzoStep[];
+  successActions?: (ArazzoAction | ReusableRef)[];
+  failureActions?: (ArazzoAction | ReusableRef)[];
+  outputs?: Record<string, string>;
+  parameters?: (ArazzoParameter | ReusableRef)[];
+  [ext: `x-${string}`]: unknown;
+}
+
+export interface ArazzoStep {
+  stepId: string;
+  description?: string;
+  operationId?: string;
+  operationPath?: string;
+  workflowId?: string;
+  parameters?: (ArazzoParameter | ReusableRef)[];
+  requestBody?: { contentType?: string; payload?: unknown; replacements?: { target: string; value: unknown }[] };
+  successCriteria?: Criterion[];
+  onSuccess?: (ArazzoAction | ReusableRef)[];
+  onFailure?: (ArazzoAction | ReusableRef)[];
+  outputs?: Record<string, string>;
+  [ext: `x-${string}`]: unknown;
+}
+
+export interface ArazzoParameter {
+  name: string;
+  in?: 'path' | 'query' | 'header' | 'cookie';
+  value: unknown;
+}
+
+export interface ReusableRef {
+  reference: string;
+  value?: unknown;
+}
+
+export type CriterionType = 'simple' | 'regex' | 'jsonpath' | 'xpath';
+
+export interface Criterion {
+  condition: string;
+  context?: string;
+  type?: CriterionType | { type: 'jsonpath' | 'xpath'; version: string };
+}
+
+export interface ArazzoAction {
+  name: string;
+  type: 'end' | 'goto' | 'retry';
+  stepId?: string;
+  workflowId?: string;
+  criteria?: Criterion[];
+  retryAfter?: number;
+  retryLimit?: number;
+}
+
+export type JsonSchema = Record<string, unknown>;
+
+// ---------- Plan: what the workflow executes ----------
+
+/** Durations are milliseconds in the plan. */
+export interface PollPolicy {
+  /** first wait between loop iterations */
+  initialIntervalMs: number;
+  /** cap of the backed-off wait */
+  maxIntervalMs: number;
+  /** multiplier applied after each iteration */
+  backoff: number;
+  /** give up when a loop has been running this long (0 = no limit) */
+  timeoutMs: number;
+}
+
+export interface PlanParameter {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  /** a constant, or a runtime expression / template string evaluated at run time */
+  value: unknown;
+}
+
+export interface PlanRequestBody {
+  contentType: string;
+  payload: unknown;
+  replacements?: { target: string; value: unknown }[];
+  /** multipart fields that are files (format: binary in the OpenAPI schema) */
+  fileFields?: string[];
+}
+
+export interface PlanOperation {
+  source: string;
+  operationId?: string;
+  method: string;
+  /** path template as written in the OpenAPI description, e.g. /batches/{batch_id} */
+  path: string;
+  /** server URL the path is appended to (overrides applied) */
+  serverUrl: string;
+  /** response content types the operation declares, for the first 2xx */
+  responseContentTypes?: string[];
+}
+
+export interface PlanStep {
+  stepId: string;
+  description?: string;
+  operation: PlanOperation;
+  parameters: PlanParameter[];
+  requestBody?: PlanRequestBody;
+  successCriteria: Criterion[];
+  onSuccess: ArazzoAction[];
+  onFailure: ArazzoAction[];
+  outputs: Record<string, string>;
+  /** response headers referenced by criteria or outputs (lower-case) */
+  responseHeaders: string[];
+  /** poll policy for loops that return to this step (goto self or earlier) */
+  poll: PollPolicy;
+  /** the step's cancel operation (x-temporal-cancel), run when the workflow is cancelled */
+  cancel?: { stepId: string; operation: PlanOperation; parameters: PlanParameter[] };
+  pos?: SourcePos;
+}
+
+export interface Plan {
+  planVersion: 1;
+  document: { file: string; title: string; arazzo: string };
+  workflowId: string;
+  summary?: string;
+  inputsSchema?: JsonSchema;
+  steps: PlanStep[];
+  outputs: Record<string, string>;
+  /** sourceDescriptions by name, for $sourceDescriptions.<name>.url */
+  sources: Record<string, { url: string; type: string }>;
+  warnings: Diagnostic[];
+}
+
+// ---------- Secrets ----------
+
+/** A run input that names an environment variable of the worker instead of carrying the value. */
+export interface SecretRef {
+  $secret: string;
+}
+
+export function isSecretRef(v: unknown): v is SecretRef {
+  return (
+    typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as SecretRef).$secret === 'string' && Object.keys(v).length === 1
+  );
+}
+
+// ---------- Runtime ----------
+
+/** What a runtime expression can see. */
+export interface ExpressionContext {
+  inputs: Record<string, unknown>;
+  steps: Record<string, { outputs: Record<string, unknown> }>;
+  workflows?: Record<string, { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }>;
+  outputs?: Record<string, unknown>;
+  sourceDescriptions?: Record<string, { url: string; type: string }>;
+  url?: string;
+  method?: string;
+  statusCode?: number;
+  request?: { header: Record<string, string>; query: Record<string, string>; path: Record<string, string>; body?: unknown };
+  response?: { header: Record<string, string>; body?: unknown };
+}
+
+/** The request the activity sends, after expressions are evaluated (secrets still as references). */
+export interface ResolvedRequest {
+  method: string;
+  url: string;
+  /** values are text, or a secret reference (whole-value `$inputs.apiKey`) */
+  headers: Record<string, string | SecretRef>;
+  query: Record<string, string | SecretRef>;
+  cookies: Record<string, string | SecretRef>;
+  body?: { contentType: string; value: unknown; fileFields?: string[] };
+}

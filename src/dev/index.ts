@@ -1,0 +1,84 @@
+// `arazzo-temporal dev` (npm start): the Temporal dev server with its Web UI and a SQLite file, the
+// provider simulator and a worker in one process; optionally runs the four seeds and prints their outputs.
+import { randomBytes } from 'node:crypto';
+import { ArazzoClient, failureMessage } from '../client';
+import { startSimulator } from '../simulator';
+import { startDevServer } from '../temporal/dev-server';
+import { installRuntime, startWorker } from '../worker';
+import { runSeeds, type SeedResult } from './seeds';
+
+export interface DevOptions {
+  port: number;
+  uiPort?: number;
+  simulatorPort: number;
+  dbFile: string;
+  runSeeds: boolean;
+  exit: boolean;
+  timing: 'fast' | 'demo';
+}
+
+/** Long strings (JSONL results) shortened for the console. */
+function preview(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_, v) => (typeof v === 'string' && v.length > 400 ? `${v.slice(0, 400)}… (${v.length} characters, ${v.split('\n').filter(Boolean).length} lines)` : v),
+    2,
+  );
+}
+
+function report(r: SeedResult, uiUrl?: string): void {
+  const link = uiUrl ? `  ${uiUrl}/namespaces/default/workflows/${encodeURIComponent(r.workflowId)}` : '';
+  if (r.result) process.stdout.write(`\n✔ ${r.name} (${r.workflowId}): ${r.result.stepRuns} step runs, ${r.result.polls} polls\n${link}\n${preview(r.result.outputs)}\n`);
+  else process.stdout.write(`\n✘ ${r.name} (${r.workflowId}): ${failureMessage(r.error)}\n${link}\n`);
+}
+
+export async function runDev(opts: DevOptions): Promise<void> {
+  installRuntime('WARN');
+  // Demo keys for the simulator, unless real ones are set (they would only reach the local simulator).
+  process.env.OPENAI_API_KEY ||= `sk-sim-${randomBytes(12).toString('hex')}`;
+  process.env.ANTHROPIC_API_KEY ||= `sk-ant-sim-${randomBytes(12).toString('hex')}`;
+
+  const server = await startDevServer({ port: opts.port, uiPort: opts.uiPort, dbFile: opts.dbFile });
+  const simulator = await startSimulator({ port: opts.simulatorPort, timing: opts.timing });
+  const worker = await startWorker({ address: server.address });
+  process.stdout.write(
+    [
+      `Temporal dev server  ${server.address}  (SQLite: ${server.dbFile})`,
+      `Temporal Web UI      ${server.uiUrl}`,
+      `Provider simulator   ${simulator.url}  (OpenAI ${simulator.url}/v1, Anthropic ${simulator.url}/v1/messages/batches)`,
+      `Worker               task queue ${worker.worker.options.taskQueue}`,
+      '',
+    ].join('\n'),
+  );
+
+  const stopAll = async () => {
+    await worker.stop();
+    await simulator.close();
+    await server.stop();
+  };
+
+  let failed = 0;
+  if (opts.runSeeds) {
+    process.stdout.write(`Running the four seeds against the simulator (timing: ${opts.timing}); watch them in the Web UI.\n`);
+    const client = await ArazzoClient.connect({ address: server.address });
+    try {
+      const results = await runSeeds(client, simulator.url, (r) => report(r, server.uiUrl));
+      failed = results.filter((r) => !r.result).length;
+      process.stdout.write(`\n${results.length - failed} of ${results.length} seed runs completed.\n`);
+    } finally {
+      await client.close();
+    }
+  }
+  if (opts.exit) {
+    await stopAll();
+    if (failed) process.exitCode = 1;
+    return;
+  }
+  process.stdout.write(`\nServing until Ctrl-C. Web UI: ${server.uiUrl}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  process.stdout.write('\nstopping…\n');
+  await stopAll();
+}

@@ -1,0 +1,71 @@
+// The four seed documents with demo inputs, aimed at a simulator. Used by `dev --run-seeds` (npm start)
+// and by the end-to-end tests, so both run exactly the same thing.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ArazzoClient, ArazzoRunResult, RunRequest } from '../client';
+import { PROJECT_ROOT } from '../temporal/dev-server';
+
+export const ARAZZO_DIR = join(PROJECT_ROOT, 'arazzo');
+export const INPUTS_DIR = join(PROJECT_ROOT, 'examples', 'inputs');
+
+export interface SeedRun {
+  name: string;
+  request: RunRequest;
+}
+
+function inputs(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(INPUTS_DIR, `${name}.json`), 'utf8'));
+}
+
+/** Every source of the seeds pointed at the simulator: OpenAI and Anthropic both live under /v1 there. */
+export function simulatorServers(simulatorUrl: string): Record<string, string> {
+  return { openaiApi: `${simulatorUrl}/v1`, messageBatchesApi: `${simulatorUrl}/v1` };
+}
+
+function seed(name: string, simulatorUrl: string, extra: Record<string, unknown> = {}, overrides: Partial<RunRequest> = {}): SeedRun {
+  const document = join(ARAZZO_DIR, `${name}.arazzo.yaml`);
+  const servers = simulatorServers(simulatorUrl);
+  const sourceNames = name.startsWith('anthropic') ? ['messageBatchesApi'] : ['openaiApi'];
+  return {
+    name,
+    request: {
+      document,
+      inputs: { ...inputs(name), ...extra },
+      servers: Object.fromEntries(sourceNames.map((n) => [n, servers[n]])),
+      ...overrides,
+    },
+  };
+}
+
+export interface SeedResult {
+  name: string;
+  workflowId: string;
+  result?: ArazzoRunResult;
+  error?: unknown;
+}
+
+/**
+ * Run the seeds: the batch job, the Anthropic batch and the fine-tuning job at once, then the batch
+ * results download with the batch id the batch job returned.
+ */
+export async function runSeeds(client: ArazzoClient, simulatorUrl: string, onDone: (r: SeedResult) => void = () => undefined, overrides: Partial<RunRequest> = {}): Promise<SeedResult[]> {
+  const runOne = async (s: SeedRun): Promise<SeedResult> => {
+    const started = await client.start({ ...s.request, ...overrides });
+    let out: SeedResult;
+    try {
+      out = { name: s.name, workflowId: started.workflowId, result: await started.handle.result() };
+    } catch (error) {
+      out = { name: s.name, workflowId: started.workflowId, error };
+    }
+    onDone(out);
+    return out;
+  };
+  const [batch, ...others] = await Promise.all(
+    ['openai-batch-job', 'anthropic-batch-create-poll-results', 'openai-fine-tuning-job'].map((n) => runOne(seed(n, simulatorUrl))),
+  );
+  const batchId = batch.result?.outputs.batchId;
+  const download = batchId
+    ? await runOne(seed('openai-download-batch-results', simulatorUrl, { batchId }))
+    : { name: 'openai-download-batch-results', workflowId: '-', error: new Error('skipped: the batch job returned no batchId') };
+  return [batch, download, ...others];
+}

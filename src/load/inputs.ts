@@ -1,0 +1,34 @@
+// Run inputs against the workflow's `inputs` JSON Schema (2020-12), with ajv. Secret references stand
+// in for strings: their values live in the worker's environment and are never seen here.
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { isSecretRef } from '../core/types';
+import type { Diagnostic, Plan } from '../core/types';
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv);
+
+function withSecretsAsStrings(value: unknown): unknown {
+  if (isSecretRef(value)) return '********';
+  if (Array.isArray(value)) return value.map(withSecretsAsStrings);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withSecretsAsStrings(v)]));
+  return value;
+}
+
+export function validateInputs(plan: Plan, inputs: Record<string, unknown>): Diagnostic[] {
+  const schema = plan.inputsSchema;
+  if (!schema) return [];
+  const where = { workflowId: plan.workflowId, pos: { file: plan.document.file } };
+  let validate;
+  try {
+    validate = ajv.compile(schema);
+  } catch (err) {
+    return [{ severity: 'error', code: 'inputs-schema', message: `the workflow's inputs schema is not valid JSON Schema: ${(err as Error).message}`, ...where }];
+  }
+  if (validate(withSecretsAsStrings(inputs))) return [];
+  return (validate.errors ?? []).map((e) => {
+    const at = e.instancePath ? `input ${e.instancePath.slice(1).replace(/\//g, '.')}` : 'inputs';
+    const detail = e.keyword === 'required' ? `missing required input "${(e.params as { missingProperty: string }).missingProperty}"` : `${at} ${e.message}`;
+    return { severity: 'error', code: 'bad-input', message: detail, ...where };
+  });
+}

@@ -1,0 +1,80 @@
+// The worker: hosts the interpreter workflow and the step activities on one task queue.
+// Run it with `arazzo-temporal worker` (or `tsx src/worker.ts`); it connects to TEMPORAL_ADDRESS /
+// TEMPORAL_NAMESPACE (defaults localhost:7233 / default).
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import * as activities from './activities';
+import { temporalSettings, type TemporalSettings } from './config';
+
+export const WORKFLOWS_PATH = require.resolve('./workflows');
+
+let bundle: Promise<WorkflowBundle> | undefined;
+
+/** The workflow code bundled once per process (a few seconds), shared by every worker it creates. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundle;
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+export interface WorkerHandle {
+  worker: Worker;
+  connection: NativeConnection;
+  /** resolves when the worker has stopped */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(overrides: Partial<TemporalSettings> & { connection?: NativeConnection } = {}): Promise<WorkerHandle> {
+  const settings = temporalSettings(overrides);
+  const connection = overrides.connection ?? (await NativeConnection.connect({ address: settings.address }));
+  const worker = await Worker.create({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: settings.taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities,
+  });
+  const done = worker.run();
+  return {
+    worker,
+    connection,
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done.catch(() => undefined);
+      if (!overrides.connection) await connection.close();
+    },
+  };
+}
+
+/** Quieter core logs unless asked for: the worker's own messages are what a person reads. */
+export function installRuntime(level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = (process.env.ARAZZO_LOG_LEVEL as 'INFO') ?? 'WARN'): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger(level) });
+  } catch {
+    /* already installed */
+  }
+}
+
+if (require.main === module) {
+  installRuntime('INFO');
+  startWorker()
+    .then(async (handle) => {
+      const s = temporalSettings();
+      console.log(`worker running on ${s.address}, namespace ${s.namespace}, task queue ${s.taskQueue}`);
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void handle.stop());
+      await handle.done;
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,2 @@
+// Workflows registered by the worker (bundled into the sandbox).
+export { arazzoWorkflow } from './arazzo-workflow';
