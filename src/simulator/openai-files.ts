@@ -1,0 +1,130 @@
+// OpenAI Files: POST/GET /v1/files, GET/DELETE /v1/files/{id}, GET /v1/files/{id}/content.
+import type { IncomingMessage } from 'node:http';
+import { badRequest, notFound } from './errors';
+import { intQuery, pageAfter, type Route } from './http';
+import type { IdFactory } from './ids';
+import { parseMultipart } from './multipart';
+import { unixSeconds } from './timing';
+import { oneOf } from './validate';
+
+const UPLOAD_PURPOSES = ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'] as const;
+export type FilePurpose = (typeof UPLOAD_PURPOSES)[number] | 'batch_output' | 'fine-tune-results';
+
+export interface OpenAIFile {
+  id: string;
+  object: 'file';
+  bytes: number;
+  created_at: number;
+  expires_at: number | null;
+  filename: string;
+  purpose: FilePurpose;
+  status: 'processed';
+  status_details: null;
+}
+
+const MAX_FILE_BYTES = 512 * 1024 * 1024;
+const THIRTY_DAYS_S = 30 * 24 * 3600;
+
+export class FileStore {
+  private readonly files = new Map<string, { meta: OpenAIFile; content: Buffer }>();
+
+  constructor(private readonly ids: IdFactory) {}
+
+  add(content: Buffer, filename: string, purpose: FilePurpose, createdMs: number, expiresAt: number | null): OpenAIFile {
+    const meta: OpenAIFile = {
+      id: this.ids.next('file-'),
+      object: 'file',
+      bytes: content.length,
+      created_at: unixSeconds(createdMs),
+      expires_at: expiresAt,
+      filename,
+      purpose,
+      status: 'processed',
+      status_details: null,
+    };
+    this.files.set(meta.id, { meta, content });
+    return meta;
+  }
+
+  get(id: string): { meta: OpenAIFile; content: Buffer } {
+    const f = this.files.get(id);
+    if (!f) throw notFound(`No such File object: ${id}`, 'id');
+    return f;
+  }
+
+  list(): OpenAIFile[] {
+    return [...this.files.values()].map((f) => f.meta);
+  }
+
+  routes(): Route[] {
+    return [
+      { method: 'POST', pattern: /^\/v1\/files$/, create: true, handle: async (req, now) => ({ json: await this.upload(req.raw, now) }) },
+      {
+        method: 'GET',
+        pattern: /^\/v1\/files$/,
+        handle: (req) => {
+          const purpose = req.query.get('purpose');
+          const order = req.query.get('order') ?? 'desc';
+          if (order !== 'asc' && order !== 'desc') throw badRequest(`Invalid 'order': expected 'asc' or 'desc'.`, 'order');
+          const limit = intQuery(req.query, 'limit', 10_000, 1, 10_000);
+          let items = this.list().filter((f) => purpose === null || f.purpose === purpose);
+          if (order === 'desc') items = items.reverse();
+          const page = pageAfter(items, req.query.get('after'), limit);
+          return {
+            json: { object: 'list', data: page.data, first_id: page.data[0]?.id ?? null, last_id: page.data.at(-1)?.id ?? null, has_more: page.has_more },
+          };
+        },
+      },
+      { method: 'GET', pattern: /^\/v1\/files\/(?<id>[^/]+)$/, handle: (req) => ({ json: this.get(req.params.id).meta }) },
+      {
+        method: 'DELETE',
+        pattern: /^\/v1\/files\/(?<id>[^/]+)$/,
+        handle: (req) => {
+          const { meta } = this.get(req.params.id);
+          this.files.delete(meta.id);
+          return { json: { id: meta.id, object: 'file', deleted: true } };
+        },
+      },
+      {
+        method: 'GET',
+        pattern: /^\/v1\/files\/(?<id>[^/]+)\/content$/,
+        handle: (req) => {
+          const { meta, content } = this.get(req.params.id);
+          return {
+            bytes: content,
+            contentType: 'application/octet-stream',
+            headers: { 'content-disposition': `attachment; filename="${meta.filename}"` },
+          };
+        },
+      },
+    ];
+  }
+
+  private async upload(raw: IncomingMessage, now: number): Promise<OpenAIFile> {
+    const form = await parseMultipart(raw, MAX_FILE_BYTES);
+    const purpose = form.fields.purpose;
+    if (purpose === undefined) throw badRequest(`Missing required parameter: 'purpose'.`, 'purpose');
+    oneOf(purpose, UPLOAD_PURPOSES, 'purpose');
+    const file = form.files.file;
+    if (file === undefined && form.fields.file !== undefined) {
+      throw badRequest(`'file' must be a file upload (a multipart part with a filename), not a text field.`, 'file');
+    }
+    if (file === undefined) throw badRequest(`Missing required parameter: 'file'.`, 'file');
+    if (!file.filename) throw badRequest(`'file' must be a file upload with a filename.`, 'file');
+    if (file.content.length === 0) throw badRequest('The uploaded file is empty.', 'file');
+    return this.add(file.content, file.filename, purpose, now, expiresAt(form.fields, purpose, now));
+  }
+}
+
+/** `expires_after[anchor]=created_at` + `expires_after[seconds]`; batch inputs default to 30 days. */
+function expiresAt(fields: Record<string, string>, purpose: string, now: number): number | null {
+  const anchor = fields['expires_after[anchor]'];
+  const seconds = fields['expires_after[seconds]'];
+  if (anchor === undefined && seconds === undefined) return purpose === 'batch' ? unixSeconds(now) + THIRTY_DAYS_S : null;
+  if (anchor !== 'created_at') throw badRequest(`Invalid 'expires_after[anchor]': expected 'created_at'.`, 'expires_after.anchor');
+  const s = Number(seconds);
+  if (!Number.isInteger(s) || s < 3600 || s > THIRTY_DAYS_S) {
+    throw badRequest(`Invalid 'expires_after[seconds]': expected an integer between 3600 and ${THIRTY_DAYS_S}.`, 'expires_after.seconds');
+  }
+  return unixSeconds(now) + s;
+}

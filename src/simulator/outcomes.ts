@@ -1,0 +1,38 @@
+// How a run is told to end badly. Server-wide overrides (options.outcome / setOutcome) win over the
+// per-object triggers below; both apply to objects created while they are in force.
+//
+// Triggers in the requests themselves:
+//   model "sim-fail"            OpenAI batch → failed (validation error on that line);
+//                               fine-tuning job → failed while running; Anthropic request → errored.
+//   model "sim-expire"          OpenAI batch → expired; Anthropic batch (any request) → expired.
+//   metadata.simulate           "failed" | "expired" on an OpenAI batch, "failed" on a fine-tuning job.
+//   "simulate_error": true      in an OpenAI line body / Anthropic params → that one request errors.
+import type { SimulatorTiming } from './timing';
+
+export const FAIL_MODEL = 'sim-fail';
+export const EXPIRE_MODEL = 'sim-expire';
+
+export interface OutcomeOverrides {
+  /** Every new OpenAI batch ends `failed` (validation) or `expired` (partial output). */
+  openaiBatch?: 'failed' | 'expired';
+  /** Every new fine-tuning job ends `failed`. */
+  fineTuning?: 'failed';
+  /** Every new Anthropic batch ends with half its requests `expired`. */
+  messageBatch?: 'expired';
+}
+
+/** Mutable settings shared by the provider modules. */
+export interface SimConfig {
+  timing: SimulatorTiming;
+  outcome: OutcomeOverrides;
+  /** The server's own URL, for Anthropic `results_url`. */
+  baseUrl: string;
+}
+
+export function metadataOutcome(metadata: unknown): unknown {
+  return typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>).simulate : undefined;
+}
+
+export function wantsSimulatedError(body: Record<string, unknown>): boolean {
+  return body.simulate_error === true;
+}

@@ -1,0 +1,283 @@
+// The provider simulator: one node:http server imitating the OpenAI Files/Batches/Fine-tuning APIs (paths under
+// /v1) and the Anthropic Message Batches API (/v1/messages/batches…). This file holds the HTTP plumbing:
+// authentication, faults, idempotency, the request log; the provider modules hold the state machines.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MessageBatch } from './anthropic-batches';
+import { ApiError, errorBody, type Provider } from './errors';
+import { FaultInjector, faultError, type FaultKind, type FaultOptions } from './faults';
+import type { Reply, SimRequest } from './http';
+import { IdempotencyCache, type StoredResponse } from './idempotency';
+import type { OpenAIBatch } from './openai-batches';
+import type { OpenAIFile } from './openai-files';
+import type { FineTuningJob } from './openai-fine-tuning';
+import type { OutcomeOverrides, SimConfig } from './outcomes';
+import { SimState } from './state';
+import { resolveTiming, TIMING_PRESETS, type TimingInput } from './timing';
+
+export interface SimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Accepted API keys. Default: env SIMULATOR_API_KEYS (comma-separated), else any non-empty key. */
+  apiKeys?: string[];
+  /** A preset ('fast' for tests, 'demo' ≈ a minute per lifecycle; default 'demo') or durations over 'demo'. */
+  timing?: TimingInput;
+  faults?: FaultOptions;
+  /** Server-wide forced outcomes (see outcomes.ts for the per-request triggers). */
+  outcome?: OutcomeOverrides;
+  /** Receives one line per request. Never includes credentials. */
+  log?: (line: string) => void;
+}
+
+export interface RequestLogEntry {
+  seq: number;
+  /** ISO time the request arrived. */
+  time: string;
+  method: string;
+  path: string;
+  /** The raw query string, without '?' ('' when none). */
+  query: string;
+  provider: Provider;
+  requestId: string;
+  idempotencyKey: string | null;
+  /** Status sent; null when the connection was dropped without a response. */
+  status: number | null;
+  /** The injected fault, if any. */
+  fault: FaultKind | 'drop_after_create' | null;
+  /** True when the response was an idempotent replay. */
+  replayed: boolean;
+  durationMs: number;
+}
+
+export interface Simulator {
+  /** e.g. http://127.0.0.1:PORT — OpenAI base URL is `${url}/v1`, Anthropic base URL is `url`. */
+  url: string;
+  port: number;
+  /** Every request so far, oldest first (live array; emptied by reset()). */
+  readonly requests: readonly RequestLogEntry[];
+  /** Number of logged requests with this method whose path matches (a string must match exactly). */
+  count(method: string, path: RegExp | string): number;
+  /** Forgets all objects, the request log and stored idempotent responses; keeps timing, faults and outcomes. */
+  reset(): void;
+  /** Current objects, as the API would return them. */
+  state: {
+    files(): OpenAIFile[];
+    batches(): OpenAIBatch[];
+    fineTuningJobs(): FineTuningJob[];
+    messageBatches(): MessageBatch[];
+  };
+  /** Applies to objects created afterwards (and to cancels requested afterwards). A partial merges over the current timing. */
+  setTiming(timing: TimingInput): void;
+  /** Replaces the fault configuration (rule counters, seed and dropAfterCreate start over). */
+  setFaults(faults: FaultOptions): void;
+  setOutcome(outcome: OutcomeOverrides): void;
+  close(): Promise<void>;
+}
+
+const ANTHROPIC_VERSIONS = ['2023-06-01', '2023-01-01'];
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const host = opts.host ?? '127.0.0.1';
+  const config: SimConfig = { timing: resolveTiming(opts.timing ?? 'demo', TIMING_PRESETS.demo), outcome: { ...opts.outcome }, baseUrl: '' };
+  const apiKeys = acceptedKeys(opts.apiKeys);
+  let state = new SimState(config);
+  let idempotency = new IdempotencyCache();
+  let faults = new FaultInjector(opts.faults);
+  const log: RequestLogEntry[] = [];
+  let seq = 0;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const provider: Provider = url.pathname.startsWith('/v1/messages') ? 'anthropic' : 'openai';
+    const entry: RequestLogEntry = {
+      seq: ++seq,
+      time: new Date(started).toISOString(),
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.search.replace(/^\?/, ''),
+      provider,
+      requestId: state.ids.next('req_'),
+      idempotencyKey: header(req, 'idempotency-key'),
+      status: null,
+      fault: null,
+      replayed: false,
+      durationMs: 0,
+    };
+    log.push(entry);
+    const fail = (err: ApiError, headers: Record<string, string> = {}) => errorResponse(provider, err, entry.requestId, headers);
+    let response: StoredResponse | null;
+    try {
+      response = await respond(req, entry, url, fail);
+    } catch (e) {
+      opts.log?.(`simulator: internal error on ${entry.method} ${entry.path}: ${(e as Error).stack ?? e}`);
+      response = fail(new ApiError(500, 'The simulator failed to process the request.'));
+    }
+    entry.durationMs = Date.now() - started;
+    if (response === null) {
+      req.socket.destroy();
+    } else {
+      entry.status = response.status;
+      res.writeHead(response.status, { ...response.headers, [provider === 'openai' ? 'x-request-id' : 'request-id']: entry.requestId });
+      res.end(response.body);
+    }
+    opts.log?.(formatLogLine(entry));
+  }
+
+  /** The response to send, or null to destroy the connection instead. */
+  async function respond(
+    req: IncomingMessage,
+    entry: RequestLogEntry,
+    url: URL,
+    fail: (err: ApiError, headers?: Record<string, string>) => StoredResponse,
+  ): Promise<StoredResponse | null> {
+    const authError = authenticate(entry.provider, req, apiKeys);
+    if (authError) return fail(authError);
+    const match = state.match(entry.method, entry.path);
+    if (!match) {
+      return fail(entry.provider === 'openai' ? new ApiError(404, `Invalid URL (${entry.method} ${entry.path})`) : new ApiError(404, 'Not found'));
+    }
+
+    const decision = faults.decide(entry.method, entry.path);
+    if (decision.delayMs > 0) await new Promise((r) => setTimeout(r, decision.delayMs));
+    if (decision.fault) {
+      entry.fault = decision.fault.kind;
+      if (decision.fault.kind === 'reset') return null;
+      const { error, headers } = faultError(entry.provider, decision.fault, Date.now());
+      return fail(error, headers);
+    }
+
+    const claim = entry.method === 'POST' && entry.idempotencyKey !== null ? await idempotency.claim(`POST ${entry.path} ${entry.idempotencyKey}`) : null;
+    if (claim && 'replay' in claim) {
+      entry.replayed = true;
+      return { ...claim.replay, headers: { ...claim.replay.headers, 'idempotent-replayed': 'true' } };
+    }
+    let response: StoredResponse | null = null;
+    try {
+      const now = Date.now();
+      state.advance(now);
+      const simReq: SimRequest = { query: url.searchParams, params: match.params, raw: req };
+      response = render(await match.route.handle(simReq, now));
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      response = fail(e);
+    } finally {
+      claim?.settle(response !== null && response.status < 300 ? response : null);
+    }
+    if (match.route.create && response.status < 300 && faults.takeDrop()) {
+      entry.fault = 'drop_after_create';
+      return null;
+    }
+    return response;
+  }
+
+  const server = http.createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  config.baseUrl = `http://${urlHost(host)}:${port}`;
+
+  const current = <T>(read: (s: SimState) => T): T => {
+    state.advance(Date.now());
+    return read(state);
+  };
+  return {
+    url: config.baseUrl,
+    port,
+    requests: log,
+    count: (method, path) =>
+      log.filter((e) => e.method === method.toUpperCase() && (typeof path === 'string' ? e.path === path : path.test(e.path))).length,
+    reset() {
+      state = new SimState(config);
+      idempotency = new IdempotencyCache();
+      log.length = 0;
+    },
+    state: {
+      files: () => current((s) => s.files.list()),
+      batches: () => current((s) => s.batches.list(Date.now())),
+      fineTuningJobs: () => current((s) => s.fineTuning.list()),
+      messageBatches: () => current((s) => s.messageBatches.list()),
+    },
+    setTiming(timing) {
+      config.timing = resolveTiming(timing, config.timing);
+    },
+    setFaults(next) {
+      faults = new FaultInjector(next);
+    },
+    setOutcome(outcome) {
+      config.outcome = { ...outcome };
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function acceptedKeys(keys: string[] | undefined): Set<string> | null {
+  const list = keys ?? process.env.SIMULATOR_API_KEYS?.split(',').map((k) => k.trim()).filter(Boolean) ?? [];
+  return list.length > 0 ? new Set(list) : null;
+}
+
+function header(req: IncomingMessage, name: string): string | null {
+  const v = req.headers[name];
+  return (Array.isArray(v) ? v[0] : v) ?? null;
+}
+
+/** Each provider's credential check, with its own messages. `keys` null accepts any non-empty key. */
+function authenticate(provider: Provider, req: IncomingMessage, keys: Set<string> | null): ApiError | null {
+  if (provider === 'openai') {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '')?.[1];
+    if (!bearer) {
+      return new ApiError(
+        401,
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+      );
+    }
+    if (keys && !keys.has(bearer)) return new ApiError(401, 'Incorrect API key provided.', { code: 'invalid_api_key' });
+    return null;
+  }
+  const key = header(req, 'x-api-key');
+  if (!key) return new ApiError(401, 'x-api-key header is required');
+  if (keys && !keys.has(key)) return new ApiError(401, 'invalid x-api-key');
+  const version = header(req, 'anthropic-version');
+  if (!version) return new ApiError(400, 'anthropic-version: header is required');
+  if (!ANTHROPIC_VERSIONS.includes(version)) return new ApiError(400, `anthropic-version: unknown version '${version}'`);
+  return null;
+}
+
+function render(reply: Reply): StoredResponse {
+  if ('json' in reply) {
+    return { status: reply.status ?? 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(reply.json)) };
+  }
+  return { status: reply.status ?? 200, headers: { 'content-type': reply.contentType, ...reply.headers }, body: reply.bytes };
+}
+
+function errorResponse(provider: Provider, err: ApiError, requestId: string, headers: Record<string, string>): StoredResponse {
+  return {
+    status: err.status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: Buffer.from(JSON.stringify(errorBody(provider, err, requestId))),
+  };
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function formatLogLine(e: RequestLogEntry): string {
+  const parts = [`${e.method} ${e.path}${e.query ? `?${e.query}` : ''}`, '→', e.status === null ? 'no response' : String(e.status), `${e.durationMs}ms`];
+  if (e.idempotencyKey !== null) parts.push(`idempotency-key=${e.idempotencyKey}${e.replayed ? ' (replayed)' : ''}`);
+  if (e.fault) parts.push(`fault=${e.fault}`);
+  return `[sim ${e.provider}] ${parts.join(' ')}`;
+}
+
