@@ -7,6 +7,9 @@ import { parseDuration } from './core/durations';
 import { prepareDocument } from './load/prepare';
 import { checkInputs } from './load/prepare';
 import { watchRun } from './cli/progress';
+import { runDev } from './dev/index';
+import { startSimulator } from './simulator';
+import { installRuntime, startWorker } from './worker';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -238,7 +241,6 @@ export function buildProgram(): Command {
   withConnection(program.command('worker'))
     .description('run a worker (interpreter workflow + HTTP activities) until Ctrl-C')
     .action(async (flags) => {
-      const { installRuntime, startWorker } = await import('./worker');
       installRuntime('INFO');
       const handle = await startWorker({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue });
       process.stdout.write(`worker running (task queue ${flags.taskQueue ?? 'arazzo-temporal'})\n`);
@@ -254,8 +256,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--timing <preset>', 'how fast jobs move through their states').choices(['fast', 'demo']).default('demo'))
     .option('--api-key <key>', 'accepted API key (repeatable; default: any non-empty key)', collect, [])
     .action(async (flags: { port: string; host: string; timing: 'fast' | 'demo'; apiKey: string[] }) => {
-      const { startSimulator } = await import('./simulator');
-      const sim = await startSimulator({ port: Number(flags.port), host: flags.host, timing: flags.timing, apiKeys: flags.apiKey.length ? flags.apiKey : undefined, log: (l) => process.stdout.write(l + '\n') });
+      const sim = await startSimulator({ port: Number(flags.port), host: flags.host, timing: flags.timing, apiKeys: flags.apiKey.length ? flags.apiKey : undefined, log: (l: string) => process.stdout.write(l + '\n') });
       process.stdout.write(`simulator listening on ${sim.url} (OpenAI: ${sim.url}/v1, Anthropic: ${sim.url}/v1/messages/batches)\n`);
       await new Promise<void>((r) => process.once('SIGINT', () => r()));
       await sim.close();
@@ -272,7 +273,6 @@ export function buildProgram(): Command {
     .option('--db <file>', 'SQLite file of the dev server', '.data/temporal.db')
     .addOption(new Option('--timing <preset>', 'simulator timing').choices(['fast', 'demo']).default('demo'))
     .action(async (flags) => {
-      const { runDev } = await import('./dev/index');
       await runDev({
         port: Number(flags.port),
         uiPort: flags.uiPort ? Number(flags.uiPort) : undefined,

@@ -1,0 +1,97 @@
+// A real stack for end-to-end tests: the Temporal dev server (CLI binary, SQLite in a temp dir), the
+// provider simulator on a free port, and a worker in this process — or in a child process that a test
+// can kill -9. Worker and activity logs are captured so tests can assert what they do not contain.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
+import { ArazzoClient } from '../../src/client';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import { PROJECT_ROOT, startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { startWorker, type WorkerHandle } from '../../src/worker';
+
+export const OPENAI_KEY = 'sk-test-openai-5f1c9a7e3b2d4c6a8e0f1a2b3c4d5e6f';
+export const ANTHROPIC_KEY = 'sk-ant-test-1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e';
+
+/** Everything the worker and its activities logged in this process. */
+export const workerLogs: string[] = [];
+let runtimeInstalled = false;
+
+function installCapturingRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({
+    logger: new DefaultLogger('DEBUG', (entry: LogEntry) => {
+      workerLogs.push(`${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {})}`);
+    }),
+  });
+}
+
+export interface Stack {
+  server: DevServer;
+  simulator: Simulator;
+  client: ArazzoClient;
+  worker?: WorkerHandle;
+  dataDir: string;
+  /** fast polling for tests */
+  poll: { initialIntervalMs: number; maxIntervalMs: number };
+  stop(): Promise<void>;
+}
+
+export async function startStack(opts: { inProcessWorker?: boolean; timing?: 'fast' | 'demo' } = {}): Promise<Stack> {
+  installCapturingRuntime();
+  process.env.OPENAI_API_KEY = OPENAI_KEY;
+  process.env.ANTHROPIC_API_KEY = ANTHROPIC_KEY;
+  const dataDir = mkdtempSync(join(tmpdir(), 'arazzo-e2e-'));
+  const server = await startDevServer({ port: 0, headless: true, dbFile: join(dataDir, 'temporal.db') });
+  const simulator = await startSimulator({ port: 0, timing: opts.timing ?? 'fast', apiKeys: [OPENAI_KEY, ANTHROPIC_KEY] });
+  const worker = opts.inProcessWorker === false ? undefined : await startWorker({ address: server.address });
+  const client = await ArazzoClient.connect({ address: server.address });
+  return {
+    server,
+    simulator,
+    client,
+    worker,
+    dataDir,
+    poll: { initialIntervalMs: 200, maxIntervalMs: 1000 },
+    async stop() {
+      await client.close();
+      await worker?.stop();
+      await simulator.close();
+      await server.stop();
+    },
+  };
+}
+
+/** A worker in its own process (the real CLI), for tests that kill it. Resolves once it polls. */
+export function spawnWorker(address: string): Promise<ChildProcess & { output: string[] }> {
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'arazzo-temporal.js'), 'worker', '--address', address], {
+    env: { ...process.env, OPENAI_API_KEY, ANTHROPIC_API_KEY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }) as ChildProcess & { output: string[] };
+  child.output = [];
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      child.output.push(chunk.toString());
+      if (chunk.toString().includes('worker running')) resolve(child);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (c: Buffer) => child.output.push(c.toString()));
+    child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${child.output.join('')}`)));
+    setTimeout(() => reject(new Error(`worker did not start in 60 s: ${child.output.join('')}`)), 60_000).unref();
+  });
+}
+
+const OPENAI_API_KEY = OPENAI_KEY;
+const ANTHROPIC_API_KEY = ANTHROPIC_KEY;
+
+export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 30_000, everyMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
