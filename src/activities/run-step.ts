@@ -3,7 +3,7 @@
 // 408/409/429/5xx) are thrown so Temporal's retry policy retries them, honouring Retry-After. A step
 // that loops on itself polls here, through retries, so its polls never reach workflow history.
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import axios, { type AxiosResponse } from 'axios';
 import { buildRequest } from '../core/request';
 import { evaluateStep, observedValues, responseContext, type StepResponse } from '../core/evaluate-step';
@@ -89,6 +89,9 @@ function lowerHeaders(res: AxiosResponse): Record<string, string> {
 async function exchange(label: string, req: ResolvedRequest, idempotencyKey: string): Promise<StepResponse> {
   const attempt = activityInfo().attempt;
   let res: AxiosResponse<Buffer>;
+  // Heartbeats while the request is in flight let the server notice a dead worker within the
+  // heartbeat timeout instead of the whole attempt timeout.
+  const beat = setInterval(() => heartbeat(), 2000);
   try {
     res = await send(req, idempotencyKey);
   } catch (err) {
@@ -100,6 +103,8 @@ async function exchange(label: string, req: ResolvedRequest, idempotencyKey: str
       type: 'ArazzoTransportError',
       nextRetryDelay: retryDelayMs(attempt),
     });
+  } finally {
+    clearInterval(beat);
   }
   const headers = lowerHeaders(res);
   const body = decodeBody(Buffer.from(res.data ?? []), headers['content-type']);

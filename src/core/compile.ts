@@ -111,23 +111,23 @@ class Compiler {
     };
   }
 
-  private pollPolicy(base: PollPolicy, ...layers: [unknown, (string | number)[], string?][]): PollPolicy {
+  private pollPolicy(base: PollPolicy, ...layers: [unknown, (string | number)[], string?, string?][]): PollPolicy {
     let policy = base;
-    for (const [ext, path, workflowId] of layers) {
+    for (const [ext, path, workflowId, stepId] of layers) {
       if (ext === undefined) continue;
       if (typeof ext !== 'object' || ext === null) {
-        this.report('error', 'bad-extension', `${POLL_EXTENSION} must be an object such as {interval: 1s, maxInterval: 60s, backoff: 2, timeout: 24h}`, path, { workflowId });
+        this.report('error', 'bad-extension', `${POLL_EXTENSION} must be an object such as {interval: 1s, maxInterval: 60s, backoff: 2, timeout: 24h}`, path, { workflowId, stepId });
         continue;
       }
       const e = ext as Record<string, unknown>;
       const ms = (key: string) => {
         if (e[key] === undefined) return undefined;
         const v = parseDuration(e[key]);
-        if (v === undefined) this.report('error', 'bad-extension', `${POLL_EXTENSION}.${key}: cannot read "${String(e[key])}" as a duration (e.g. 500ms, 5s, 2m, 24h)`, [...path, key], { workflowId });
+        if (v === undefined) this.report('error', 'bad-extension', `${POLL_EXTENSION}.${key}: cannot read "${String(e[key])}" as a duration (e.g. 500ms, 5s, 2m, 24h)`, [...path, key], { workflowId, stepId });
         return v;
       };
       const backoff = e.backoff === undefined ? undefined : Number(e.backoff);
-      if (backoff !== undefined && !(backoff >= 1)) this.report('error', 'bad-extension', `${POLL_EXTENSION}.backoff must be a number >= 1`, [...path, 'backoff'], { workflowId });
+      if (backoff !== undefined && !(backoff >= 1)) this.report('error', 'bad-extension', `${POLL_EXTENSION}.backoff must be a number >= 1`, [...path, 'backoff'], { workflowId, stepId });
       policy = {
         initialIntervalMs: ms('interval') ?? policy.initialIntervalMs,
         maxIntervalMs: ms('maxInterval') ?? policy.maxIntervalMs,
@@ -151,9 +151,11 @@ class Compiler {
     }
     const operation = this.operation(step, path, where);
     const parameters = this.parameters(wf, step, path, where, operation?.info);
-    const onSuccess = this.actions(step.onSuccess ?? wf.successActions ?? [], step.onSuccess ? [...path, 'onSuccess'] : ['workflows'], 'successActions', stepIds, where);
-    const onFailure = this.actions(step.onFailure ?? wf.failureActions ?? [], step.onFailure ? [...path, 'onFailure'] : ['workflows'], 'failureActions', stepIds, where);
-    const poll = this.pollPolicy(wfPoll, [step[POLL_EXTENSION], [...path, POLL_EXTENSION], wf.workflowId]);
+    // path = ['workflows', index, 'steps', i]: workflow-level lists live under ['workflows', index]
+    const wfPath = path.slice(0, 2);
+    const onSuccess = this.actions(step.onSuccess ?? wf.successActions ?? [], step.onSuccess ? [...path, 'onSuccess'] : [...wfPath, 'successActions'], 'successActions', stepIds, where);
+    const onFailure = this.actions(step.onFailure ?? wf.failureActions ?? [], step.onFailure ? [...path, 'onFailure'] : [...wfPath, 'failureActions'], 'failureActions', stepIds, where);
+    const poll = this.pollPolicy(wfPoll, [step[POLL_EXTENSION], [...path, POLL_EXTENSION], wf.workflowId, step.stepId]);
     const cancel = this.cancel(wf, step, path, where);
     if (!operation) return undefined;
     const body = step.requestBody;
@@ -267,7 +269,7 @@ class Compiler {
         const key = `${location}:${location === 'header' ? String(p.name).toLowerCase() : p.name}`;
         merged.set(key, { name: p.name, in: location as PlanParameter['in'], value: p.value });
       });
-    add(wf.parameters, ['workflows']);
+    add(wf.parameters, [...path.slice(0, 2), 'parameters']); // path starts with ['workflows', index]
     add(step.parameters, [...path, 'parameters']);
     for (const d of info?.parameters ?? []) {
       if (d.in === 'path' && ![...merged.values()].some((p) => p.in === 'path' && p.name === d.name)) {

@@ -7,7 +7,7 @@ import { DocumentError, hasErrors } from '../core/diagnostics';
 import { lintPlan } from '../core/lint';
 import type { ArazzoDocument, Diagnostic, Plan, PollPolicy } from '../core/types';
 import { parseWithPositions } from './parse-document';
-import { displayLocation, isUrl, readText, resolveLocation } from './read-source';
+import { displayLocation, isUrl, localPath, readText, resolveLocation } from './read-source';
 import { validateInputs } from './inputs';
 
 export interface PrepareOptions {
@@ -29,7 +29,7 @@ export interface Prepared {
 const specCache = new Map<string, { key: string; spec: unknown }>();
 
 async function loadSpec(location: string): Promise<unknown> {
-  const key = isUrl(location) ? location : String((await stat(location)).mtimeMs);
+  const key = isUrl(location) ? location : String((await stat(localPath(location))).mtimeMs);
   const hit = specCache.get(location);
   if (hit && hit.key === key) return hit.spec;
   const spec = parseYaml(await readText(location), { maxAliasCount: -1 });
@@ -84,7 +84,8 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
 /** The minimum structure the compiler relies on; full JSON Schema validation is a separate pass. */
 function checkShape(doc: unknown, file: string, locate: (p: (string | number)[]) => Diagnostic['pos']): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const err = (message: string, path: (string | number)[]) => out.push({ severity: 'error', code: 'schema', message, pos: locate(path) });
+  const err = (message: string, path: (string | number)[], workflowId?: string) =>
+    out.push({ severity: 'error', code: 'schema', message, pos: locate(path), ...(workflowId !== undefined && { workflowId }) });
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
     err(`${file} is not an Arazzo document (expected a mapping at the top)`, []);
     return out;
@@ -100,10 +101,10 @@ function checkShape(doc: unknown, file: string, locate: (p: (string | number)[])
   else
     d.workflows.forEach((w, i) => {
       if (!w || typeof w.workflowId !== 'string') err('a workflow needs a workflowId', ['workflows', i]);
-      else if (!Array.isArray(w.steps) || w.steps.length === 0) err(`workflow "${w.workflowId}" needs a non-empty "steps" list`, ['workflows', i, 'steps']);
+      else if (!Array.isArray(w.steps) || w.steps.length === 0) err(`workflow "${w.workflowId}" needs a non-empty "steps" list`, ['workflows', i, 'steps'], w.workflowId);
       else
         w.steps.forEach((s, j) => {
-          if (!s || typeof s !== 'object' || typeof s.stepId !== 'string') err('a step needs a stepId', ['workflows', i, 'steps', j]);
+          if (!s || typeof s !== 'object' || typeof s.stepId !== 'string') err('a step needs a stepId', ['workflows', i, 'steps', j], w.workflowId);
         });
     });
   return out;

@@ -9,12 +9,17 @@ export function isUrl(location: string): boolean {
   return /^https?:\/\//i.test(location);
 }
 
+/** A file:// URL as a filesystem path; anything else unchanged. */
+export function localPath(location: string): string {
+  return location.startsWith('file://') ? fileURLToPath(location) : location;
+}
+
 /** Resolve `ref` against the location of the document that names it. */
 export function resolveLocation(base: string, ref: string): string {
   if (isUrl(ref) || isAbsolute(ref)) return ref;
   if (ref.startsWith('file://')) return fileURLToPath(ref);
   if (isUrl(base)) return new URL(ref, base).toString();
-  return resolvePath(dirname(base), ref);
+  return resolvePath(dirname(localPath(base)), ref);
 }
 
 export async function readText(location: string): Promise<string> {
@@ -22,13 +27,13 @@ export async function readText(location: string): Promise<string> {
     const res = await axios.get<string>(location, { responseType: 'text', transformResponse: (x) => x, timeout: 30_000 });
     return res.data;
   }
-  return readFile(location.startsWith('file://') ? fileURLToPath(location) : location, 'utf8');
+  return readFile(localPath(location), 'utf8');
 }
 
 /** A stable name for a location, used in messages and plans. */
 export function displayLocation(location: string): string {
   if (isUrl(location)) return location;
-  const rel = resolvePath(location);
+  const rel = resolvePath(localPath(location));
   const cwd = process.cwd();
   return rel.startsWith(cwd + '/') ? rel.slice(cwd.length + 1) : rel;
 }

@@ -32,6 +32,8 @@ export interface RunOptions {
   attemptTimeout?: string;
   /** how long a step that does not poll may keep retrying transient failures (default 1h) */
   stepTimeout?: string;
+  /** a worker that dies mid-request is noticed after this long (default 30s) */
+  heartbeatTimeout?: string;
 }
 
 export interface TraceEntry {
@@ -120,6 +122,7 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
     proxyActivities<typeof activities>({
       summary: stepLabel(step),
       startToCloseTimeout: (options.attemptTimeout ?? '10m') as Duration,
+      heartbeatTimeout: (options.heartbeatTimeout ?? '30s') as Duration,
       scheduleToCloseTimeout: (polling && step.poll.timeoutMs > 0 ? step.poll.timeoutMs : (options.stepTimeout ?? '1h')) as Duration,
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
       cancellationType: ActivityCancellationType.TRY_CANCEL,
