@@ -26,5 +26,5 @@ ENV TEMPORAL_ADDRESS=temporal:7233 \
 USER node
 
 # One Node process (no npx/tsx launcher in between), so SIGTERM from `docker stop` reaches the worker and it can
-# shut down gracefully. Equivalent to `npx tsx src/worker.ts` / `node bin/arazzo-temporal.js worker`.
-CMD ["node", "--import", "tsx", "src/worker.ts"]
+# shut down gracefully. The bin loads tsx in-process.
+CMD ["node", "bin/arazzo-temporal.js", "worker"]
