@@ -26,6 +26,7 @@ export function resolveSecrets<T>(value: T): T {
 /** Remove every resolved secret value from a text (error messages, logs). */
 export function redact(text: string): string {
   let out = text;
-  for (const secret of known) out = out.split(secret).join('***');
+  // longest first: a secret that contains another must not leave its tail behind
+  for (const secret of [...known].sort((a, b) => b.length - a.length)) out = out.split(secret).join('***');
   return out;
 }
