@@ -32,6 +32,7 @@ export function retryAfterMs(headers: Record<string, string>): number | undefine
   const ra = headers['retry-after'];
   if (ra === undefined) return undefined;
   if (/^\s*\d+(\.\d+)?\s*$/.test(ra)) return Math.ceil(Number(ra) * 1000);
+  if (!/[a-z]/i.test(ra)) return undefined; // not seconds and not an HTTP date
   const date = Date.parse(ra);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

@@ -9,7 +9,7 @@ export function parseDuration(value: unknown): number | undefined {
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== text.replace(/\s+/g, '')) return undefined;
+  if (!parts.length || parts.map((p) => p[0].replace(/\s+/g, '')).join('') !== text.replace(/\s+/g, '')) return undefined;
   return parts.reduce((sum, [, n, unit]) => sum + Number(n) * UNITS[unit], 0);
 }
 

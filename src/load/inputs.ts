@@ -8,6 +8,16 @@ import type { Diagnostic, Plan } from '../core/types';
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats(ajv);
 
+/** Keywords that judge a string's content, which a reference cannot show: not checked for secrets. */
+const CONTENT_KEYWORDS = new Set(['pattern', 'minLength', 'maxLength', 'format', 'enum', 'const']);
+
+function secretPaths(value: unknown, path = '', into: Set<string> = new Set()): Set<string> {
+  if (isSecretRef(value)) into.add(path);
+  else if (Array.isArray(value)) value.forEach((v, i) => secretPaths(v, `${path}/${i}`, into));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) secretPaths(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, into);
+  return into;
+}
+
 function withSecretsAsStrings(value: unknown): unknown {
   if (isSecretRef(value)) return '********';
   if (Array.isArray(value)) return value.map(withSecretsAsStrings);
@@ -26,7 +36,9 @@ export function validateInputs(plan: Plan, inputs: Record<string, unknown>): Dia
     return [{ severity: 'error', code: 'inputs-schema', message: `the workflow's inputs schema is not valid JSON Schema: ${(err as Error).message}`, ...where }];
   }
   if (validate(withSecretsAsStrings(inputs))) return [];
-  return (validate.errors ?? []).map((e) => {
+  const secrets = secretPaths(inputs);
+  const errors = (validate.errors ?? []).filter((e) => !(secrets.has(e.instancePath) && CONTENT_KEYWORDS.has(e.keyword)));
+  return errors.map((e) => {
     const at = e.instancePath ? `input ${e.instancePath.slice(1).replace(/\//g, '.')}` : 'inputs';
     const detail = e.keyword === 'required' ? `missing required input "${(e.params as { missingProperty: string }).missingProperty}"` : `${at} ${e.message}`;
     return { severity: 'error', code: 'bad-input', message: detail, ...where };
