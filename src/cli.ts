@@ -1,7 +1,7 @@
 // arazzo-temporal: the command line. Every command is a thin layer over the client library.
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { ArazzoClient, failureMessage, readableWorkflowId, type RunRequest } from './client';
+import { ArazzoClient, failureMessage, readableWorkflowId, saveBlobOutputs, type RunRequest } from './client';
 import { DocumentError, formatDiagnostic } from './core/diagnostics';
 import { parseDuration } from './core/durations';
 import { prepareDocument } from './load/prepare';
@@ -116,6 +116,10 @@ async function connect(flags: { address?: string; namespace?: string; taskQueue?
   return ArazzoClient.connect({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue });
 }
 
+async function reportBlobs(outputs: Record<string, unknown>, dir: string): Promise<void> {
+  for (const [name, path] of Object.entries(await saveBlobOutputs(outputs, dir))) process.stderr.write(`output ${name} written to ${path}\n`);
+}
+
 function printWarnings(warnings: { severity: string }[]): void {
   for (const w of warnings) process.stderr.write(formatDiagnostic(w as never) + '\n');
 }
@@ -129,14 +133,16 @@ export function buildProgram(): Command {
   withConnection(withRunFlags(program.command('run <document>')))
     .description('start a workflow of the document, wait for it, and print its outputs')
     .option('--json', 'print only the outputs object, as JSON, on stdout')
+    .option('--blobs <dir>', 'write outputs that are too large for history (blob references) to files in <dir>')
     .option('--no-progress', 'do not show the progress line on stderr')
-    .action(async (document: string, flags: RunFlags & { progress: boolean }) => {
+    .action(async (document: string, flags: RunFlags & { progress: boolean; blobs?: string }) => {
       const client = await connect(flags);
       try {
         const started = await client.start(runRequest(document, flags));
         if (!flags.json) printWarnings(started.plan.warnings);
         process.stderr.write(`started ${started.workflowId}\n`);
         const result = await watchRun(started.handle, started.plan, { show: flags.progress && !!process.stderr.isTTY });
+        if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
         if (flags.json) process.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
         else {
           process.stdout.write(`${started.workflowId} completed (${result.stepRuns} step runs, ${result.polls} polls inside activities)\n`);
@@ -163,10 +169,12 @@ export function buildProgram(): Command {
   withConnection(program.command('result <workflowId>'))
     .description('wait for a run and print its outputs')
     .option('--json', 'print only the outputs object, as JSON')
-    .action(async (workflowId: string, flags: { json?: boolean; address?: string; namespace?: string; taskQueue?: string }) => {
+    .option('--blobs <dir>', 'write outputs that are too large for history (blob references) to files in <dir>')
+    .action(async (workflowId: string, flags: { json?: boolean; blobs?: string; address?: string; namespace?: string; taskQueue?: string }) => {
       const client = await connect(flags);
       try {
         const result = await client.result(workflowId);
+        if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
         process.stdout.write(JSON.stringify(flags.json ? result.outputs : result, null, 2) + '\n');
       } finally {
         await client.close();

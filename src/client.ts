@@ -1,7 +1,10 @@
 // The client library: prepare a document (document → plan), start it as a Temporal workflow, wait for
 // it, cancel it, schedule it. The CLI (src/cli.ts) is a thin layer over this.
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { basename } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { saveBlob } from './activities/blob-store';
+import { isBlobRef } from './core/types';
 import { temporalSettings, WORKFLOW_TYPE, type TemporalSettings } from './config';
 import { checkInputs, prepareDocument, type PrepareOptions, type Prepared } from './load/prepare';
 import type { Plan } from './core/types';
@@ -139,4 +142,19 @@ export function failureMessage(err: unknown): string {
   if (err instanceof WorkflowFailedError) e = err.cause ?? err;
   while (e?.cause && !(e.type && String(e.type).startsWith('Arazzo'))) e = e.cause;
   return e?.message ?? String(err);
+}
+
+const EXTENSIONS: Record<string, string> = { 'application/json': '.json', 'application/x-jsonl': '.jsonl', 'application/jsonl': '.jsonl', 'text/plain': '.txt', 'application/octet-stream': '.bin' };
+
+/** Write every output that is a blob reference to `<dir>/<output name><ext>`; returns name → path. */
+export async function saveBlobOutputs(outputs: Record<string, unknown>, dir: string): Promise<Record<string, string>> {
+  const saved: Record<string, string> = {};
+  for (const [name, value] of Object.entries(outputs)) {
+    if (!isBlobRef(value)) continue;
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, `${name}${EXTENSIONS[value.contentType ?? ''] ?? '.bin'}`);
+    await saveBlob(value, path);
+    saved[name] = path;
+  }
+  return saved;
 }

@@ -5,12 +5,15 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import axios, { type AxiosResponse } from 'axios';
+import type { Readable } from 'node:stream';
 import { buildRequest } from '../core/request';
 import { evaluateStep, observedValues, responseContext, type StepResponse } from '../core/evaluate-step';
 import { ExpressionError } from '../core/expressions';
 import { CriterionError } from '../core/criteria';
-import type { ExpressionContext, ResolvedRequest } from '../core/types';
-import { decodeBody, encodeBody } from './body';
+import { isBlobRef, type BlobRef, type ExpressionContext, type ResolvedRequest } from '../core/types';
+import { blobStore, blobThresholdBytes, putValue } from './blob-store';
+import { readBody } from './read-body';
+import { encodeBody } from './body';
 import { redact, resolveSecrets } from './secrets';
 import { POLL_PENDING, type CancelInput, type CancelOutcome, type RunStepInput, type StepOutcome } from './types';
 
@@ -52,7 +55,7 @@ function isPermanent429(body: unknown): boolean {
   return /insufficient_quota|enforced_spend_limit_reached|billing_error/.test(text);
 }
 
-async function send(req: ResolvedRequest, idempotencyKey: string): Promise<AxiosResponse<Buffer>> {
+async function send(req: ResolvedRequest, idempotencyKey: string): Promise<AxiosResponse<Readable>> {
   const resolved = resolveSecrets(req);
   const headers: Record<string, string> = { ...(resolved.headers as Record<string, string>) };
   if (!['GET', 'HEAD'].includes(req.method) && !Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key')) headers['Idempotency-Key'] = idempotencyKey;
@@ -64,13 +67,13 @@ async function send(req: ResolvedRequest, idempotencyKey: string): Promise<Axios
     data = encoded.data;
     if (encoded.contentType) headers['Content-Type'] = encoded.contentType;
   }
-  return axios.request<Buffer>({
+  return axios.request<Readable>({
     method: req.method,
     url: req.url,
     params: resolved.query,
     headers,
     data,
-    responseType: 'arraybuffer',
+    responseType: 'stream',
     validateStatus: () => true,
     timeout: REQUEST_TIMEOUT_MS,
     maxContentLength: Infinity,
@@ -86,15 +89,22 @@ function lowerHeaders(res: AxiosResponse): Record<string, string> {
   return out;
 }
 
+interface Exchanged extends StepResponse {
+  /** set when the body went to the blob store */
+  blob?: BlobRef;
+}
+
 /** Send a request, turning transport errors and transient statuses into retryable failures. */
-async function exchange(label: string, req: ResolvedRequest, idempotencyKey: string): Promise<StepResponse> {
+async function exchange(label: string, req: ResolvedRequest, idempotencyKey: string): Promise<Exchanged> {
   const attempt = activityInfo().attempt;
-  let res: AxiosResponse<Buffer>;
-  // Heartbeats while the request is in flight let the server notice a dead worker within the
-  // heartbeat timeout instead of the whole attempt timeout.
+  let res: AxiosResponse<Readable>;
+  let read: Awaited<ReturnType<typeof readBody>>;
+  // Heartbeats while the request and its body are in flight let the server notice a dead worker within
+  // the heartbeat timeout instead of the whole attempt timeout.
   const beat = setInterval(() => heartbeat(), 2000);
   try {
     res = await send(req, idempotencyKey);
+    read = await readBody(res.data, String(res.headers['content-type'] ?? ''), blobThresholdBytes(), blobStore);
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
     const e = err as { code?: string; message?: string };
@@ -108,7 +118,7 @@ async function exchange(label: string, req: ResolvedRequest, idempotencyKey: str
     clearInterval(beat);
   }
   const headers = lowerHeaders(res);
-  const body = decodeBody(Buffer.from(res.data ?? []), headers['content-type']);
+  const body = read.body;
   const retryable = headers['x-should-retry'] === 'true' || (RETRYABLE_STATUS.has(res.status) && headers['x-should-retry'] !== 'false' && !(res.status === 429 && isPermanent429(body)));
   if (retryable) {
     const delay = retryDelayMs(attempt, headers);
@@ -119,7 +129,21 @@ async function exchange(label: string, req: ResolvedRequest, idempotencyKey: str
       nextRetryDelay: delay,
     });
   }
-  return { statusCode: res.status, headers, body };
+  return { statusCode: res.status, headers, body, blob: read.blob };
+}
+
+/** Outputs too large for history go to the blob store; the whole stored body is referenced as it is. */
+async function externalize(outputs: Record<string, unknown>, res: Exchanged): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(outputs)) {
+    if (res.blob && value === res.body) out[name] = res.blob;
+    else if (value === undefined || isBlobRef(value)) out[name] = value;
+    else {
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      out[name] = Buffer.byteLength(text) > blobThresholdBytes() ? await putValue(text, typeof value === 'string' ? 'text/plain' : 'application/json') : value;
+    }
+  }
+  return out;
 }
 
 function fail(type: string, message: string): never {
@@ -165,7 +189,7 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
     stepId: step.stepId,
     statusCode: res.statusCode,
     success: evaluation.success,
-    outputs: evaluation.outputs,
+    outputs: await externalize(evaluation.outputs, res),
     action,
     failedCriteria: evaluation.failedCriteria,
     polls: input.pollInActivity ? info.attempt - 1 : 0,

@@ -216,3 +216,18 @@ export interface ResolvedRequest {
   cookies: Record<string, string | SecretRef>;
   body?: { contentType: string; value: unknown; fileFields?: string[] };
 }
+
+// ---------- Large values ----------
+
+/** A body or output too large for workflow history, kept in a blob store. */
+export interface BlobRef {
+  /** where it is, e.g. file:///…/.data/blobs/<sha256> */
+  $blob: string;
+  size: number;
+  sha256: string;
+  contentType?: string;
+}
+
+export function isBlobRef(v: unknown): v is BlobRef {
+  return typeof v === 'object' && v !== null && typeof (v as BlobRef).$blob === 'string' && typeof (v as BlobRef).sha256 === 'string';
+}
