@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { ArazzoClient, failureMessage, readableWorkflowId, saveBlobOutputs, type RunRequest } from './client';
 import { DocumentError, formatDiagnostic } from './core/diagnostics';
 import { parseDuration } from './core/durations';
+import { planToMermaid } from './core/graph';
 import { prepareDocument } from './load/prepare';
 import { checkInputs } from './load/prepare';
 import { watchRun } from './cli/progress';
@@ -196,16 +197,36 @@ export function buildProgram(): Command {
   withRunFlags(program.command('validate <document>'))
     .description('check a document (and inputs, if given) without starting anything; prints warnings and errors with file:line')
     .option('--json', 'print the findings as JSON')
-    .action(async (document: string, flags: RunFlags & { json?: boolean }) => {
+    .option('--graph', 'print a Mermaid flowchart of the workflow on stdout (findings go to stderr)')
+    .action(async (document: string, flags: RunFlags & { json?: boolean; graph?: boolean }) => {
       const req = runRequest(document, flags);
-      const prepared = await prepareDocument(document, req);
-      if (flags.input.length || flags.inputs || flags.secret.length) checkInputs(prepared.plan, req.inputs ?? {});
-      if (flags.json) process.stdout.write(JSON.stringify({ valid: true, diagnostics: prepared.diagnostics }, null, 2) + '\n');
+      let prepared;
+      try {
+        prepared = await prepareDocument(document, req);
+        if (flags.input.length || flags.inputs || flags.secret.length) checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate);
+      } catch (err) {
+        if (flags.json && err instanceof DocumentError) process.stdout.write(JSON.stringify({ valid: false, diagnostics: err.diagnostics }, null, 2) + '\n');
+        throw err;
+      }
+      if (flags.json) process.stdout.write(JSON.stringify({ valid: true, diagnostics: prepared.diagnostics, ...(flags.graph && { graph: planToMermaid(prepared.plan) }) }, null, 2) + '\n');
       else {
         printWarnings(prepared.diagnostics);
         const n = prepared.diagnostics.length;
-        process.stdout.write(`${prepared.plan.document.file}: workflow ${prepared.plan.workflowId} is valid (${prepared.plan.steps.length} steps${n ? `, ${n} warning${n > 1 ? 's' : ''}` : ''})\n`);
+        const summary = `${prepared.plan.document.file}: workflow ${prepared.plan.workflowId} is valid (${prepared.plan.steps.length} steps${n ? `, ${n} warning${n > 1 ? 's' : ''}` : ''})\n`;
+        if (flags.graph) {
+          process.stderr.write(summary);
+          process.stdout.write(planToMermaid(prepared.plan));
+        } else process.stdout.write(summary);
       }
+    });
+
+  withRunFlags(program.command('graph <document>'))
+    .description('print a Mermaid flowchart of a workflow: steps in order, goto edges with their criteria, retry loops, end actions')
+    .option('--no-operations', 'leave out the method and path of each step')
+    .action(async (document: string, flags: RunFlags & { operations: boolean }) => {
+      const prepared = await prepareDocument(document, runRequest(document, flags));
+      printWarnings(prepared.diagnostics);
+      process.stdout.write(planToMermaid(prepared.plan, { operations: flags.operations }));
     });
 
   const schedule = program.command('schedule').description('run documents on Temporal Schedules');

@@ -64,7 +64,7 @@ export class ArazzoClient {
   /** Load, compile and check a document and its inputs; throws DocumentError before anything starts. */
   async prepare(req: RunRequest): Promise<Prepared> {
     const prepared = await prepareDocument(req.document, req);
-    checkInputs(prepared.plan, req.inputs ?? {});
+    checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate);
     return prepared;
   }
 

@@ -96,12 +96,15 @@ interface Exchanged extends StepResponse {
 
 /** Send a request, turning transport errors and transient statuses into retryable failures. */
 async function exchange(label: string, req: ResolvedRequest, idempotencyKey: string): Promise<Exchanged> {
-  const attempt = activityInfo().attempt;
+  // Backoff grows with the transient failures in a row, not with the attempt number: a polling step's
+  // attempts are mostly polls. The count travels to the next attempt in the heartbeat details.
+  const failures = transientFailuresSoFar();
+  const attempt = failures + 1;
   let res: AxiosResponse<Readable>;
   let read: Awaited<ReturnType<typeof readBody>>;
   // Heartbeats while the request and its body are in flight let the server notice a dead worker within
   // the heartbeat timeout instead of the whole attempt timeout.
-  const beat = setInterval(() => heartbeat(), 2000);
+  const beat = setInterval(() => heartbeat({ transientFailures: failures }), 2000);
   try {
     res = await send(req, idempotencyKey);
     read = await readBody(res.data, String(res.headers['content-type'] ?? ''), blobThresholdBytes(), blobStore);
@@ -109,6 +112,7 @@ async function exchange(label: string, req: ResolvedRequest, idempotencyKey: str
     if (err instanceof ApplicationFailure) throw err;
     const e = err as { code?: string; message?: string };
     if (axios.isCancel(err) || e.code === 'ERR_CANCELED') throw err;
+    heartbeat({ transientFailures: attempt });
     throw ApplicationFailure.create({
       message: redact(`${label}: ${e.code ?? 'transport error'}: ${e.message ?? String(err)}`),
       type: 'ArazzoTransportError',
@@ -122,6 +126,7 @@ async function exchange(label: string, req: ResolvedRequest, idempotencyKey: str
   const retryable = headers['x-should-retry'] === 'true' || (RETRYABLE_STATUS.has(res.status) && headers['x-should-retry'] !== 'false' && !(res.status === 429 && isPermanent429(body)));
   if (retryable) {
     const delay = retryDelayMs(attempt, headers);
+    heartbeat({ transientFailures: attempt });
     log.warn(`${label}: HTTP ${res.status}, retrying in ${delay} ms`, { status: res.status });
     throw ApplicationFailure.create({
       message: redact(`${label}: HTTP ${res.status}${providerMessage(body) ? ` — ${providerMessage(body)}` : ''}`),
@@ -129,7 +134,15 @@ async function exchange(label: string, req: ResolvedRequest, idempotencyKey: str
       nextRetryDelay: delay,
     });
   }
+  if (failures > 0) heartbeat({ transientFailures: 0 });
   return { statusCode: res.status, headers, body, blob: read.blob };
+}
+
+/** Transient failures in a row before this attempt (heartbeat details of the previous attempt). */
+function transientFailuresSoFar(): number {
+  const details = activityInfo().heartbeatDetails as { transientFailures?: unknown } | undefined;
+  const n = details?.transientFailures;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 0;
 }
 
 /** Outputs too large for history go to the blob store; the whole stored body is referenced as it is. */
@@ -167,7 +180,7 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
   const ctx: ExpressionContext = { ...input.context, steps: input.context.steps ?? {} };
   const req = buildOrFail(step.stepId, () => buildRequest(step, ctx));
   const res = await exchange(label, req, input.idempotencyKey);
-  const rctx = responseContext(ctx, req.url, req.method, res);
+  const rctx = responseContext(ctx, req, res);
   let evaluation;
   try {
     evaluation = evaluateStep(step, rctx, input.exhaustedRetries);

@@ -4,6 +4,8 @@
 // and step; a Plan is only returned when there is no error.
 import { listOperations, operationAtPointer, type OperationInfo } from './openapi';
 import { parseDuration } from './durations';
+import { getPointer } from './jsonpointer';
+import { EXPRESSION_ROOTS, findEmbeddedForms, parseExpression } from './expressions';
 import type {
   ArazzoAction,
   ArazzoDocument,
@@ -12,7 +14,9 @@ import type {
   ArazzoWorkflow,
   Criterion,
   Diagnostic,
+  JsonSchema,
   Plan,
+  PlanAction,
   PlanOperation,
   PlanParameter,
   PlanStep,
@@ -31,6 +35,10 @@ export interface LoadedSource {
   /** parsed description, absent when it could not be loaded */
   spec?: unknown;
   loadError?: string;
+  /** where it is, absolute (an http(s) URL, or a file path): what $sourceDescriptions.<name>.url reads; default: location */
+  url?: string;
+  /** an Arazzo source description: where it was read from, positions in it, and its own source descriptions, loaded */
+  arazzo?: { file: string; locate?: Locate; sources: Record<string, LoadedSource> };
 }
 
 export interface CompileOptions {
@@ -39,7 +47,11 @@ export interface CompileOptions {
   /** which workflow to compile; default: the only one, or the first */
   workflowId?: string;
   sources: Record<string, LoadedSource>;
-  /** replace the server URL of a source description's operations */
+  /**
+   * replace the server URL of a source description's operations, by name: a plain name applies to the source
+   * descriptions of that name in this document and in the Arazzo documents it references; `<arazzoSource>.<name>`
+   * (`<a>.<b>.<name>` further down) only to that referenced document's
+   */
   serverOverrides?: Record<string, string>;
   /** poll defaults of this run (document and step extensions override them) */
   poll?: Partial<PollPolicy>;
@@ -59,21 +71,31 @@ export const DEFAULT_POLL: PollPolicy = { initialIntervalMs: 1000, maxIntervalMs
 
 const OPERATION_REF = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/;
 
+type Where = { workflowId?: string; stepId?: string };
+
 class Compiler {
   readonly diagnostics: Diagnostic[] = [];
   private readonly ops = new Map<string, OperationInfo[]>();
 
   constructor(
     private readonly doc: ArazzoDocument,
-    private readonly opts: CompileOptions,
+    readonly opts: CompileOptions,
+    private readonly set: WorkflowSet,
+    /** prefix of this document's workflow keys: '' for the document being run, '<source>.' for a referenced one */
+    readonly prefix: string,
   ) {
     for (const source of Object.values(opts.sources)) {
       if (source.spec !== undefined && source.type !== 'arazzo') this.ops.set(source.name, listOperations(source.spec));
     }
   }
 
-  private report(severity: Diagnostic['severity'], code: string, message: string, path: (string | number)[], ctx: { workflowId?: string; stepId?: string } = {}) {
+  report(severity: Diagnostic['severity'], code: string, message: string, path: (string | number)[], ctx: Where = {}) {
     this.diagnostics.push({ severity, code, message, pos: this.opts.locate?.(path) ?? { file: this.opts.file }, ...ctx });
+  }
+
+  /** Index of a workflow of this document, or -1. */
+  indexOf(workflowId: string): number {
+    return (this.doc.workflows ?? []).findIndex((w) => w?.workflowId === workflowId);
   }
 
   compile(): Plan | undefined {
@@ -84,8 +106,14 @@ class Compiler {
       this.report('error', 'unknown-workflow', `no workflow "${this.opts.workflowId}" in the document (it has: ${known || 'none'})`, ['workflows']);
       return undefined;
     }
-    const wf = workflows[index];
+    return this.compileAt(index);
+  }
+
+  /** Compile the workflow at `index`; its key is prefix + workflowId. */
+  compileAt(index: number): Plan | undefined {
+    const wf = (this.doc.workflows ?? [])[index];
     const base = ['workflows', index];
+    this.set.claim(this.prefix + wf.workflowId);
     const poll = this.pollPolicy(
       { ...DEFAULT_POLL, ...this.opts.poll },
       [this.doc[POLL_EXTENSION], ['x-temporal-poll']],
@@ -96,6 +124,8 @@ class Compiler {
       if (stepIds.has(s?.stepId)) this.report('error', 'duplicate-step', `stepId "${s.stepId}" is used twice`, [...base, 'steps', i, 'stepId'], { workflowId: wf.workflowId, stepId: s.stepId });
       stepIds.add(s?.stepId);
     });
+    const dependsOn = this.dependsOn(wf, base);
+    const inputsSchema = this.inputsSchema(wf, base);
     const steps = (wf.steps ?? []).map((step, i) => this.step(wf, step, [...base, 'steps', i], stepIds, poll));
     if (this.diagnostics.some((d) => d.severity === 'error')) return undefined;
     return {
@@ -103,11 +133,189 @@ class Compiler {
       document: { file: this.opts.file, title: this.doc.info?.title ?? '', arazzo: this.doc.arazzo },
       workflowId: wf.workflowId,
       summary: wf.summary,
-      inputsSchema: wf.inputs,
+      inputsSchema,
       steps: steps as PlanStep[],
       outputs: wf.outputs ?? {},
-      sources: Object.fromEntries(Object.values(this.opts.sources).map((s) => [s.name, { url: s.location, type: s.type }])),
+      sources: Object.fromEntries(Object.values(this.opts.sources).map((s) => [s.name, { url: s.url ?? s.location, type: s.type }])),
       warnings: this.diagnostics.filter((d) => d.severity === 'warning'),
+      ...(dependsOn.length > 0 && { dependsOn }),
+    };
+  }
+
+  // ---------- other workflows: dependsOn, workflowId steps, goto/retry workflowId ----------
+
+  /**
+   * Resolve a workflow reference (a workflowId of this document, or `$sourceDescriptions.<arazzoSource>.<workflowId>`)
+   * to its key, and have it compiled too.
+   */
+  private workflowRef(ref: unknown, path: (string | number)[], where: Where): { key: string; workflowId: string; source?: string } | undefined {
+    if (typeof ref !== 'string' || !ref) {
+      this.report('error', 'bad-workflow-reference', 'a workflow reference must be a workflowId or $sourceDescriptions.<name>.<workflowId>', path, where);
+      return undefined;
+    }
+    const m = OPERATION_REF.exec(ref);
+    let target: Compiler = this;
+    let workflowId = ref;
+    if (m) {
+      const source = this.opts.sources[m[1]];
+      if (!source) {
+        this.report('error', 'unknown-source', `"${ref}" names source "${m[1]}", which is not in sourceDescriptions`, path, where);
+        return undefined;
+      }
+      if (source.type !== 'arazzo') {
+        this.report('error', 'not-an-arazzo-source', `"${ref}" names source "${m[1]}", which is an ${source.type} description; workflows come from a source description of type arazzo`, path, where);
+        return undefined;
+      }
+      if (!this.sourceUsable(source, path, where)) return undefined;
+      const nested = source.arazzo ?? { file: source.location, sources: {} };
+      target = this.set.compiler(source.spec as ArazzoDocument, { file: nested.file, locate: nested.locate, sources: nested.sources, poll: this.opts.poll }, `${this.prefix}${m[1]}.`);
+      workflowId = m[2];
+    }
+    const index = target.indexOf(workflowId);
+    if (index < 0) {
+      const known = (target.doc.workflows ?? []).map((w) => w?.workflowId).join(', ');
+      this.report('error', 'unknown-workflow', `"${ref}" names no workflow of ${target.opts.file} (it has: ${known || 'none'})`, path, where);
+      return undefined;
+    }
+    const key = target.prefix + workflowId;
+    this.set.request(target, index, key);
+    return { key, workflowId, source: m?.[1] };
+  }
+
+  /** Workflow-level dependsOn: keys of the workflows that complete before this one starts. */
+  private dependsOn(wf: ArazzoWorkflow, base: (string | number)[]): string[] {
+    if (wf.dependsOn === undefined) return [];
+    const where = { workflowId: wf.workflowId };
+    if (!Array.isArray(wf.dependsOn)) {
+      this.report('error', 'bad-depends-on', 'dependsOn must be a list of workflowIds', [...base, 'dependsOn'], where);
+      return [];
+    }
+    const keys: string[] = [];
+    wf.dependsOn.forEach((ref, i) => {
+      const target = this.workflowRef(ref, [...base, 'dependsOn', i], where);
+      if (target && !keys.includes(target.key)) keys.push(target.key);
+    });
+    this.set.edges.set(this.prefix + wf.workflowId, { deps: keys, compiler: this, path: [...base, 'dependsOn'], workflowId: wf.workflowId });
+    return keys;
+  }
+
+  /** The inputs schema with `$ref: '#/components/inputs/<name>'` replaced by the component (anywhere in it). */
+  private inputsSchema(wf: ArazzoWorkflow, base: (string | number)[]): JsonSchema | undefined {
+    if (wf.inputs === undefined) return undefined;
+    const where = { workflowId: wf.workflowId };
+    const trail: string[] = [];
+    const inline = (node: unknown, path: (string | number)[]): unknown => {
+      if (Array.isArray(node)) return node.map((n, i) => inline(n, [...path, i]));
+      if (!node || typeof node !== 'object') return node;
+      const { $ref: ref, ...rest } = node as Record<string, unknown>;
+      const siblings = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, inline(v, [...path, k])]));
+      if (typeof ref !== 'string' || !ref.startsWith('#/components/')) return ref === undefined ? siblings : { $ref: ref, ...siblings };
+      let target: unknown;
+      try {
+        target = ref.startsWith('#/components/inputs/') ? getPointer(this.doc, ref, { uriFragment: true }) : undefined;
+      } catch {
+        target = undefined;
+      }
+      if (target === undefined || typeof target !== 'object' || target === null) {
+        this.report('error', 'unknown-reference', `$ref "${ref}" does not name an entry of components.inputs`, [...path, '$ref'], where);
+        return siblings;
+      }
+      if (trail.includes(ref)) {
+        this.report('error', 'recursive-reference', `$ref "${ref}" refers to itself: ${[...trail, ref].join(' → ')}`, [...path, '$ref'], where);
+        return siblings;
+      }
+      trail.push(ref);
+      const resolved = inline(target, ref.slice(2).split('/'));
+      trail.pop();
+      return Object.keys(siblings).length ? { allOf: [resolved], ...siblings } : resolved;
+    };
+    const schema = inline(wf.inputs, [...base, 'inputs']);
+    if (!schema || typeof schema !== 'object' || Array.isArray(schema)) {
+      this.report('error', 'bad-inputs', 'inputs must be a JSON Schema object', [...base, 'inputs'], where);
+      return undefined;
+    }
+    return schema as JsonSchema;
+  }
+
+  /** Arazzo 1.1 step `timeout`, in milliseconds. */
+  private stepTimeout(step: ArazzoStep, path: (string | number)[], where: Where): number | undefined {
+    if (step.timeout === undefined) return undefined;
+    if (typeof step.timeout !== 'number' || !Number.isFinite(step.timeout) || step.timeout <= 0) {
+      this.report('error', 'bad-timeout', `timeout must be a positive number of milliseconds, got ${JSON.stringify(step.timeout)}`, [...path, 'timeout'], where);
+      return undefined;
+    }
+    return Math.ceil(step.timeout);
+  }
+
+  /** Expressions in the inputs of a workflow step or action parse (lint checks those of operation steps). */
+  private checkInputExpressions(inputs: Record<string, unknown>, path: (string | number)[], where: Where): void {
+    const looksLike = new RegExp(`^\\$(${EXPRESSION_ROOTS.join('|')})\\b`);
+    for (const [name, value] of Object.entries(inputs)) {
+      for (const bad of findEmbeddedForms(value).invalidBraced) this.report('error', 'bad-expression', `input "${name}": "${bad}" is not a valid runtime expression`, path, where);
+      if (typeof value === 'string' && looksLike.test(value) && !/\s/.test(value)) {
+        try {
+          parseExpression(value);
+        } catch (err) {
+          this.report('error', 'bad-expression', `input "${name}": ${(err as Error).message}`, path, where);
+        }
+      }
+    }
+  }
+
+  /** Parameters that become a workflow's inputs: name → value (`in` is not needed and ignored). */
+  private workflowInputs(list: (ArazzoParameter | ReusableRef)[] | undefined, listPath: (string | number)[], where: Where): Record<string, unknown> | undefined {
+    if (list === undefined) return undefined;
+    const inputs: Record<string, unknown> = {};
+    (Array.isArray(list) ? list : []).forEach((raw, i) => {
+      const p = this.resolveRef<ArazzoParameter>(raw, 'parameters', [...listPath, i], where);
+      if (!p) return;
+      if (typeof p.name !== 'string' || !p.name) this.report('error', 'bad-parameter', 'a parameter needs a name', [...listPath, i], where);
+      else inputs[p.name] = p.value;
+    });
+    return inputs;
+  }
+
+  /** A step with `workflowId`: runs that workflow as a child, its parameters as the child's inputs. */
+  private workflowStep(wf: ArazzoWorkflow, step: ArazzoStep, path: (string | number)[], stepIds: Set<string>, wfPoll: PollPolicy): PlanStep | undefined {
+    const where = { workflowId: wf.workflowId, stepId: step.stepId };
+    if (step.operationId !== undefined || step.operationPath !== undefined) {
+      this.report('error', 'ambiguous-target', 'a step has exactly one of operationId, operationPath or workflowId', [...path, 'workflowId'], where);
+    }
+    const target = this.workflowRef(step.workflowId, [...path, 'workflowId'], where);
+    // Workflow-level parameters without `in` are meant for workflow steps; those with `in` for operations.
+    const levelParams = (wf.parameters ?? []).filter((p) => p && typeof p === 'object' && !('reference' in p) && p.in === undefined);
+    const inputs = { ...this.workflowInputs(levelParams, [...path.slice(0, 2), 'parameters'], where), ...this.workflowInputs(step.parameters, [...path, 'parameters'], where) };
+    this.checkInputExpressions(inputs, [...path, 'parameters'], where);
+    const wfPath = path.slice(0, 2);
+    const onSuccess = this.actions(step.onSuccess ?? wf.successActions ?? [], step.onSuccess ? [...path, 'onSuccess'] : [...wfPath, 'successActions'], 'successActions', stepIds, where);
+    const onFailure = this.actions(step.onFailure ?? wf.failureActions ?? [], step.onFailure ? [...path, 'onFailure'] : [...wfPath, 'failureActions'], 'failureActions', stepIds, where);
+    const criteria = step.successCriteria ?? [];
+    for (const c of [...criteria, ...onSuccess.flatMap((a) => a.criteria ?? []), ...onFailure.flatMap((a) => a.criteria ?? [])]) {
+      const type = typeof c?.type === 'object' && c.type !== null ? c.type.type : c?.type;
+      if (type === 'xpath') {
+        this.report('error', 'unsupported', `criterion '${c.condition}': xpath criteria are not supported on a step that runs a workflow (the workflow evaluates its criteria, without an XPath engine); test the child's outputs with a simple, regex or jsonpath criterion`, path, where);
+      }
+    }
+    if (step.requestBody !== undefined) this.report('warning', 'ignored-request-body', 'a step that runs a workflow sends no request; its requestBody is ignored', [...path, 'requestBody'], where);
+    if (step[CANCEL_EXTENSION] !== undefined) this.report('warning', 'ignored-extension', `${CANCEL_EXTENSION} applies to operation steps; a child workflow is cancelled with its parent`, [...path, CANCEL_EXTENSION], where);
+    const poll = this.pollPolicy(wfPoll, [step[POLL_EXTENSION], [...path, POLL_EXTENSION], wf.workflowId, step.stepId]);
+    const timeoutMs = this.stepTimeout(step, path, where);
+    if (!target) return undefined;
+    return {
+      stepId: step.stepId,
+      description: step.description,
+      operation: { source: target.source ?? '', method: 'WORKFLOW', path: target.workflowId, serverUrl: '' },
+      workflow: { key: target.key, workflowId: target.workflowId, inputs },
+      ...(timeoutMs !== undefined && { timeoutMs }),
+      parameters: [],
+      successCriteria: criteria,
+      onSuccess,
+      onFailure,
+      outputs: step.outputs ?? {},
+      responseHeaders: [],
+      poll,
+      pos: this.opts.locate?.(path),
+      docPath: path,
     };
   }
 
@@ -145,10 +353,7 @@ class Compiler {
       this.report('error', 'bad-step', 'a step must be an object', path, where);
       return undefined;
     }
-    if (step.workflowId !== undefined) {
-      this.report('error', 'unsupported', 'steps that run another workflow are not supported yet', [...path, 'workflowId'], where);
-      return undefined;
-    }
+    if (step.workflowId !== undefined) return this.workflowStep(wf, step, path, stepIds, wfPoll);
     const operation = this.operation(step, path, where);
     const parameters = this.parameters(wf, step, path, where, operation?.info);
     // path = ['workflows', index, 'steps', i]: workflow-level lists live under ['workflows', index]
@@ -157,6 +362,7 @@ class Compiler {
     const onFailure = this.actions(step.onFailure ?? wf.failureActions ?? [], step.onFailure ? [...path, 'onFailure'] : [...wfPath, 'failureActions'], 'failureActions', stepIds, where);
     const poll = this.pollPolicy(wfPoll, [step[POLL_EXTENSION], [...path, POLL_EXTENSION], wf.workflowId, step.stepId]);
     const cancel = this.cancel(wf, step, path, where);
+    const timeoutMs = this.stepTimeout(step, path, where);
     if (!operation) return undefined;
     const body = step.requestBody;
     const contentType = body?.contentType ?? operation.info.requestBody?.contentTypes[0] ?? 'application/json';
@@ -182,7 +388,9 @@ class Compiler {
       responseHeaders: referencedHeaders([criteria, onSuccess, onFailure, outputs]),
       poll,
       cancel,
+      ...(timeoutMs !== undefined && { timeoutMs }),
       pos: this.opts.locate?.(path),
+      docPath: path,
     };
   }
 
@@ -230,7 +438,7 @@ class Compiler {
       if (!m && this.ops.size > 1) this.report('warning', 'bare-operation-id', `bare operationId "${ref}" with several source descriptions; resolved to $sourceDescriptions.${candidates[0].source}.${opId}`, [...path, key], where);
     }
     const { source, info } = candidates[0];
-    const serverUrl = this.opts.serverOverrides?.[source] ?? info.servers[0] ?? '/';
+    const serverUrl = this.set.serverOverride(this.prefix, source) ?? info.servers[0] ?? '/';
     return {
       info,
       plan: { source, operationId: info.operationId, method: info.method, path: info.path, serverUrl: serverUrl.replace(/\/+$/, ''), responseContentTypes: info.responseContentTypes },
@@ -279,14 +487,19 @@ class Compiler {
     return [...merged.values()];
   }
 
-  private actions(list: (ArazzoAction | ReusableRef)[], listPath: (string | number)[], kind: 'successActions' | 'failureActions', stepIds: Set<string>, where: { workflowId?: string; stepId?: string }): ArazzoAction[] {
-    const out: ArazzoAction[] = [];
+  private actions(list: (ArazzoAction | ReusableRef)[], listPath: (string | number)[], kind: 'successActions' | 'failureActions', stepIds: Set<string>, where: { workflowId?: string; stepId?: string }): PlanAction[] {
+    const out: PlanAction[] = [];
     list.forEach((raw, i) => {
-      const action = this.resolveRef<ArazzoAction>(raw, kind, [...listPath, i], where);
+      let action: PlanAction | undefined = this.resolveRef<ArazzoAction>(raw, kind, [...listPath, i], where);
       if (!action) return;
       const at = [...listPath, i];
-      if (action.type === 'goto' && action.workflowId !== undefined) {
-        this.report('error', 'unsupported', `action "${action.name}": goto a workflow is not supported yet`, at, where);
+      if (action.stepId !== undefined && action.workflowId !== undefined) {
+        this.report('error', 'bad-action', `action "${action.name}" names both a stepId and a workflowId; it can go to one`, at, where);
+      } else if ((action.type === 'goto' || action.type === 'retry') && action.workflowId !== undefined) {
+        const target = this.workflowRef(action.workflowId, [...at, 'workflowId'], where);
+        const inputs = this.workflowInputs(action.parameters, [...at, 'parameters'], where);
+        if (inputs) this.checkInputExpressions(inputs, [...at, 'parameters'], where);
+        if (target) action = { ...action, workflowKey: target.key, ...(inputs && { inputs }) };
       } else if ((action.type === 'goto' || (action.type === 'retry' && action.stepId !== undefined)) && !stepIds.has(action.stepId as string)) {
         this.report('error', 'unknown-step', `action "${action.name}" goes to step "${action.stepId}", which does not exist in workflow "${where.workflowId}"`, [...at, 'stepId'], where);
       } else if (!['end', 'goto', 'retry'].includes(action.type)) {
@@ -323,10 +536,95 @@ function referencedHeaders(values: unknown[]): string[] {
   return [...names];
 }
 
+/**
+ * Every workflow a run can reach, across documents: one Compiler per document (by location), each workflow compiled
+ * once under its key, dependsOn checked for cycles.
+ */
+class WorkflowSet {
+  readonly compilers: Compiler[] = [];
+  private readonly byFile = new Map<string, Compiler>();
+  readonly plans = new Map<string, Plan>();
+  /** keys compiled or queued */
+  private readonly claimed = new Set<string>();
+  /** keys some reference names */
+  readonly referenced = new Set<string>();
+  private readonly queue: { compiler: Compiler; index: number; key: string }[] = [];
+  readonly edges = new Map<string, { deps: string[]; compiler: Compiler; path: (string | number)[]; workflowId: string }>();
+
+  constructor(private readonly rootOverrides: Record<string, string> | undefined) {}
+
+  compiler(doc: ArazzoDocument, opts: CompileOptions, prefix: string): Compiler {
+    const hit = this.byFile.get(opts.file);
+    if (hit) return hit;
+    const compiler = new Compiler(doc, opts, this, prefix);
+    this.byFile.set(opts.file, compiler);
+    this.compilers.push(compiler);
+    return compiler;
+  }
+
+  claim(key: string): void {
+    this.claimed.add(key);
+  }
+
+  /** A workflow some reference names: compiled later, once. */
+  request(compiler: Compiler, index: number, key: string): void {
+    this.referenced.add(key);
+    if (this.claimed.has(key)) return;
+    this.claimed.add(key);
+    this.queue.push({ compiler, index, key });
+  }
+
+  drain(): void {
+    for (let item = this.queue.shift(); item; item = this.queue.shift()) {
+      const plan = item.compiler.compileAt(item.index);
+      if (plan) this.plans.set(item.key, plan);
+    }
+  }
+
+  serverOverride(prefix: string, source: string): string | undefined {
+    return this.rootOverrides?.[prefix + source] ?? this.rootOverrides?.[source];
+  }
+
+  /** Report every dependsOn cycle once, naming it: a → b → a. */
+  checkCycles(): void {
+    const state = new Map<string, 'open' | 'done'>();
+    const reported = new Set<string>();
+    const visit = (key: string, trail: string[]): void => {
+      if (state.get(key) === 'done') return;
+      if (state.get(key) === 'open') {
+        const cycle = [...trail.slice(trail.indexOf(key)), key];
+        const id = [...cycle.slice(0, -1)].sort().join(' ');
+        if (reported.has(id)) return;
+        reported.add(id);
+        const edge = this.edges.get(cycle[0]);
+        edge?.compiler.report('error', 'dependency-cycle', `dependsOn cycle: ${cycle.join(' → ')}`, edge.path, { workflowId: edge.workflowId });
+        return;
+      }
+      state.set(key, 'open');
+      for (const dep of this.edges.get(key)?.deps ?? []) visit(dep, [...trail, key]);
+      state.set(key, 'done');
+    };
+    for (const key of this.edges.keys()) visit(key, []);
+  }
+}
+
 export function compileWorkflow(doc: ArazzoDocument, opts: CompileOptions): CompileResult {
-  const compiler = new Compiler(doc, opts);
-  const plan = compiler.compile();
-  return { plan, diagnostics: compiler.diagnostics };
+  const set = new WorkflowSet(opts.serverOverrides);
+  const main = set.compiler(doc, opts, '');
+  let plan = main.compile();
+  if (plan) {
+    set.plans.set(plan.workflowId, plan);
+    set.drain();
+    set.checkCycles();
+  }
+  const diagnostics = set.compilers.flatMap((c) => c.diagnostics);
+  if (diagnostics.some((d) => d.severity === 'error')) plan = undefined;
+  if (plan) {
+    plan.warnings = diagnostics.filter((d) => d.severity === 'warning');
+    const others = [...set.plans].filter(([key]) => key !== plan!.workflowId || set.referenced.has(key));
+    if (others.length) plan.workflows = Object.fromEntries(others.map(([key, p]) => [key, { ...p, warnings: [] }]));
+  }
+  return { plan, diagnostics };
 }
 
 export type { Criterion };

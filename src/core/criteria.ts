@@ -1,4 +1,4 @@
-// Arazzo Criterion Objects: simple, regex, jsonpath (RFC 9535, the comparison dialect, Goessner), xpath (not yet).
+// Arazzo Criterion Objects: simple, regex, jsonpath (RFC 9535, the comparison dialect, Goessner), xpath (./xpath.ts).
 // An unparsable criterion throws CriterionError: it is never quietly false.
 // Pure code: runs inside the Temporal workflow sandbox (jsonpath-rfc9535 has no dependencies; jsonpath-plus is
 // bundled in its browser build there, without node:vm, and is only used with eval: 'safe').
@@ -7,6 +7,7 @@ import { query, type JsonValue } from 'jsonpath-rfc9535';
 import { ConditionParseError, evaluateCondition, parseCondition, type ConditionNode, type ParsedCondition } from './conditions';
 import { ExpressionError, evaluateExpression, findEmbeddedForms, parseExpression, substituteBraced, toText } from './expressions';
 import type { Criterion, ExpressionContext } from './types';
+import { XPATH_VERSIONS, XPathSyntaxError, checkXPath, evaluateXPathOnText } from './xpath';
 
 // The parser is a package subpath export, which this project's TypeScript resolution ("node") cannot see.
 const parseRfc9535 = require('jsonpath-rfc9535/parser').default as (query: string) => JsonPathAst;
@@ -29,7 +30,7 @@ export class CriterionError extends Error {
 
 export interface CriterionResult {
   passed: boolean;
-  /** how it was evaluated: simple, regex, jsonpath-rfc9535, jsonpath-rfc9535-wrapped, comparison-dialect, jsonpath-goessner(-wrapped) */
+  /** how it was evaluated: simple, regex, jsonpath-rfc9535, jsonpath-rfc9535-wrapped, comparison-dialect, jsonpath-goessner(-wrapped), xpath */
   mode: string;
   detail?: string;
 }
@@ -44,16 +45,20 @@ export const GOESSNER_VERSION = 'draft-goessner-dispatch-jsonpath-00';
 export const MAX_REGEX_SUBJECT = 1024 * 1024;
 const RFC9535_FUNCTIONS = ['count', 'length', 'match', 'search', 'value'];
 
-type Kind = { type: 'simple' | 'regex' | 'xpath' } | { type: 'jsonpath'; dialect: 'rfc9535' | 'goessner' };
+type Kind = { type: 'simple' | 'regex' } | { type: 'xpath'; version: string } | { type: 'jsonpath'; dialect: 'rfc9535' | 'goessner' };
 
 function kindOf(c: Criterion): Kind {
   const t = c.type ?? 'simple';
   if (typeof t === 'string') {
     if (t === 'jsonpath') return { type: t, dialect: 'rfc9535' };
-    if (t === 'simple' || t === 'regex' || t === 'xpath') return { type: t };
+    if (t === 'simple' || t === 'regex') return { type: t };
+    if (t === 'xpath') return { type: t, version: 'xpath-31' };
     throw new CriterionError(c.condition, `unknown criterion type '${String(t)}'`);
   }
-  if (t.type === 'xpath') return { type: 'xpath' };
+  if (t.type === 'xpath') {
+    if ((XPATH_VERSIONS as readonly string[]).includes(t.version)) return { type: 'xpath', version: t.version };
+    throw new CriterionError(c.condition, `unsupported xpath version '${String(t.version)}' (expected one of ${XPATH_VERSIONS.join(', ')})`);
+  }
   if (t.type === 'jsonpath' && (t.version === GOESSNER_VERSION || t.version === 'rfc9535')) {
     return { type: 'jsonpath', dialect: t.version === GOESSNER_VERSION ? 'goessner' : 'rfc9535' };
   }
@@ -264,6 +269,22 @@ function evaluateGoessner(c: Criterion, ctx: ExpressionContext): CriterionResult
   }
 }
 
+// ---------- xpath ----------
+
+function evaluateXPath(c: Criterion, ctx: ExpressionContext): CriterionResult {
+  const expression = substituteBraced(c.condition, ctx);
+  const value = contextValue(c, ctx);
+  try {
+    if (typeof value === 'string') return { mode: 'xpath', ...evaluateXPathOnText(expression, value) };
+    checkXPath(expression); // an invalid expression is an error whatever the context
+  } catch (e) {
+    if (e instanceof XPathSyntaxError) throw new CriterionError(c.condition, e.message);
+    throw e;
+  }
+  if (value === undefined || value === null) return emptyContext(c, 'xpath');
+  return { passed: false, mode: 'xpath', detail: `context ${c.context} is not XML text (got ${Array.isArray(value) ? 'an array' : typeof value})` };
+}
+
 // ---------- entry points ----------
 
 /**
@@ -280,7 +301,7 @@ export function evaluateCriterion(c: Criterion, ctx: ExpressionContext): Criteri
     case 'jsonpath':
       return kind.dialect === 'goessner' ? evaluateGoessner(c, ctx) : evaluateJsonPath(c, ctx);
     case 'xpath':
-      throw new CriterionError(c.condition, 'xpath criteria are not supported yet');
+      return evaluateXPath(c, ctx);
   }
 }
 
@@ -346,7 +367,12 @@ export function checkCriterion(c: Criterion): CriterionCheck {
         else check.warnings.push({ code: 'jsonpath-goessner', message: `'${c.condition}' uses ${GOESSNER_VERSION}: filter syntax is only checked at run time` });
         break;
       case 'xpath':
-        check.errors.push('xpath criteria are not supported yet');
+        try {
+          checkXPath(withoutBraced(c.condition));
+        } catch (e) {
+          if (!(e instanceof XPathSyntaxError)) throw e;
+          throw new CriterionError(c.condition, e.message);
+        }
         break;
     }
   } catch (e) {

@@ -2,8 +2,8 @@
 // action, and compute its outputs. Pure and deterministic; the activity calls it right after the HTTP
 // call so that poll loops can be decided without a round trip through workflow history.
 import { evaluateCriterion } from './criteria';
-import { evaluateExpression } from './expressions';
-import type { ArazzoAction, Criterion, ExpressionContext, PlanStep } from './types';
+import { evaluateExpression, evaluateValue } from './expressions';
+import type { ArazzoAction, Criterion, ExpressionContext, PlanStep, ResolvedRequest } from './types';
 
 export interface StepResponse {
   statusCode: number;
@@ -19,6 +19,10 @@ export interface ChosenAction {
   workflowId?: string;
   retryAfter?: number;
   retryLimit?: number;
+  /** goto/retry workflowId: the target's key in Plan.workflows */
+  workflowKey?: string;
+  /** goto/retry workflowId with action parameters (Arazzo 1.1): the target's inputs, evaluated */
+  inputs?: Record<string, unknown>;
   /** the list it came from */
   on: 'success' | 'failure';
 }
@@ -31,8 +35,19 @@ export interface StepEvaluation {
   failedCriteria: string[];
 }
 
-export function responseContext(ctx: ExpressionContext, url: string, method: string, res: StepResponse): ExpressionContext {
-  return { ...ctx, url, method, statusCode: res.statusCode, response: { header: res.headers, body: res.body } };
+/** Secrets stay references: `$request.header.Authorization` reads the placeholder, never the key. */
+const asText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+const texts = (r: Record<string, unknown> | undefined) => Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [k, asText(v)]));
+
+export function responseContext(ctx: ExpressionContext, req: ResolvedRequest, res: StepResponse): ExpressionContext {
+  return {
+    ...ctx,
+    url: req.url,
+    method: req.method,
+    request: { header: texts(req.headers), query: texts(req.query), path: texts(req.path), body: req.body?.value },
+    statusCode: res.statusCode,
+    response: { header: res.headers, body: res.body },
+  };
 }
 
 function allPass(criteria: Criterion[] | undefined, ctx: ExpressionContext): boolean {
@@ -43,10 +58,17 @@ function allPass(criteria: Criterion[] | undefined, ctx: ExpressionContext): boo
  * Evaluate a step against a response context (see responseContext).
  * `exhaustedRetries` names retry actions whose retryLimit is used up: they are skipped, and later
  * actions in the list are considered, as the spec asks.
+ * `failed`: the step failed whatever its criteria say (its child workflow failed, or it timed out); the
+ * failure actions are chosen without a response.
  */
-export function evaluateStep(step: Pick<PlanStep, 'successCriteria' | 'onSuccess' | 'onFailure' | 'outputs'>, ctx: ExpressionContext, exhaustedRetries: string[] = []): StepEvaluation {
-  const failedCriteria = step.successCriteria.filter((c) => !evaluateCriterion(c, ctx).passed).map((c) => c.condition);
-  const success = failedCriteria.length === 0;
+export function evaluateStep(
+  step: Pick<PlanStep, 'successCriteria' | 'onSuccess' | 'onFailure' | 'outputs'>,
+  ctx: ExpressionContext,
+  exhaustedRetries: string[] = [],
+  failed = false,
+): StepEvaluation {
+  const failedCriteria = failed ? [] : step.successCriteria.filter((c) => !evaluateCriterion(c, ctx).passed).map((c) => c.condition);
+  const success = !failed && failedCriteria.length === 0;
   const list = success ? step.onSuccess : step.onFailure;
   const match = list.find((a) => !(a.type === 'retry' && exhaustedRetries.includes(a.name)) && allPass(a.criteria, ctx));
   const outputs: Record<string, unknown> = {};
@@ -58,6 +80,8 @@ export function evaluateStep(step: Pick<PlanStep, 'successCriteria' | 'onSuccess
     workflowId: match.workflowId,
     retryAfter: match.retryAfter,
     retryLimit: match.retryLimit,
+    ...(match.workflowKey !== undefined && { workflowKey: match.workflowKey }),
+    ...(match.inputs !== undefined && { inputs: evaluateValue(match.inputs, ctx) as Record<string, unknown> }),
     on: success ? 'success' : 'failure',
   };
   return { success, outputs, action, failedCriteria };
@@ -69,6 +93,7 @@ export function observedValues(step: Pick<PlanStep, 'onSuccess' | 'onFailure'>, 
   for (const action of [...step.onSuccess, ...step.onFailure]) {
     for (const c of action.criteria ?? []) {
       const base = c.context ? safeEval(c.context, ctx) : ctx.response?.body;
+      // `$.status` paths of JSONPath-style criteria, read on the criterion's context
       for (const m of c.condition.matchAll(/\$((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)/g)) {
         const path = `$${m[1]}`;
         if (path in observed) continue;
@@ -76,6 +101,10 @@ export function observedValues(step: Pick<PlanStep, 'onSuccess' | 'onFailure'>, 
           .slice(1)
           .split('.')
           .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), base);
+      }
+      // `$response.body#/status` and `$response.header.x` operands of simple conditions
+      for (const m of c.condition.matchAll(/\$response\.(?:body#\/[^\s=!<>&|()]*|header\.[A-Za-z0-9-]+)/g)) {
+        if (!(m[0] in observed)) observed[m[0]] = safeEval(m[0], ctx);
       }
     }
   }

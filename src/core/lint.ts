@@ -1,109 +1,208 @@
 // Checks on a compiled plan that need the expression and criterion parsers: every criterion and
-// expression parses, `$steps` references name real steps and declared outputs, and the lenient forms
+// expression parses, `$steps` references name real steps (that can run before) and declared outputs, and the lenient forms
 // real documents use are reported as warnings (errors with --strict).
 import { checkCriterion } from './criteria';
 import { findEmbeddedForms, isExpression, parseExpression, scanExpressions, EXPRESSION_ROOTS } from './expressions';
-import type { Criterion, Diagnostic, Plan, PlanStep } from './types';
+import type { Criterion, Diagnostic, Plan, PlanParameter, PlanStep, SourcePos } from './types';
 
 const OUTPUT_NAME = /^[a-zA-Z0-9.\-_]+$/;
 const LOOKS_LIKE_EXPRESSION = new RegExp(`^\\$(${EXPRESSION_ROOTS.join('|')})\\b`);
 
-function actionsOf(step: PlanStep) {
-  return [...step.onSuccess.map((a) => ({ a, list: 'onSuccess' })), ...step.onFailure.map((a) => ({ a, list: 'onFailure' }))];
-}
-
 /** Two conditions that are each other's negation (`X == v` / `X != v`) cover every response between them. */
-function complementary(conditions: string[]): boolean {
+export function complementary(conditions: string[]): boolean {
   const norm = (c: string) => c.replace(/\s+/g, '').replace(/"/g, "'");
   const set = new Set(conditions.map(norm));
   return conditions.some((c) => c.includes('!=') && set.has(norm(c.replace('!=', '=='))));
 }
 
-export function lintPlan(plan: Plan): Diagnostic[] {
+type Path = (string | number)[];
+/** Where a document path sits in its text (src/load/parse-document.ts); falls back to the nearest ancestor. */
+export type Locate = (path: Path) => SourcePos;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const valueAt = (root: unknown, path: Path): unknown =>
+  path.reduce<unknown>((v, k) => (Array.isArray(v) || isObj(v) ? (v as Record<string | number, unknown>)[k] : undefined), root);
+
+/** Steps that may run right after each step: the next one, goto targets, and itself for retries. */
+function successors(plan: Plan): number[][] {
+  const index = new Map(plan.steps.map((s, i) => [s.stepId, i]));
+  return plan.steps.map((step, i) => {
+    const next = new Set<number>();
+    if (i + 1 < plan.steps.length) next.add(i + 1);
+    for (const a of [...step.onSuccess, ...step.onFailure]) {
+      if (a.type === 'goto' && a.stepId !== undefined && index.has(a.stepId)) next.add(index.get(a.stepId)!);
+      if (a.type === 'retry') next.add(i);
+    }
+    return [...next];
+  });
+}
+
+/** Whether step `to` can run after step `from` (a path of one or more transitions). */
+function reaches(graph: number[][], from: number, to: number): boolean {
+  const seen = new Set<number>();
+  const queue = [...graph[from]];
+  while (queue.length) {
+    const n = queue.shift()!;
+    if (n === to) return true;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    queue.push(...graph[n]);
+  }
+  return false;
+}
+
+/**
+ * Check a compiled plan. With `locate` (and the parsed document), findings point at the exact node: the
+ * `condition:` of a criterion, the value of a parameter, an output; without, at the step.
+ */
+export function lintPlan(plan: Plan, locate?: Locate, doc?: unknown): Diagnostic[] {
   const out: Diagnostic[] = [];
   const stepIds = new Set(plan.steps.map((s) => s.stepId));
   const outputsOf = new Map(plan.steps.map((s) => [s.stepId, new Set(Object.keys(s.outputs))]));
+  const stepIndex = new Map(plan.steps.map((s, i) => [s.stepId, i]));
+  const graph = successors(plan);
+  const workflowPath = plan.steps.find((s) => s.docPath)?.docPath?.slice(0, 2);
 
-  const report = (severity: Diagnostic['severity'], code: string, message: string, step?: PlanStep) =>
-    out.push({ severity, code, message, workflowId: plan.workflowId, stepId: step?.stepId, pos: step?.pos ?? { file: plan.document.file } });
+  const report = (severity: Diagnostic['severity'], code: string, message: string, step?: PlanStep, at?: Path) =>
+    out.push({ severity, code, message, workflowId: plan.workflowId, stepId: step?.stepId, pos: (at && locate ? locate(at) : undefined) ?? step?.pos ?? { file: plan.document.file } });
 
-  /** `$steps.x.outputs.y` must name a step of this workflow and an output it declares. */
-  const checkStepRefs = (value: unknown, where: string, step?: PlanStep) => {
-    const texts: string[] = [];
-    const collect = (v: unknown): void => {
-      if (typeof v === 'string') texts.push(v);
-      else if (Array.isArray(v)) v.forEach(collect);
-      else if (v && typeof v === 'object') Object.values(v).forEach(collect);
-    };
-    collect(value);
-    for (const text of texts) {
-      for (const { expr } of scanExpressions(text).found) {
-        if (expr.root !== 'steps') continue;
-        if (!stepIds.has(expr.stepId)) report('error', 'unknown-step-reference', `${where} refers to $steps.${expr.stepId}, but workflow ${plan.workflowId} has no step "${expr.stepId}"`, step);
-        else if (!outputsOf.get(expr.stepId)?.has(expr.name) && ![...(outputsOf.get(expr.stepId) ?? [])].some((o) => expr.name.startsWith(`${o}.`)))
-          report('error', 'unknown-output-reference', `${where} refers to $steps.${expr.stepId}.outputs.${expr.name}, but step ${expr.stepId} declares no output "${expr.name}"`, step);
+  /** `$components.<kind>.<name>` of a reusable object, as a document path, when it names an entry. */
+  const componentPath = (item: unknown, kind: string): Path | undefined => {
+    if (!isObj(item) || typeof item.reference !== 'string') return undefined;
+    const m = new RegExp(`^\\$components\\.${kind}\\.(.+)$`).exec(item.reference);
+    return m && valueAt(doc, ['components', kind, m[1]]) !== undefined ? ['components', kind, m[1]] : undefined;
+  };
+
+  /** The document path of action `i` of a step's chosen list (its own, or the workflow's), through references. */
+  const actionPath = (step: PlanStep, list: 'onSuccess' | 'onFailure', i: number): Path | undefined => {
+    if (!step.docPath) return undefined;
+    let listPath: Path = [...step.docPath, list];
+    if (doc !== undefined && !Array.isArray(valueAt(doc, listPath))) {
+      const workflowList = [...step.docPath.slice(0, 2), list === 'onSuccess' ? 'successActions' : 'failureActions'];
+      if (Array.isArray(valueAt(doc, workflowList))) listPath = workflowList;
+    }
+    return componentPath(valueAt(doc, [...listPath, i]), list === 'onSuccess' ? 'successActions' : 'failureActions') ?? [...listPath, i];
+  };
+
+  /** The document path of a parameter's value: the step's entry, else the workflow's, through references. */
+  const parameterPath = (step: PlanStep, param: PlanParameter): Path | undefined => {
+    if (!step.docPath) return undefined;
+    for (const listPath of [
+      [...step.docPath, 'parameters'],
+      [...step.docPath.slice(0, 2), 'parameters'],
+    ]) {
+      const list = valueAt(doc, listPath);
+      if (!Array.isArray(list)) continue;
+      for (const [k, raw] of list.entries()) {
+        let item: unknown = raw;
+        let valuePath: Path = [...listPath, k, 'value'];
+        const component = componentPath(raw, 'parameters');
+        if (component) {
+          item = valueAt(doc, component);
+          if ((raw as Obj).value === undefined) valuePath = [...component, 'value'];
+        }
+        if (!isObj(item) || typeof item.name !== 'string') continue;
+        const sameName = param.in === 'header' ? item.name.toLowerCase() === param.name.toLowerCase() : item.name === param.name;
+        if (sameName && (item.in === undefined || item.in === param.in)) return valuePath;
+      }
+    }
+    return [...step.docPath, 'parameters'];
+  };
+
+  /** `$steps.x.outputs.y` must name a step of this workflow that can run before, and an output it declares. */
+  const checkStepRefs = (text: string, where: string, step: PlanStep | undefined, at: Path | undefined) => {
+    for (const { expr } of scanExpressions(text).found) {
+      if (expr.root !== 'steps') continue;
+      if (!stepIds.has(expr.stepId)) {
+        report('error', 'unknown-step-reference', `${where} refers to $steps.${expr.stepId}, but workflow ${plan.workflowId} has no step "${expr.stepId}"`, step, at);
+        continue;
+      }
+      if (!outputsOf.get(expr.stepId)?.has(expr.name) && ![...(outputsOf.get(expr.stepId) ?? [])].some((o) => expr.name.startsWith(`${o}.`))) {
+        report('error', 'unknown-output-reference', `${where} refers to $steps.${expr.stepId}.outputs.${expr.name}, but step ${expr.stepId} declares no output "${expr.name}"`, step, at);
+        continue;
+      }
+      if (!step) continue;
+      const from = stepIndex.get(expr.stepId)!;
+      const current = stepIndex.get(step.stepId)!;
+      if (from >= current && !reaches(graph, from, current)) {
+        const which = from === current ? 'itself, and no retry or goto leads back to it' : `step ${expr.stepId}, which runs after step ${step.stepId} and no goto leads from it back to step ${step.stepId}`;
+        report('error', 'forward-step-reference', `${where} refers to $steps.${expr.stepId}.outputs.${expr.name}: that is ${which}, so the value is never set when it is read`, step, at);
       }
     }
   };
 
-  const checkCriteria = (criteria: Criterion[] | undefined, where: string, step: PlanStep) => {
-    for (const c of criteria ?? []) {
+  const checkCriteria = (criteria: Criterion[] | undefined, where: string, step: PlanStep, at: Path | undefined) => {
+    for (const [j, c] of (criteria ?? []).entries()) {
+      const field = (text: string) => (at ? [...at, j, /^context\b/.test(text) ? 'context' : 'condition'] : undefined);
       const check = checkCriterion(c);
-      for (const e of check.errors) report('error', 'bad-criterion', `${where}: ${e}`, step);
-      for (const w of check.warnings) report('warning', w.code, `${where}: ${w.message}`, step);
+      for (const e of check.errors) report('error', 'bad-criterion', `${where}: ${e}`, step, field(e));
+      for (const w of check.warnings) report('warning', w.code, `${where}: ${w.message}`, step, field(''));
+      for (const key of ['condition', 'context'] as const) if (typeof c[key] === 'string') checkStepRefs(c[key] as string, where, step, at && [...at, j, key]);
     }
-    checkStepRefs(criteria, where, step);
   };
 
-  const checkValues = (value: unknown, where: string, step: PlanStep) => {
-    const forms = findEmbeddedForms(value);
-    for (const u of forms.unbraced) report('warning', 'unbraced-expression', `${where}: "${u}" is written without braces inside a string; it is interpolated (the spec's form is {${u}})`, step);
-    for (const bad of forms.invalidBraced) report('error', 'bad-expression', `${where}: "${bad}" is not a valid runtime expression`, step);
-    const walk = (v: unknown): void => {
-      if (typeof v === 'string' && LOOKS_LIKE_EXPRESSION.test(v) && !/\s/.test(v) && !isExpression(v)) {
+  /** Every string of a value (parameter value, payload, replacement): embedded forms, expressions, step references. */
+  const checkValues = (value: unknown, where: string, step: PlanStep, at: Path | undefined): void => {
+    if (typeof value === 'string') {
+      const forms = findEmbeddedForms(value);
+      for (const u of forms.unbraced) report('warning', 'unbraced-expression', `${where}: "${u}" is written without braces inside a string; it is interpolated (the spec's form is {${u}})`, step, at);
+      for (const bad of forms.invalidBraced) report('error', 'bad-expression', `${where}: "${bad}" is not a valid runtime expression`, step, at);
+      if (LOOKS_LIKE_EXPRESSION.test(value) && !/\s/.test(value) && !isExpression(value)) {
         try {
-          parseExpression(v);
+          parseExpression(value);
         } catch (err) {
-          report('error', 'bad-expression', `${where}: ${(err as Error).message}`, step);
+          report('error', 'bad-expression', `${where}: ${(err as Error).message}`, step, at);
         }
-      } else if (Array.isArray(v)) v.forEach(walk);
-      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-    };
-    walk(value);
-    checkStepRefs(value, where, step);
+      }
+      checkStepRefs(value, where, step, at);
+    } else if (Array.isArray(value)) value.forEach((v, i) => checkValues(v, where, step, at && [...at, i]));
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) checkValues(v, where, step, at && [...at, k]);
   };
 
-  const checkOutputs = (outputs: Record<string, string>, where: string, step?: PlanStep) => {
+  const checkOutputs = (outputs: Record<string, string>, where: string, step: PlanStep | undefined, at: Path | undefined) => {
     for (const [name, expr] of Object.entries(outputs)) {
-      if (!OUTPUT_NAME.test(name)) report('error', 'bad-output-name', `${where}: output name "${name}" must match ${OUTPUT_NAME}`, step);
+      const here = at && [...at, name];
+      if (!OUTPUT_NAME.test(name)) report('error', 'bad-output-name', `${where}: output name "${name}" must match ${OUTPUT_NAME}`, step, here);
       try {
         parseExpression(String(expr));
       } catch (err) {
-        report('error', 'bad-expression', `${where} output "${name}": ${(err as Error).message}`, step);
+        report('error', 'bad-expression', `${where} output "${name}": ${(err as Error).message}`, step, here);
       }
+      checkStepRefs(String(expr), `${where} outputs`, step, here);
     }
-    checkStepRefs(outputs, `${where} outputs`, step);
   };
 
   for (const [i, step] of plan.steps.entries()) {
-    checkCriteria(step.successCriteria, 'successCriteria', step);
-    for (const { a, list } of actionsOf(step)) checkCriteria(a.criteria, `${list} action "${a.name}"`, step);
-    checkValues(step.parameters.map((p) => p.value), 'parameters', step);
-    if (step.requestBody) checkValues([step.requestBody.payload, step.requestBody.replacements], 'requestBody', step);
-    checkOutputs(step.outputs, `step ${step.stepId}`, step);
+    const sp = step.docPath;
+    checkCriteria(step.successCriteria, 'successCriteria', step, sp && [...sp, 'successCriteria']);
+    for (const list of ['onSuccess', 'onFailure'] as const) {
+      step[list].forEach((a, k) => {
+        const ap = actionPath(step, list, k);
+        checkCriteria(a.criteria, `${list} action "${a.name}"`, step, ap && [...ap, 'criteria']);
+      });
+    }
+    for (const p of step.parameters) checkValues(p.value, `parameter "${p.name}"`, step, parameterPath(step, p));
+    if (step.requestBody) {
+      checkValues(step.requestBody.payload, 'requestBody', step, sp && [...sp, 'requestBody', 'payload']);
+      checkValues(step.requestBody.replacements, 'requestBody', step, sp && [...sp, 'requestBody', 'replacements']);
+    }
+    checkOutputs(step.outputs, `step ${step.stepId}`, step, sp && [...sp, 'outputs']);
 
-    const loops = step.onSuccess.some((a) => a.type === 'goto' && plan.steps.findIndex((s) => s.stepId === a.stepId) <= i);
+    const loops = step.onSuccess.some((a) => a.type === 'goto' && a.stepId !== undefined && plan.steps.findIndex((s) => s.stepId === a.stepId) <= i);
     const guarded = step.onSuccess.length > 0 && step.onSuccess.every((a) => a.criteria?.length);
     const conditions = step.onSuccess.flatMap((a) => (a.criteria?.length === 1 ? [a.criteria[0].condition] : []));
     if (loops && guarded && !complementary(conditions)) {
+      const loopIndex = step.onSuccess.findIndex((a) => a.type === 'goto' && a.stepId !== undefined && plan.steps.findIndex((s) => s.stepId === a.stepId) <= i);
       report(
         'warning',
         'poll-without-failure-branch',
         `step ${step.stepId} loops while its criteria say the job is unfinished, but no action covers the other outcomes (e.g. failed, expired, cancelled): such a response stops the run with an error naming the step and status (--on-unmatched continue goes on to the next step, as the spec reads)`,
         step,
+        actionPath(step, 'onSuccess', loopIndex),
       );
     }
   }
-  checkOutputs(plan.outputs, `workflow ${plan.workflowId}`);
+  checkOutputs(plan.outputs, `workflow ${plan.workflowId}`, undefined, workflowPath && [...workflowPath, 'outputs']);
   return out;
 }

@@ -27,7 +27,7 @@ export function buildRequest(step: Pick<PlanStep, 'operation' | 'parameters' | '
     if (v === undefined || v === '') throw new Error(`step ${step.stepId}: path parameter "${name}" evaluated to nothing`);
     return encodeURIComponent(v);
   });
-  const request: ResolvedRequest = { method: step.operation.method, url: step.operation.serverUrl + path, headers, query, cookies };
+  const request: ResolvedRequest = { method: step.operation.method, url: step.operation.serverUrl + path, headers, query, cookies, path: pathParams };
   if (step.requestBody) {
     let value = evaluateValue(step.requestBody.payload, ctx);
     for (const r of step.requestBody.replacements ?? []) value = setPointer(value, r.target, evaluateValue(r.value, ctx));

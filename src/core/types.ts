@@ -70,6 +70,8 @@ export interface ArazzoStep {
   onSuccess?: (ArazzoAction | ReusableRef)[];
   onFailure?: (ArazzoAction | ReusableRef)[];
   outputs?: Record<string, string>;
+  /** Arazzo 1.1: milliseconds the step may take before it fails */
+  timeout?: number;
   [ext: `x-${string}`]: unknown;
 }
 
@@ -100,6 +102,8 @@ export interface ArazzoAction {
   criteria?: Criterion[];
   retryAfter?: number;
   retryLimit?: number;
+  /** Arazzo 1.1: inputs of the workflow a goto/retry action runs */
+  parameters?: (ArazzoParameter | ReusableRef)[];
 }
 
 export type JsonSchema = Record<string, unknown>;
@@ -145,15 +149,38 @@ export interface PlanOperation {
   responseContentTypes?: string[];
 }
 
+/** An action as the plan holds it: references resolved, a workflow target named by its key in Plan.workflows. */
+export interface PlanAction extends ArazzoAction {
+  /** goto/retry workflowId: key of the target in Plan.workflows */
+  workflowKey?: string;
+  /** goto/retry workflowId: the target's inputs, name → value or expression (Arazzo 1.1 action parameters) */
+  inputs?: Record<string, unknown>;
+}
+
+/** A step that runs another workflow (step `workflowId`) as a Temporal child workflow. */
+export interface PlanWorkflowTarget {
+  /** key of the target in Plan.workflows */
+  key: string;
+  /** the target's workflowId, as `$workflows.<workflowId>` names it */
+  workflowId: string;
+  /** the child's inputs: parameter name → value or expression */
+  inputs: Record<string, unknown>;
+}
+
 export interface PlanStep {
   stepId: string;
   description?: string;
+  /** for a workflow step (see `workflow`) a placeholder: method WORKFLOW, path = the target's workflowId; never sent */
   operation: PlanOperation;
+  /** set when the step runs another workflow instead of an operation */
+  workflow?: PlanWorkflowTarget;
+  /** Arazzo 1.1 step timeout in ms: bounds the activity (schedule-to-close) or the child workflow (execution timeout) */
+  timeoutMs?: number;
   parameters: PlanParameter[];
   requestBody?: PlanRequestBody;
   successCriteria: Criterion[];
-  onSuccess: ArazzoAction[];
-  onFailure: ArazzoAction[];
+  onSuccess: PlanAction[];
+  onFailure: PlanAction[];
   outputs: Record<string, string>;
   /** response headers referenced by criteria or outputs (lower-case) */
   responseHeaders: string[];
@@ -162,6 +189,8 @@ export interface PlanStep {
   /** the step's cancel operation (x-temporal-cancel), run when the workflow is cancelled */
   cancel?: { stepId: string; operation: PlanOperation; parameters: PlanParameter[] };
   pos?: SourcePos;
+  /** where the step sits in its document, e.g. ['workflows', 0, 'steps', 2]: lets checks point at the exact node */
+  docPath?: (string | number)[];
 }
 
 export interface Plan {
@@ -172,9 +201,21 @@ export interface Plan {
   inputsSchema?: JsonSchema;
   steps: PlanStep[];
   outputs: Record<string, string>;
-  /** sourceDescriptions by name, for $sourceDescriptions.<name>.url */
+  /**
+   * sourceDescriptions by name, for $sourceDescriptions.<name>.url: the url resolved against the document (or the
+   * --source override), absolute: an http(s) URL, or a file path
+   */
   sources: Record<string, { url: string; type: string }>;
   warnings: Diagnostic[];
+  /** workflows that must complete before this one starts (dependsOn), as keys of `workflows`, in document order */
+  dependsOn?: string[];
+  /**
+   * Every other workflow a run can reach (dependsOn closure, workflowId steps, goto/retry workflowId actions), compiled,
+   * by key: the workflowId for a workflow of this document, `<source>.<workflowId>` for one of an Arazzo source
+   * description (`<source>.<source2>.<workflowId>` further down). Present on the top-level plan only; a child run gets
+   * the part its own workflow can reach.
+   */
+  workflows?: Record<string, Plan>;
 }
 
 // ---------- Secrets ----------
@@ -214,6 +255,8 @@ export interface ResolvedRequest {
   headers: Record<string, string | SecretRef>;
   query: Record<string, string | SecretRef>;
   cookies: Record<string, string | SecretRef>;
+  /** path parameter values, for $request.path.<name> */
+  path?: Record<string, string | SecretRef>;
   body?: { contentType: string; value: unknown; fileFields?: string[] };
 }
 

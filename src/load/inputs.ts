@@ -3,7 +3,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { isSecretRef } from '../core/types';
-import type { Diagnostic, Plan } from '../core/types';
+import type { Diagnostic, Plan, SourcePos } from '../core/types';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats(ajv);
@@ -25,10 +25,30 @@ function withSecretsAsStrings(value: unknown): unknown {
   return value;
 }
 
-export function validateInputs(plan: Plan, inputs: Record<string, unknown>): Diagnostic[] {
+/** The place in the workflow's `inputs` schema that an input error is about (its property, or the `required` entry). */
+function schemaPath(plan: Plan, instancePath: string, missing?: string): (string | number)[] | undefined {
+  const workflow = plan.steps.find((s) => s.docPath)?.docPath?.slice(0, 2);
+  if (!workflow) return undefined;
+  const path: (string | number)[] = [...workflow, 'inputs'];
+  for (const raw of instancePath.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (/^\d+$/.test(key)) path.push('items');
+    else path.push('properties', key);
+  }
+  if (missing !== undefined) {
+    let node: unknown = plan.inputsSchema;
+    for (const k of path.slice(workflow.length + 1)) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[k] : undefined;
+    const required = (node as { required?: unknown } | undefined)?.required;
+    const index = Array.isArray(required) ? required.indexOf(missing) : -1;
+    path.push('required', ...(index >= 0 ? [index] : []));
+  }
+  return path;
+}
+
+export function validateInputs(plan: Plan, inputs: Record<string, unknown>, locate?: (path: (string | number)[]) => SourcePos): Diagnostic[] {
   const schema = plan.inputsSchema;
   if (!schema) return [];
-  const where = { workflowId: plan.workflowId, pos: { file: plan.document.file } };
+  const where = { workflowId: plan.workflowId, pos: { file: plan.document.file } as SourcePos };
   let validate;
   try {
     validate = ajv.compile(schema);
@@ -40,7 +60,9 @@ export function validateInputs(plan: Plan, inputs: Record<string, unknown>): Dia
   const errors = (validate.errors ?? []).filter((e) => !(secrets.has(e.instancePath) && CONTENT_KEYWORDS.has(e.keyword)));
   return errors.map((e) => {
     const at = e.instancePath ? `input ${e.instancePath.slice(1).replace(/\//g, '.')}` : 'inputs';
-    const detail = e.keyword === 'required' ? `missing required input "${(e.params as { missingProperty: string }).missingProperty}"` : `${at} ${e.message}`;
-    return { severity: 'error', code: 'bad-input', message: detail, ...where };
+    const missing = e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty : undefined;
+    const detail = missing !== undefined ? `missing required input "${missing}"` : `${at} ${e.message}`;
+    const path = locate && schemaPath(plan, e.instancePath, missing);
+    return { severity: 'error', code: 'bad-input', message: detail, ...where, ...(path && locate ? { pos: locate(path) } : {}) };
   });
 }

@@ -5,10 +5,13 @@ import { parse as parseYaml } from 'yaml';
 import { compileWorkflow, type LoadedSource } from '../core/compile';
 import { DocumentError, hasErrors } from '../core/diagnostics';
 import { lintPlan } from '../core/lint';
-import type { ArazzoDocument, Diagnostic, Plan, PollPolicy } from '../core/types';
+import { checkDocument } from '../core/document-checks';
+import type { ArazzoDocument, Diagnostic, Plan, PollPolicy, SourcePos } from '../core/types';
 import { parseWithPositions } from './parse-document';
-import { displayLocation, isUrl, localPath, readText, resolveLocation } from './read-source';
+import { absoluteLocation, displayLocation, isUrl, localPath, readText, resolveLocation } from './read-source';
 import { validateInputs } from './inputs';
+import { loadArazzoSources } from './arazzo-sources';
+import { validateSchema } from './schema';
 
 export interface PrepareOptions {
   workflowId?: string;
@@ -24,6 +27,8 @@ export interface PrepareOptions {
 export interface Prepared {
   plan: Plan;
   diagnostics: Diagnostic[];
+  /** positions in the document, for later findings (inputs); not serializable */
+  locate?: (path: (string | number)[]) => SourcePos;
 }
 
 const specCache = new Map<string, { key: string; spec: unknown }>();
@@ -49,10 +54,15 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   const parsed = parseWithPositions(text, file);
   if (parsed.errors.length) throw new DocumentError(parsed.errors);
   const doc = parsed.value as ArazzoDocument;
-  const shape = checkShape(doc, file, parsed.locate);
+  // The JSON Schema first, so that nothing below meets a malformed document; then unique ids and dependsOn cycles.
+  const schema = validateSchema(doc, file, parsed);
+  const shape = hasErrors(schema) ? schema : [...schema, ...checkDocument(doc, file, parsed.locate)];
   if (hasErrors(shape)) throw new DocumentError(shape);
 
   for (const name of Object.keys({ ...opts.sources, ...opts.servers })) {
+    // `<arazzoSource>.<name>` names a source description of a referenced Arazzo document
+    const first = name.includes('.') ? name.slice(0, name.indexOf('.')) : undefined;
+    if (first !== undefined && doc.sourceDescriptions.some((s) => s?.name === first && s.type === 'arazzo')) continue;
     if (!doc.sourceDescriptions.some((s) => s?.name === name)) {
       shape.push({ severity: 'error', code: 'unknown-source', message: `--source/--server names "${name}", which is not in sourceDescriptions (${doc.sourceDescriptions.map((s) => s.name).join(', ')})`, pos: parsed.locate(['sourceDescriptions']) });
     }
@@ -63,7 +73,7 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   await Promise.all(
     doc.sourceDescriptions.map(async (sd) => {
       const location = opts.sources?.[sd.name] ?? resolveLocation(docLocation, sd.url);
-      const source: LoadedSource = { name: sd.name, type: sd.type ?? 'openapi', location: displayLocation(location) };
+      const source: LoadedSource = { name: sd.name, type: sd.type ?? 'openapi', location: displayLocation(location), url: absoluteLocation(location) };
       try {
         source.spec = await loadSpec(location);
       } catch (err) {
@@ -72,46 +82,40 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
       sources[sd.name] = source;
     }),
   );
+  await loadArazzoSources(sources, { load: loadSpec, sourceOverrides: opts.sources });
 
-  const { plan, diagnostics } = compileWorkflow(doc, { file, locate: parsed.locate, workflowId: opts.workflowId, sources, serverOverrides: opts.servers, poll: opts.poll });
-  const all = [...shape, ...diagnostics, ...(plan ? lintPlan(plan) : [])];
+  let compiled: ReturnType<typeof compileWorkflow>;
+  let lint: Diagnostic[] = [];
+  try {
+    compiled = compileWorkflow(doc, { file, locate: parsed.locate, workflowId: opts.workflowId, sources, serverOverrides: opts.servers, poll: opts.poll });
+    if (compiled.plan) lint = lintPlan(compiled.plan, parsed.locate, doc);
+    // the other workflows the run can reach; those of other documents without positions in them
+    for (const sub of Object.values(compiled.plan?.workflows ?? {})) lint.push(...(sub.document.file === file ? lintPlan(sub, parsed.locate, doc) : lintPlan(sub)));
+  } catch (err) {
+    // a document that passed the schema should never get here; report it instead of crashing
+    throw new DocumentError([...shape, { severity: 'error', code: 'internal-error', message: `the document could not be checked: ${(err as Error).stack ?? String(err)}`, pos: { file } }]);
+  }
+  const { plan, diagnostics } = compiled;
+  const all = uniqueDiagnostics([...shape, ...diagnostics, ...lint]);
   const final = opts.strict ? all.map((d) => ({ ...d, severity: 'error' as const })) : all;
   if (!plan || hasErrors(final)) throw new DocumentError(final);
   plan.warnings = final.filter((d) => d.severity === 'warning');
-  return { plan, diagnostics: final };
+  return { plan, diagnostics: final, locate: parsed.locate };
 }
 
-/** The minimum structure the compiler relies on; full JSON Schema validation is a separate pass. */
-function checkShape(doc: unknown, file: string, locate: (p: (string | number)[]) => Diagnostic['pos']): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const err = (message: string, path: (string | number)[], workflowId?: string) =>
-    out.push({ severity: 'error', code: 'schema', message, pos: locate(path), ...(workflowId !== undefined && { workflowId }) });
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-    err(`${file} is not an Arazzo document (expected a mapping at the top)`, []);
-    return out;
-  }
-  const d = doc as ArazzoDocument;
-  if (typeof d.arazzo !== 'string' || !/^1\.\d+\.\d+$/.test(d.arazzo)) err('"arazzo" must be a version string like 1.0.1', ['arazzo']);
-  if (!Array.isArray(d.sourceDescriptions) || d.sourceDescriptions.length === 0) err('"sourceDescriptions" must be a non-empty list', ['sourceDescriptions']);
-  else
-    d.sourceDescriptions.forEach((s, i) => {
-      if (!s || typeof s.name !== 'string' || typeof s.url !== 'string') err('a source description needs a name and a url', ['sourceDescriptions', i]);
-    });
-  if (!Array.isArray(d.workflows) || d.workflows.length === 0) err('"workflows" must be a non-empty list', ['workflows']);
-  else
-    d.workflows.forEach((w, i) => {
-      if (!w || typeof w.workflowId !== 'string') err('a workflow needs a workflowId', ['workflows', i]);
-      else if (!Array.isArray(w.steps) || w.steps.length === 0) err(`workflow "${w.workflowId}" needs a non-empty "steps" list`, ['workflows', i, 'steps'], w.workflowId);
-      else
-        w.steps.forEach((s, j) => {
-          if (!s || typeof s !== 'object' || typeof s.stepId !== 'string') err('a step needs a stepId', ['workflows', i, 'steps', j], w.workflowId);
-        });
-    });
-  return out;
+/** The same finding reported by two checks (e.g. a duplicate stepId) is shown once. */
+function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = JSON.stringify([d.severity, d.code, d.message, d.pos?.line, d.pos?.column, d.workflowId, d.stepId]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Check a run's inputs against the workflow's inputs schema; throws DocumentError naming each problem. */
-export function checkInputs(plan: Plan, inputs: Record<string, unknown>): void {
-  const problems = validateInputs(plan, inputs);
+export function checkInputs(plan: Plan, inputs: Record<string, unknown>, locate?: (path: (string | number)[]) => SourcePos): void {
+  const problems = validateInputs(plan, inputs, locate);
   if (problems.length) throw new DocumentError(problems);
 }

@@ -30,6 +30,11 @@ export async function readText(location: string): Promise<string> {
   return readFile(localPath(location), 'utf8');
 }
 
+/** A location made absolute: an http(s) URL as it is, a file (or file:// URL) as an absolute path. */
+export function absoluteLocation(location: string): string {
+  return isUrl(location) ? location : resolvePath(localPath(location));
+}
+
 /** A stable name for a location, used in messages and plans. */
 export function displayLocation(location: string): string {
   if (isUrl(location)) return location;

@@ -1,5 +1,6 @@
 // The small request/response vocabulary shared by the server and the provider modules.
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { ApiError, badRequest } from './errors';
 
 export interface SimRequest {
@@ -10,10 +11,11 @@ export interface SimRequest {
   raw: IncomingMessage;
 }
 
-/** A JSON reply, or raw bytes (file contents, JSONL results). */
+/** A JSON reply, raw bytes (file contents, JSONL results), or a body of known length generated as it is sent. */
 export type Reply =
   | { status?: number; json: unknown }
-  | { status?: number; bytes: Buffer; contentType: string; headers?: Record<string, string> };
+  | { status?: number; bytes: Buffer; contentType: string; headers?: Record<string, string> }
+  | { status?: number; stream: () => Readable; length: number; contentType: string; headers?: Record<string, string> };
 
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';

@@ -5,6 +5,9 @@
 // in_progress ─(forced expiry: only half the requests run)─▶ expired       partial output + batch_expired lines
 // validating | in_progress ─▶ cancelling ─▶ cancelled                      partial output + batch_cancelled lines
 //
+// With `outcome.batchPollsToComplete: N` a batch ignores the clock and moves on retrieves instead: retrieves
+// 1…N−1 see it in_progress, retrieve N ends it (and `outcome.batchOutputBytes` pads its output file).
+//
 // Requests are processed in a shuffled order at an even pace through in_progress, so request_counts move
 // live and output files list lines in that order. Invariant at the end: completed + failed = total, where
 // failed counts every line of the error file.
@@ -62,6 +65,12 @@ interface BatchRecord {
   outcome: 'completed' | 'failed' | 'expired';
   schedule: { validating: number; inProgress: number; finalizing: number };
   cancelDelayMs: number;
+  /** outcome.batchPollsToComplete when the batch was created: ends on this retrieve instead of by the clock */
+  pollsToComplete: number | null;
+  /** retrieves (GET /v1/batches/{id}) while the batch had not ended */
+  retrieves: number;
+  /** outcome.batchOutputBytes when the batch was created: the output file is padded to this size */
+  outputBytes: number | null;
   status: BatchStatus;
   createdMs: number;
   times: Partial<Record<Stamp, number>>;
@@ -100,7 +109,7 @@ export class BatchStore {
           };
         },
       },
-      { method: 'GET', pattern: /^\/v1\/batches\/(?<id>[^/]+)$/, handle: (req, now) => ({ json: batchJSON(this.get(req.params.id), now) }) },
+      { method: 'GET', pattern: /^\/v1\/batches\/(?<id>[^/]+)$/, handle: (req, now) => ({ json: batchJSON(this.retrieve(req.params.id, now), now) }) },
       { method: 'POST', pattern: /^\/v1\/batches\/(?<id>[^/]+)\/cancel$/, handle: (req, now) => ({ json: this.cancel(req.params.id, now) }) },
     ];
   }
@@ -108,6 +117,24 @@ export class BatchStore {
   private get(id: string): BatchRecord {
     const b = this.batches.get(id);
     if (!b) throw notFound(`No batch found with id '${id}'.`, 'batch_id');
+    return b;
+  }
+
+  /** A retrieve; moves a batch whose lifecycle counts retrieves (outcome.batchPollsToComplete). */
+  private retrieve(id: string, now: number): BatchRecord {
+    const b = this.get(id);
+    if (b.pollsToComplete === null || !['validating', 'in_progress', 'finalizing'].includes(b.status)) return b;
+    b.retrieves++;
+    const due = b.retrieves >= b.pollsToComplete;
+    if (b.outcome === 'failed') {
+      if (due) this.finish(b, 'failed', now);
+      return b;
+    }
+    if (b.status === 'validating') this.enter(b, 'in_progress', now);
+    if (due) {
+      if (b.outcome === 'completed') this.enter(b, 'finalizing', now);
+      this.finish(b, b.outcome, now);
+    }
     return b;
   }
 
@@ -148,6 +175,9 @@ export class BatchStore {
       outcome: parsed.errors.length > 0 ? 'failed' : forced === 'expired' ? 'expired' : 'completed',
       schedule: { validating: t.batchValidatingMs, inProgress: t.batchInProgressMs, finalizing: t.batchFinalizingMs },
       cancelDelayMs: t.batchCancellingMs,
+      pollsToComplete: positiveInt(this.config.outcome.batchPollsToComplete, 'batchPollsToComplete'),
+      retrieves: 0,
+      outputBytes: positiveInt(this.config.outcome.batchOutputBytes, 'batchOutputBytes'),
       status: 'validating',
       createdMs: now,
       times: {},
@@ -177,6 +207,7 @@ export class BatchStore {
 
   private nextTransition(b: BatchRecord): { at: number; apply: (at: number) => void } | null {
     const { schedule, times } = b;
+    if (b.pollsToComplete !== null && b.status !== 'cancelling') return null; // moved by retrieves, not by the clock
     switch (b.status) {
       case 'validating':
         return {
@@ -229,9 +260,9 @@ export class BatchStore {
       }
     });
     const expiresAt = unixSeconds(at) + b.outputExpiresAfterS;
-    const write = (lines: string[], suffix: string) =>
-      lines.length === 0 ? null : this.files.add(Buffer.from(lines.join('\n') + '\n'), `${b.id}_${suffix}.jsonl`, 'batch_output', at, expiresAt).id;
-    b.outputFileId = write(ok, 'output');
+    const write = (lines: string[], suffix: string, padTo?: number) =>
+      lines.length === 0 ? null : this.files.add(Buffer.from(lines.join('\n') + '\n'), `${b.id}_${suffix}.jsonl`, 'batch_output', at, expiresAt, padTo).id;
+    b.outputFileId = write(ok, 'output', b.outputBytes ?? undefined);
     b.errorFileId = write(bad, 'error');
   }
 }
@@ -270,7 +301,14 @@ function processedCount(b: BatchRecord, now: number): number {
   const start = b.times.in_progress;
   if (start === undefined) return 0;
   const until = Math.min(now, b.times.cancelling ?? Infinity);
-  const fraction = b.schedule.inProgress === 0 ? 1 : Math.min(1, Math.max(0, (until - start) / b.schedule.inProgress));
+  const fraction =
+    b.pollsToComplete !== null
+      ? b.status === 'completed' || b.status === 'expired'
+        ? 1
+        : Math.min(1, b.retrieves / b.pollsToComplete)
+      : b.schedule.inProgress === 0
+        ? 1
+        : Math.min(1, Math.max(0, (until - start) / b.schedule.inProgress));
   const runnable = b.outcome === 'expired' ? Math.floor(b.lines.length / 2) : b.lines.length;
   return Math.floor(fraction * runnable);
 }
@@ -321,6 +359,12 @@ function parseInput(text: string, endpoint: string): { lines: BatchLine[]; error
     errors.push({ code: 'too_many_requests', message: `A batch may contain at most ${MAX_REQUESTS} requests.`, param: null, line: null });
   }
   return { lines, errors, model };
+}
+
+function positiveInt(value: number | undefined, name: string): number | null {
+  if (value === undefined) return null;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`outcome.${name} must be an integer ≥ 1`);
+  return value;
 }
 
 function validateOutputExpiry(value: unknown): number {

@@ -1,5 +1,6 @@
 // OpenAI Files: POST/GET /v1/files, GET/DELETE /v1/files/{id}, GET /v1/files/{id}/content.
 import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { badRequest, notFound } from './errors';
 import { intQuery, pageAfter, type Route } from './http';
 import type { IdFactory } from './ids';
@@ -26,15 +27,18 @@ const MAX_FILE_BYTES = 512 * 1024 * 1024;
 const THIRTY_DAYS_S = 30 * 24 * 3600;
 
 export class FileStore {
-  private readonly files = new Map<string, { meta: OpenAIFile; content: Buffer }>();
+  /** `content` holds the real bytes; a padded file (`padTo`) has `content` plus filler lines up to `meta.bytes`, generated when sent. */
+  private readonly files = new Map<string, { meta: OpenAIFile; content: Buffer; padTo?: number }>();
 
   constructor(private readonly ids: IdFactory) {}
 
-  add(content: Buffer, filename: string, purpose: FilePurpose, createdMs: number, expiresAt: number | null): OpenAIFile {
+  /** `padTo`: pad the file with filler JSONL result lines to exactly this many bytes (never held in memory). */
+  add(content: Buffer, filename: string, purpose: FilePurpose, createdMs: number, expiresAt: number | null, padTo?: number): OpenAIFile {
+    const padded = padTo !== undefined && padTo > content.length ? padTo : undefined;
     const meta: OpenAIFile = {
       id: this.ids.next('file-'),
       object: 'file',
-      bytes: content.length,
+      bytes: padded ?? content.length,
       created_at: unixSeconds(createdMs),
       expires_at: expiresAt,
       filename,
@@ -42,11 +46,11 @@ export class FileStore {
       status: 'processed',
       status_details: null,
     };
-    this.files.set(meta.id, { meta, content });
+    this.files.set(meta.id, { meta, content, padTo: padded });
     return meta;
   }
 
-  get(id: string): { meta: OpenAIFile; content: Buffer } {
+  get(id: string): { meta: OpenAIFile; content: Buffer; padTo?: number } {
     const f = this.files.get(id);
     if (!f) throw notFound(`No such File object: ${id}`, 'id');
     return f;
@@ -89,7 +93,15 @@ export class FileStore {
         method: 'GET',
         pattern: /^\/v1\/files\/(?<id>[^/]+)\/content$/,
         handle: (req) => {
-          const { meta, content } = this.get(req.params.id);
+          const { meta, content, padTo } = this.get(req.params.id);
+          if (padTo !== undefined) {
+            return {
+              stream: () => paddedContent(content, padTo),
+              length: padTo,
+              contentType: 'application/octet-stream',
+              headers: { 'content-disposition': `attachment; filename="${meta.filename}"` },
+            };
+          }
           return {
             bytes: content,
             contentType: 'application/octet-stream',
@@ -127,4 +139,41 @@ function expiresAt(fields: Record<string, string>, purpose: string, now: number)
     throw badRequest(`Invalid 'expires_after[seconds]': expected an integer between 3600 and ${THIRTY_DAYS_S}.`, 'expires_after.seconds');
   }
   return unixSeconds(now) + s;
+}
+
+const PAD_LINE_BYTES = 1024;
+const PAD_CHUNK_LINES = 64;
+
+/** One filler batch result line of exactly `length` bytes (newline included), numbered `n`. */
+function padLine(n: number, length: number): string {
+  const num = String(n).padStart(8, '0');
+  const head = `{"id":"batch_req_pad_${num}","custom_id":"pad-${num}","response":{"status_code":200,"request_id":"req_pad_${num}","body":{"object":"padding","data":"`;
+  const tail = '"}},"error":null}\n';
+  return head + 'x'.repeat(Math.max(0, length - head.length - tail.length)) + tail;
+}
+
+/** The real content, then filler lines (1 KiB each, the last one longer) up to exactly `total` bytes, in 64 KiB chunks. */
+export function paddedContent(content: Buffer, total: number): Readable {
+  const rest = total - content.length;
+  const minLine = padLine(0, 0).length;
+  return Readable.from(
+    (function* () {
+      yield content;
+      if (rest < minLine) {
+        if (rest > 0) yield Buffer.from('\n'.repeat(rest));
+        return;
+      }
+      const lines = Math.max(1, Math.floor(rest / PAD_LINE_BYTES));
+      const last = rest - (lines - 1) * PAD_LINE_BYTES;
+      let chunk = '';
+      for (let i = 1; i <= lines; i++) {
+        chunk += padLine(i, i === lines ? last : PAD_LINE_BYTES);
+        if (i % PAD_CHUNK_LINES === 0 || i === lines) {
+          yield Buffer.from(chunk);
+          chunk = '';
+        }
+      }
+    })(),
+    { objectMode: false },
+  );
 }

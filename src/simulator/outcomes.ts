@@ -19,6 +19,17 @@ export interface OutcomeOverrides {
   fineTuning?: 'failed';
   /** Every new Anthropic batch ends with half its requests `expired`. */
   messageBatch?: 'expired';
+  /**
+   * Every new OpenAI batch reaches its end on its Nth retrieve (GET /v1/batches/{id}) instead of by the clock:
+   * retrieves 1…N−1 see it `in_progress`, retrieve N sees it `completed` (or `failed`/`expired` when forced).
+   * Makes the number of polls of a run exact, whatever the poll interval (benchmarks).
+   */
+  batchPollsToComplete?: number;
+  /**
+   * The output file of every new OpenAI batch is padded with filler result lines (valid JSONL) to exactly this
+   * many bytes. Only the real lines are kept in memory; the file content is generated as it is sent.
+   */
+  batchOutputBytes?: number;
 }
 
 /** Mutable settings shared by the provider modules. */

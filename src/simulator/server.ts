@@ -3,6 +3,8 @@
 // authentication, faults, idempotency, the request log; the provider modules hold the state machines.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { MessageBatch } from './anthropic-batches';
 import { ApiError, errorBody, type Provider } from './errors';
 import { FaultInjector, faultError, type FaultKind, type FaultOptions } from './faults';
@@ -78,6 +80,9 @@ export interface Simulator {
 
 const ANTHROPIC_VERSIONS = ['2023-06-01', '2023-01-01'];
 
+/** A response to send: bytes, or (large generated file contents) a stream whose length is in content-length. */
+type Outgoing = StoredResponse & { stream?: () => Readable };
+
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const host = opts.host ?? '127.0.0.1';
   const config: SimConfig = { timing: resolveTiming(opts.timing ?? 'demo', TIMING_PRESETS.demo), outcome: { ...opts.outcome }, baseUrl: '' };
@@ -108,7 +113,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     };
     log.push(entry);
     const fail = (err: ApiError, headers: Record<string, string> = {}) => errorResponse(provider, err, entry.requestId, headers);
-    let response: StoredResponse | null;
+    let response: Outgoing | null;
     try {
       response = await respond(req, entry, url, fail);
     } catch (e) {
@@ -121,7 +126,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     } else {
       entry.status = response.status;
       res.writeHead(response.status, { ...response.headers, [provider === 'openai' ? 'x-request-id' : 'request-id']: entry.requestId });
-      res.end(response.body);
+      if (response.stream) await pipeline(response.stream(), res).catch(() => undefined);
+      else res.end(response.body);
     }
     opts.log?.(formatLogLine(entry));
   }
@@ -132,7 +138,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     entry: RequestLogEntry,
     url: URL,
     fail: (err: ApiError, headers?: Record<string, string>) => StoredResponse,
-  ): Promise<StoredResponse | null> {
+  ): Promise<Outgoing | null> {
     const authError = authenticate(entry.provider, req, apiKeys);
     if (authError) return fail(authError);
     const match = state.match(entry.method, entry.path);
@@ -154,7 +160,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       entry.replayed = true;
       return { ...claim.replay, headers: { ...claim.replay.headers, 'idempotent-replayed': 'true' } };
     }
-    let response: StoredResponse | null = null;
+    let response: Outgoing | null = null;
     try {
       const now = Date.now();
       state.advance(now);
@@ -254,9 +260,13 @@ function authenticate(provider: Provider, req: IncomingMessage, keys: Set<string
   return null;
 }
 
-function render(reply: Reply): StoredResponse {
+function render(reply: Reply): Outgoing {
   if ('json' in reply) {
     return { status: reply.status ?? 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(reply.json)) };
+  }
+  if ('stream' in reply) {
+    const headers = { 'content-type': reply.contentType, ...reply.headers, 'content-length': String(reply.length) };
+    return { status: reply.status ?? 200, headers, body: Buffer.alloc(0), stream: reply.stream };
   }
   return { status: reply.status ?? 200, headers: { 'content-type': reply.contentType, ...reply.headers }, body: reply.bytes };
 }

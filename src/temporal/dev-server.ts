@@ -20,6 +20,12 @@ export interface DevServerOptions {
   namespace?: string;
   /** where the server's own output goes (default: discarded) */
   log?: (line: string) => void;
+  /** dynamic config values, e.g. { 'history.timerProcessorMaxTimeShift': '10ms' } (benchmarks) */
+  dynamicConfig?: Record<string, string | number | boolean>;
+}
+
+function dynamicConfigArgs(values: DevServerOptions['dynamicConfig'] = {}): string[] {
+  return Object.entries(values).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
 }
 
 export interface DevServer {
@@ -91,6 +97,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--db-filename', dbFile, '--log-level', 'warn'];
   args.push(...(opts.headless ? ['--headless'] : ['--ui-port', String(uiPort)]));
   if (opts.namespace && opts.namespace !== 'default') args.push('--namespace', opts.namespace);
+  args.push(...dynamicConfigArgs(opts.dynamicConfig));
 
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
   const forward = (chunk: Buffer) => opts.log?.(chunk.toString().trimEnd());
@@ -133,6 +140,7 @@ async function startWithSdkDownload(opts: DevServerOptions & { port: number; uiP
       uiPort: opts.headless ? undefined : opts.uiPort,
       dbFilename: opts.dbFile,
       namespace: opts.namespace,
+      extraArgs: dynamicConfigArgs(opts.dynamicConfig),
     },
   });
   return {

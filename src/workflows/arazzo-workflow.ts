@@ -3,9 +3,13 @@
 // retries); long loops continue as new; cancellation calls the providers' cancel operations.
 import {
   ActivityCancellationType,
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ChildWorkflowFailure,
+  TimeoutFailure,
   continueAsNew,
+  executeChild,
   isCancellation,
   log,
   proxyActivities,
@@ -15,9 +19,12 @@ import {
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import { NON_RETRYABLE_ERRORS, type RunStepInput, type StepOutcome } from '../activities/types';
-import { evaluateExpression } from '../core/expressions';
+import { CriterionError } from '../core/criteria';
+import { evaluateStep, type ChosenAction, type StepEvaluation } from '../core/evaluate-step';
+import { ExpressionError, evaluateExpression, evaluateValue } from '../core/expressions';
 import { formatDuration } from '../core/durations';
-import type { Plan, PlanStep } from '../core/types';
+import { dependencyOrder, inputsFor, subPlan } from '../core/subworkflows';
+import type { ExpressionContext, Plan, PlanStep } from '../core/types';
 import type { Duration } from '@temporalio/common';
 import { progressQuery } from './queries';
 
@@ -58,6 +65,18 @@ export interface InterpreterState {
   stepRuns: number;
   polls: number;
   trace: TraceEntry[];
+  /** what `$workflows.<workflowId>` reads: this run's inputs, finished dependencies and child workflows */
+  workflows?: Record<string, { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }>;
+  /** workflows of this run's tree that completed (dependsOn), by key in Plan.workflows: each runs once per run */
+  completed?: Record<string, CompletedWorkflow>;
+  /** the dependsOn workflows have run */
+  dependenciesDone?: boolean;
+}
+
+export interface CompletedWorkflow {
+  workflowId: string;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
 }
 
 export interface ArazzoRunInput {
@@ -66,13 +85,20 @@ export interface ArazzoRunInput {
   options?: RunOptions;
   /** set when the run continues as new */
   state?: InterpreterState;
+  /** set on a child run: dependencies that already ran in the parent's tree, by key */
+  completed?: Record<string, CompletedWorkflow>;
+  /** how deep this run is nested as a child workflow (0: started by a client) */
+  depth?: number;
 }
 
 export interface ArazzoRunResult {
   workflowId: string;
   outputs: Record<string, unknown>;
-  /** how the run ended: after the last step, or by an `end` action of a step */
-  endedBy: { stepId: string; action?: string };
+  /**
+   * how the run ended: after the last step, or by an `end` action of a step; a `goto` workflowId action
+   * transfers the run (transferredTo): its outputs are then that workflow's
+   */
+  endedBy: { stepId: string; action?: string; transferredTo?: { workflowId: string; childWorkflowId: string } };
   stepRuns: number;
   polls: number;
   /** the last steps executed, newest last */
@@ -80,6 +106,8 @@ export interface ArazzoRunResult {
 }
 
 const TRACE_LIMIT = 25;
+/** child workflows nest at most this deep (a workflow that runs itself) */
+const MAX_DEPTH = 32;
 
 function newState(): InterpreterState {
   return { cursor: 0, steps: {}, visits: {}, retries: {}, loops: {}, cancelable: [], stepRuns: 0, polls: 0, trace: [] };
@@ -102,7 +130,34 @@ function contextFor(value: unknown, plan: Plan, inputs: Record<string, unknown>,
   const ctx: RunStepInput['context'] = { inputs: {}, steps: {}, sourceDescriptions: plan.sources };
   for (const m of text.matchAll(/\$inputs\.([A-Za-z0-9_-]+)/g)) if (m[1] in inputs) ctx.inputs[m[1]] = inputs[m[1]];
   for (const m of text.matchAll(/\$steps\.([A-Za-z0-9_-]+)/g)) if (state.steps[m[1]]) ctx.steps[m[1]] = state.steps[m[1]];
+  for (const m of text.matchAll(/\$workflows\.([A-Za-z0-9_-]+)/g)) if (state.workflows?.[m[1]]) (ctx.workflows ??= {})[m[1]] = state.workflows[m[1]];
   return ctx;
+}
+
+/** The innermost message of a child's or activity's failure. */
+function failureText(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e?.cause) e = e.cause as typeof e;
+  return e instanceof TimeoutFailure ? 'timed out' : (e?.message ?? String(err));
+}
+
+/** A timeout, or retries (of transient failures, or polls) cut off by the timeout. */
+const isTimeout = (err: unknown) => (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) && (err.cause instanceof TimeoutFailure || err.retryState === 'TIMEOUT');
+
+/** A step evaluated in the workflow (a workflow step, or a timed-out step): evaluation errors fail the run. */
+function judge(step: PlanStep, ctx: ExpressionContext, exhaustedRetries: string[], failed: boolean): StepEvaluation {
+  try {
+    return evaluateStep(step, ctx, exhaustedRetries, failed);
+  } catch (err) {
+    const type = err instanceof CriterionError ? 'ArazzoCriterionError' : err instanceof ExpressionError ? 'ArazzoExpressionError' : 'ArazzoEvaluationError';
+    throw ApplicationFailure.nonRetryable(`step ${step.stepId}: ${(err as Error).message}`, type);
+  }
+}
+
+/** How a step's outcome reads in a message: the HTTP status, or why a step without a response failed. */
+function describeOutcome(outcome: StepOutcome): string {
+  if (!outcome.statusCode) return outcome.errorMessage ?? 'no response';
+  return `HTTP ${outcome.statusCode}${outcome.errorMessage ? ` — ${outcome.errorMessage}` : ''}`;
 }
 
 function describeObserved(observed: Record<string, unknown> | undefined): string {
@@ -114,6 +169,9 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
   const { plan, inputs } = input;
   const options = input.options ?? {};
   const state = input.state ?? newState();
+  const depth = input.depth ?? 0;
+  state.workflows ??= { [plan.workflowId]: { inputs } };
+  state.completed ??= { ...input.completed };
   const runsAtStart = state.stepRuns;
   const index = (stepId: string) => plan.steps.findIndex((s) => s.stepId === stepId);
   setHandler(progressQuery, () => ({ index: state.cursor, stepId: plan.steps[state.cursor]?.stepId, stepRuns: state.stepRuns, polls: state.polls }));
@@ -123,37 +181,137 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
       summary: stepLabel(step),
       startToCloseTimeout: (options.attemptTimeout ?? '10m') as Duration,
       heartbeatTimeout: (options.heartbeatTimeout ?? '30s') as Duration,
-      scheduleToCloseTimeout: (polling && step.poll.timeoutMs > 0 ? step.poll.timeoutMs : (options.stepTimeout ?? '1h')) as Duration,
+      // a step `timeout` bounds the whole step: every attempt and, for a polling step, every poll
+      scheduleToCloseTimeout: (step.timeoutMs ?? (polling && step.poll.timeoutMs > 0 ? step.poll.timeoutMs : (options.stepTimeout ?? '1h'))) as Duration,
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
       cancellationType: ActivityCancellationType.TRY_CANCEL,
     });
 
   const finish = (endedBy: ArazzoRunResult['endedBy']): ArazzoRunResult => {
-    const ctx = { inputs, steps: state.steps, sourceDescriptions: plan.sources };
     const outputs: Record<string, unknown> = {};
+    const ctx = { inputs, steps: state.steps, workflows: state.workflows, sourceDescriptions: plan.sources, outputs };
     for (const [name, expr] of Object.entries(plan.outputs)) outputs[name] = evaluateExpression(expr, ctx);
     return { workflowId: plan.workflowId, outputs, endedBy, stepRuns: state.stepRuns, polls: state.polls, trace: state.trace };
   };
 
+  /** Everything a step evaluated in the workflow can refer to. */
+  const fullContext = (): ExpressionContext => ({ inputs, steps: state.steps, workflows: state.workflows, sourceDescriptions: plan.sources });
+
+  /** Run the workflow `key` of the plan as a child workflow and return its result. */
+  const runChild = (key: string, childInputs: Record<string, unknown>, childId: string, why: string, timeoutMs?: number): Promise<ArazzoRunResult> => {
+    const sub = subPlan(plan, key);
+    if (!sub) throw ApplicationFailure.nonRetryable(`${why}: workflow ${key} is not in the plan`, 'ArazzoPlanError');
+    if (depth >= MAX_DEPTH) throw ApplicationFailure.nonRetryable(`${why}: child workflows nest more than ${MAX_DEPTH} deep (does a workflow run itself?)`, 'ArazzoNestingLimit');
+    return executeChild(arazzoWorkflow, {
+      workflowId: childId,
+      args: [{ plan: sub, inputs: childInputs, options, completed: state.completed, depth: depth + 1 }],
+      staticSummary: `${sub.document.title || sub.document.file} · ${sub.workflowId} (${why})`.slice(0, 200),
+      memo: { arazzoDocument: sub.document.file, arazzoWorkflowId: sub.workflowId },
+      ...(timeoutMs !== undefined && { workflowExecutionTimeout: timeoutMs }),
+    });
+  };
+
+  /** Dependencies (dependsOn closure) first, each as a child workflow, once per run tree. */
+  const runDependencies = async () => {
+    for (const key of dependencyOrder(plan)) {
+      const dep = plan.workflows?.[key];
+      if (!dep) continue;
+      let done = state.completed![key];
+      if (!done) {
+        const depInputs = inputsFor(dep, inputs);
+        try {
+          const result = await runChild(key, depInputs, `${workflowInfo().workflowId}/dependsOn/${key}`, `dependency of ${plan.workflowId}`);
+          done = state.completed![key] = { workflowId: dep.workflowId, inputs: depInputs, outputs: result.outputs };
+        } catch (err) {
+          if (isCancellation(err) || !(err instanceof ChildWorkflowFailure)) throw err;
+          throw ApplicationFailure.nonRetryable(`workflow ${plan.workflowId} depends on workflow ${dep.workflowId}, which failed: ${failureText(err)}`, 'ArazzoDependencyFailed', { workflowId: dep.workflowId });
+        }
+      }
+      state.workflows![done.workflowId] = { inputs: done.inputs, outputs: done.outputs };
+    }
+    state.dependenciesDone = true;
+  };
+
+  /** A step with workflowId: the child's outputs become `$workflows.<id>.outputs`; its failure fails the step. */
+  const runWorkflowStep = async (step: PlanStep, visit: number, exhaustedRetries: string[]): Promise<StepOutcome> => {
+    const target = step.workflow!;
+    const started = Date.now();
+    let childInputs: Record<string, unknown>;
+    try {
+      childInputs = evaluateValue(target.inputs, fullContext()) as Record<string, unknown>;
+    } catch (err) {
+      throw ApplicationFailure.nonRetryable(`step ${step.stepId}: the inputs of workflow ${target.workflowId}: ${(err as Error).message}`, 'ArazzoExpressionError');
+    }
+    let failure: string | undefined;
+    try {
+      const result = await runChild(target.key, childInputs, `${workflowInfo().workflowId}/${step.stepId}/${visit}`, `step ${step.stepId} of ${plan.workflowId}`, step.timeoutMs);
+      state.workflows![target.workflowId] = { inputs: childInputs, outputs: result.outputs };
+    } catch (err) {
+      if (isCancellation(err) || !(err instanceof ChildWorkflowFailure)) throw err;
+      failure = isTimeout(err) ? `workflow ${target.workflowId} timed out after ${formatDuration(step.timeoutMs ?? 0)}` : `workflow ${target.workflowId} failed: ${failureText(err)}`;
+      state.workflows![target.workflowId] = { inputs: childInputs, outputs: {} };
+    }
+    const evaluation = judge(step, fullContext(), exhaustedRetries, failure !== undefined);
+    return {
+      stepId: step.stepId,
+      statusCode: 0,
+      success: evaluation.success,
+      outputs: evaluation.outputs,
+      action: evaluation.action,
+      failedCriteria: evaluation.failedCriteria,
+      polls: 0,
+      durationMs: Date.now() - started,
+      ...(failure !== undefined && { errorMessage: failure }),
+    };
+  };
+
   const runOne = async (step: PlanStep): Promise<StepOutcome> => {
     const visit = (state.visits[step.stepId] = (state.visits[step.stepId] ?? 0) + 1);
-    const polling = selfLooping(step) && ['GET', 'HEAD'].includes(step.operation.method);
+    const polling = !step.workflow && selfLooping(step) && ['GET', 'HEAD'].includes(step.operation.method);
     const exhaustedRetries = step.onFailure
       .concat(step.onSuccess)
       .filter((a) => a.type === 'retry' && (state.retries[`${step.stepId}:${a.name}`] ?? 0) >= (a.retryLimit ?? 1))
       .map((a) => a.name);
-    const outcome = await activitiesFor(step, polling).runStep({
-      step,
-      context: contextFor(step, plan, inputs, state),
-      idempotencyKey: `${workflowInfo().workflowId}/${step.stepId}/${visit}`,
-      exhaustedRetries,
-      pollInActivity: polling,
-    });
+    let outcome: StepOutcome;
+    if (step.workflow) outcome = await runWorkflowStep(step, visit, exhaustedRetries);
+    else {
+      try {
+        const call = () =>
+          activitiesFor(step, polling).runStep({
+            step,
+            context: contextFor(step, plan, inputs, state),
+            idempotencyKey: `${workflowInfo().workflowId}/${step.stepId}/${visit}`,
+            exhaustedRetries,
+            pollInActivity: polling,
+          });
+        // A cancel of the run does not interrupt a step that creates something its x-temporal-cancel can
+        // stop: a create request in flight may already have created the object, so the run waits for the
+        // answer (and the step's retries) and then cancels what was created instead of leaking it.
+        outcome = step.cancel ? await CancellationScope.nonCancellable(call) : await call();
+      } catch (err) {
+        // a step `timeout` that ran out fails the step (its failure actions apply); other failures fail the run
+        if (step.timeoutMs === undefined || !isTimeout(err)) throw err;
+        const evaluation = judge(step, fullContext(), exhaustedRetries, true);
+        outcome = {
+          stepId: step.stepId,
+          statusCode: 0,
+          success: false,
+          outputs: evaluation.outputs,
+          action: evaluation.action,
+          failedCriteria: [],
+          polls: 0,
+          durationMs: step.timeoutMs,
+          errorMessage: `timed out after ${formatDuration(step.timeoutMs)} (step timeout)`,
+        };
+      }
+    }
     state.stepRuns++;
     state.polls += outcome.polls;
     state.trace = [...state.trace, { stepId: step.stepId, statusCode: outcome.statusCode, success: outcome.success, action: outcome.action?.name, polls: outcome.polls }].slice(-TRACE_LIMIT);
     state.steps[step.stepId] = { outputs: outcome.outputs };
     if (outcome.success && step.cancel && !state.cancelable.includes(step.stepId)) state.cancelable.push(step.stepId);
+    // cancelled while that create ran: stop here, even if it was the last step (the catch cancels what it created)
+    if (step.cancel && CancellationScope.current().consideredCancelled) await CancellationScope.current().cancelRequested;
     return outcome;
   };
 
@@ -161,7 +319,65 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
     for (const key of Object.keys(state.retries)) if (key.startsWith(`${stepId}:`)) delete state.retries[key];
   };
 
+  /** Inputs of a goto/retry workflow target: the action's parameters (Arazzo 1.1), else the run's inputs it declares. */
+  const actionInputs = (action: ChosenAction, target: Plan) => action.inputs ?? inputsFor(target, inputs);
+
+  /** goto workflowId: one-way transfer. The target runs as a child; this run ends with the child's outputs. */
+  const transfer = async (step: PlanStep, action: ChosenAction): Promise<ArazzoRunResult> => {
+    const target = plan.workflows?.[action.workflowKey as string];
+    if (!target) throw ApplicationFailure.nonRetryable(`step ${step.stepId}: workflow ${action.workflowKey} is not in the plan`, 'ArazzoPlanError');
+    const childId = `${workflowInfo().workflowId}/${step.stepId}/${state.visits[step.stepId]}/${action.name}`;
+    try {
+      const result = await runChild(action.workflowKey as string, actionInputs(action, target), childId, `goto from step ${step.stepId} of ${plan.workflowId}`);
+      return {
+        workflowId: plan.workflowId,
+        outputs: result.outputs,
+        endedBy: { stepId: step.stepId, action: action.name, transferredTo: { workflowId: target.workflowId, childWorkflowId: childId } },
+        stepRuns: state.stepRuns,
+        polls: state.polls,
+        trace: state.trace,
+      };
+    } catch (err) {
+      if (isCancellation(err) || !(err instanceof ChildWorkflowFailure)) throw err;
+      throw ApplicationFailure.nonRetryable(`step ${step.stepId}: action "${action.name}" transferred the run to workflow ${target.workflowId}, which failed: ${failureText(err)}`, 'ArazzoTransferFailed', {
+        stepId: step.stepId,
+        workflowId: target.workflowId,
+      });
+    }
+  };
+
+  /** retry with stepId/workflowId: run that step (its own actions are not followed) or workflow before the retry. */
+  const runRetryTarget = async (step: PlanStep, action: ChosenAction, used: number): Promise<void> => {
+    if (action.stepId !== undefined) {
+      const helper = plan.steps[index(action.stepId)];
+      const o = await runOne(helper);
+      if (!o.success) {
+        throw ApplicationFailure.nonRetryable(`step ${step.stepId}: retry action "${action.name}" first runs step ${helper.stepId}, which failed: ${describeOutcome(o)}`, 'ArazzoStepFailed', {
+          stepId: helper.stepId,
+          statusCode: o.statusCode,
+          failedCriteria: o.failedCriteria,
+        });
+      }
+      return;
+    }
+    const target = plan.workflows?.[action.workflowKey as string];
+    if (!target) throw ApplicationFailure.nonRetryable(`step ${step.stepId}: workflow ${action.workflowKey} is not in the plan`, 'ArazzoPlanError');
+    const childInputs = actionInputs(action, target);
+    const childId = `${workflowInfo().workflowId}/${step.stepId}/${state.visits[step.stepId]}/${action.name}`;
+    try {
+      const result = await runChild(action.workflowKey as string, childInputs, childId, `retry ${used} of step ${step.stepId} of ${plan.workflowId}`);
+      state.workflows![target.workflowId] = { inputs: childInputs, outputs: result.outputs };
+    } catch (err) {
+      if (isCancellation(err) || !(err instanceof ChildWorkflowFailure)) throw err;
+      throw ApplicationFailure.nonRetryable(`step ${step.stepId}: retry action "${action.name}" first runs workflow ${target.workflowId}, which failed: ${failureText(err)}`, 'ArazzoStepFailed', {
+        stepId: step.stepId,
+        workflowId: target.workflowId,
+      });
+    }
+  };
+
   try {
+    if (!state.dependenciesDone) await runDependencies();
     while (state.cursor < plan.steps.length) {
       const step = plan.steps[state.cursor];
       if (options.maxStepRuns && state.stepRuns >= options.maxStepRuns) {
@@ -173,7 +389,7 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
       if (!action) {
         if (!outcome.success) {
           throw ApplicationFailure.nonRetryable(
-            `step ${step.stepId} failed: HTTP ${outcome.statusCode}${outcome.errorMessage ? ` — ${outcome.errorMessage}` : ''} (successCriteria not met: ${outcome.failedCriteria.join('; ')})`,
+            `step ${step.stepId} failed: ${describeOutcome(outcome)}${outcome.failedCriteria.length ? ` (successCriteria not met: ${outcome.failedCriteria.join('; ')})` : ''}`,
             'ArazzoStepFailed',
             { stepId: step.stepId, statusCode: outcome.statusCode, failedCriteria: outcome.failedCriteria },
           );
@@ -192,12 +408,14 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
         state.cursor++;
       } else if (action.type === 'end') {
         if (!outcome.success) {
-          throw ApplicationFailure.nonRetryable(`step ${step.stepId} failed (HTTP ${outcome.statusCode}) and its action "${action.name}" ended the run`, 'ArazzoEndedOnFailure', {
+          throw ApplicationFailure.nonRetryable(`step ${step.stepId} failed (${outcome.statusCode ? `HTTP ${outcome.statusCode}` : describeOutcome(outcome)}) and its action "${action.name}" ended the run`, 'ArazzoEndedOnFailure', {
             stepId: step.stepId,
             outputs: finish({ stepId: step.stepId, action: action.name }).outputs,
           });
         }
         return finish({ stepId: step.stepId, action: action.name });
+      } else if (action.type === 'goto' && action.workflowKey !== undefined) {
+        return await transfer(step, action);
       } else if (action.type === 'goto') {
         const target = index(action.stepId as string);
         clearRetries(step.stepId);
@@ -213,10 +431,11 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
         const wait = outcome.retryAfterMs ?? (action.retryAfter ?? 0) * 1000;
         log.info(`step ${step.stepId}: retry ${used}/${action.retryLimit ?? 1} (${action.name}) in ${formatDuration(wait)}`);
         if (wait > 0) await sleep(wait, { summary: `${step.stepId}: retry ${used} (${action.name})` });
+        if (action.stepId !== undefined || action.workflowKey !== undefined) await runRetryTarget(step, action, used);
       }
 
       if (state.cursor < plan.steps.length && (workflowInfo().continueAsNewSuggested || state.stepRuns - runsAtStart >= (options.continueAsNewAfter ?? 500))) {
-        await continueAsNew<typeof arazzoWorkflow>({ plan, inputs, options, state });
+        await continueAsNew<typeof arazzoWorkflow>({ plan, inputs, options, state, depth });
       }
     }
     return finish({ stepId: plan.steps[plan.steps.length - 1].stepId });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { ArazzoClient } from '../../src/client';
 import { startSimulator, type Simulator } from '../../src/simulator';
-import { PROJECT_ROOT, startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { PROJECT_ROOT, startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 
 export const OPENAI_KEY = 'sk-test-openai-5f1c9a7e3b2d4c6a8e0f1a2b3c4d5e6f';
@@ -39,12 +39,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { inProcessWorker?: boolean; timing?: 'fast' | 'demo' } = {}): Promise<Stack> {
+export async function startStack(opts: { inProcessWorker?: boolean; timing?: 'fast' | 'demo'; dynamicConfig?: DevServerOptions['dynamicConfig'] } = {}): Promise<Stack> {
   installCapturingRuntime();
   process.env.OPENAI_API_KEY = OPENAI_KEY;
   process.env.ANTHROPIC_API_KEY = ANTHROPIC_KEY;
   const dataDir = mkdtempSync(join(tmpdir(), 'arazzo-e2e-'));
-  const server = await startDevServer({ port: 0, headless: true, dbFile: join(dataDir, 'temporal.db') });
+  const server = await startDevServer({ port: 0, headless: true, dbFile: join(dataDir, 'temporal.db'), dynamicConfig: opts.dynamicConfig });
   const simulator = await startSimulator({ port: 0, timing: opts.timing ?? 'fast', apiKeys: [OPENAI_KEY, ANTHROPIC_KEY] });
   const worker = opts.inProcessWorker === false ? undefined : await startWorker({ address: server.address });
   const client = await ArazzoClient.connect({ address: server.address });

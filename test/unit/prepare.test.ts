@@ -29,6 +29,32 @@ function stepLine(file: string, stepId: string): number {
   return index + 1;
 }
 
+/** The line a warning points at: the node it is about (parameter value, condition, looping action), inside its step. */
+function warningLine(file: string, w: Diagnostic): number {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const from = stepLine(file, w.stepId!) - 1;
+  const find = (pattern: RegExp) => {
+    const index = lines.findIndex((l, k) => k >= from && pattern.test(l));
+    assert.ok(index >= 0, `${pattern} not found after step ${w.stepId} in ${file}`);
+    return index + 1;
+  };
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  switch (w.code) {
+    case 'unbraced-expression':
+      return find(/value: .*\$inputs\.apiKey/);
+    case 'jsonpath-comparison':
+      return find(new RegExp(`condition: ${escape(/: '(.*)' is not an RFC 9535/.exec(w.message)![1])}\\s*$`));
+    case 'poll-without-failure-branch': {
+      // the goto action that loops back: its `- name:` line
+      let k = find(new RegExp(`^\\s+stepId: ${w.stepId}\\s*$`)) - 1;
+      while (!/^\s*- name:/.test(lines[k])) k--;
+      return k + 1;
+    }
+    default:
+      return stepLine(file, w.stepId!);
+  }
+}
+
 /** 1-based line of the first line matching `pattern` in a document. */
 function lineOf(file: string, pattern: RegExp): number {
   const index = readFileSync(file, 'utf8').split('\n').findIndex((l) => pattern.test(l));
@@ -203,7 +229,7 @@ for (const [name, expected] of Object.entries(SEED_PLANS)) {
     assert.deepEqual(plan.warnings, diagnostics);
     for (const w of plan.warnings) {
       assert.equal(w.severity, 'warning');
-      assertWhere(w, file, stepLine(file, w.stepId!), expected.workflowId, w.stepId);
+      assertWhere(w, file, warningLine(file, w), expected.workflowId, w.stepId);
     }
     const unbraced = plan.warnings.filter((w) => w.code === 'unbraced-expression');
     for (const w of unbraced) assert.match(w.message, /"\$inputs\.apiKey" is written without braces/);
@@ -261,7 +287,7 @@ test('corpus anthropic-batch-cancel-and-confirm: plan and poll warning', async (
     ['jsonpath-comparison', 'confirmCanceled'],
     ['poll-without-failure-branch', 'confirmCanceled'],
   ]));
-  for (const w of plan.warnings) assertWhere(w, file, stepLine(file, 'confirmCanceled'), 'cancel-and-confirm-batch', 'confirmCanceled');
+  for (const w of plan.warnings) assertWhere(w, file, warningLine(file, w), 'cancel-and-confirm-batch', 'confirmCanceled');
   const confirm = plan.steps[2];
   assert.deepEqual(confirm.parameters.find((p) => p.in === 'path'), { name: 'message_batch_id', in: 'path', value: '$steps.createBatch.outputs.batchId' });
 });
@@ -426,7 +452,7 @@ test('bad: $steps reference to an undeclared output', async () => {
   const file = bad('undeclared-output');
   const err = await documentError(file);
   const d = only(err.diagnostics, 'unknown-output-reference');
-  assertWhere(d, file, stepLine(file, 'poll'), 'undeclared-output', 'poll');
+  assertWhere(d, file, lineOf(file, /value: \$steps\.create\.outputs\.batchIdentifier/), 'undeclared-output', 'poll');
   assert.match(d.message, /\$steps\.create\.outputs\.batchIdentifier, but step create declares no output "batchIdentifier"/);
 });
 
@@ -434,7 +460,7 @@ test('bad: unparsable criterion', async () => {
   const file = bad('bad-criterion');
   const err = await documentError(file);
   const d = only(err.diagnostics, 'bad-criterion');
-  assertWhere(d, file, stepLine(file, 'list'), 'bad-criterion', 'list');
+  assertWhere(d, file, lineOf(file, /condition: .*===/), 'bad-criterion', 'list');
   assert.match(d.message, /^successCriteria: .*\$statusCode === 200 &&/);
 });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { buildRequest } from '../../src/core/request';
 import { evaluateStep, observedValues, responseContext, type StepResponse } from '../../src/core/evaluate-step';
+import { evaluateExpression } from '../../src/core/expressions';
 import { prepareDocument } from '../../src/load/prepare';
 import { secretPlaceholder } from '../../src/core/secrets';
 import type { ArazzoAction, ExpressionContext, Plan, PlanStep } from '../../src/core/types';
@@ -195,7 +196,17 @@ test('buildRequest: a whole-payload expression and a replacement into it', () =>
 function respond(statusCode: number, body: unknown, headers: Record<string, string> = {}): StepResponse {
   return { statusCode, body, headers };
 }
-const rctx = (res: StepResponse, base: ExpressionContext = ctx()) => responseContext(base, 'https://api.test/x', 'GET', res);
+const rctx = (res: StepResponse, base: ExpressionContext = ctx()) =>
+  responseContext(base, { method: 'GET', url: 'https://api.test/x', headers: { Authorization: 'Bearer {{secret:K}}' }, query: { q: '1' }, cookies: {}, path: { id: '7' } }, res);
+
+test('responseContext: $url, $method and $request.* read the request, with secrets still as placeholders', () => {
+  const c = rctx(respond(200, {}));
+  assert.equal(evaluateExpression('$url', c), 'https://api.test/x');
+  assert.equal(evaluateExpression('$method', c), 'GET');
+  assert.equal(evaluateExpression('$request.header.authorization', c), 'Bearer {{secret:K}}');
+  assert.equal(evaluateExpression('$request.query.q', c), '1');
+  assert.equal(evaluateExpression('$request.path.id', c), '7');
+});
 
 test('evaluateStep: seed poll step picks the first matching onSuccess action', async () => {
   const poll = await seedStep('openai-batch-job', 'pollBatch');

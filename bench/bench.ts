@@ -1,0 +1,597 @@
+// npm run bench [-- --quick]: what arazzo-temporal costs, next to a hand-written Temporal workflow (bench/reference)
+// that makes the same HTTP calls. A real dev server (headless, temp SQLite, free port) and the provider simulator:
+//   1. history events (and bytes) per run of the batch-job seed at 10, 100 and 1,000 polls
+//   2. worker peak RSS (child process, VmHWM) and history size while downloading a 10 MB / 200 MB batch output
+//   3. wall time of 200 concurrent batch-job runs on one in-process worker
+// Prints a table with targets, writes bench/results.json. --quick skips the 1,000-poll and 200 MB figures.
+//
+// The dev server's SQLite file goes to a temp dir on tmpfs (/dev/shm) when there is one (--db-dir DIR to choose),
+// and the server's timer queue is tuned (--server-defaults to leave it alone): by default it fires no timer (a
+// workflow sleep or an activity retry delay) sooner than ~1 s after it was set (timerProcessorMaxTimeShift) and
+// reads due timers at most 20 times a second (timerProcessorMaxPollRPS), which would turn a 5 ms poll interval
+// into 50 ms – 1 s for both implementations.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Client, Connection, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { ArazzoClient, failureMessage, type ArazzoRunResult } from '../src/client';
+import { ARAZZO_DIR, INPUTS_DIR, simulatorServers } from '../src/dev/seeds';
+import { startSimulator, type Simulator } from '../src/simulator';
+import { PROJECT_ROOT, startDevServer } from '../src/temporal/dev-server';
+import { installRuntime, startWorker } from '../src/worker';
+import { startReferenceWorker } from './reference/worker';
+
+const QUICK = process.argv.includes('--quick');
+const flag = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+/** --only history,concurrency,downloads: run only those parts (development) */
+const ONLY = flag('--only')?.split(',');
+const runs = (part: 'history' | 'concurrency' | 'downloads') => !ONLY || ONLY.includes(part);
+const DB_DIR = flag('--db-dir') ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
+const SERVER_TUNING: Record<string, string | number> = process.argv.includes('--server-defaults')
+  ? {}
+  : { 'history.timerProcessorMaxTimeShift': '10ms', 'history.timerProcessorMaxPollRPS': 1000 };
+const tuningText = Object.keys(SERVER_TUNING).length ? Object.entries(SERVER_TUNING).map(([k, v]) => `${k}=${v}`).join(', ') : 'server defaults';
+const API_KEY = 'sk-bench-0123456789abcdef0123456789abcdef';
+const POLL_COUNTS = QUICK ? [10, 100] : [10, 100, 1000];
+const DOWNLOAD_SIZES = QUICK ? [10_000_000] : [10_000_000, 200_000_000];
+const CONCURRENT_RUNS = 200;
+const HISTORY_POLL_MS = 5;
+const CONCURRENT_POLL_MS = 100;
+const ARAZZO_QUEUE = 'bench-arazzo';
+const REFERENCE_QUEUE = 'bench-reference';
+const BATCH_DOC = join(ARAZZO_DIR, 'openai-batch-job.arazzo.yaml');
+const DOWNLOAD_DOC = join(ARAZZO_DIR, 'openai-download-batch-results.arazzo.yaml');
+const batchInputs = JSON.parse(readFileSync(join(INPUTS_DIR, 'openai-batch-job.json'), 'utf8')) as { endpoint: string; batchInputFile: string };
+const secretKey = { $secret: 'OPENAI_API_KEY' };
+
+// ---------------------------------------------------------------------------------------------------------
+// figures
+
+type Impl = 'arazzo' | 'reference';
+interface Cell {
+  value?: number;
+  error?: string;
+  skipped?: string;
+}
+interface Figure {
+  id: string;
+  metric: string;
+  unit: string;
+  arazzo: Cell;
+  reference: Cell;
+  /** the target applies to arazzo-temporal's figure */
+  target?: { text: string; max: number; inclusive?: boolean };
+  details?: Record<string, unknown>;
+}
+const figures: Figure[] = [];
+const notes: string[] = [];
+
+function figure(id: string, metric: string, unit: string, target?: Figure['target']): Figure {
+  const f: Figure = { id, metric, unit, arazzo: {}, reference: {}, target };
+  figures.push(f);
+  return f;
+}
+
+const short = (err: unknown) => String((err as Error)?.message ?? err).replace(/\s+/g, ' ').slice(0, 300);
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+// ---------------------------------------------------------------------------------------------------------
+// cleanup: every process and temp dir, even on failure or Ctrl-C
+
+const cleanups: { name: string; fn: () => Promise<void> | void }[] = [];
+/** Run `fn` at most once (it may be called early and again by cleanup). */
+function once(fn: () => Promise<void> | void): () => Promise<void> {
+  let p: Promise<void> | undefined;
+  return () => (p ??= Promise.resolve().then(fn));
+}
+const children = new Set<ChildProcess>();
+let cleaned = false;
+
+async function cleanup(): Promise<void> {
+  if (cleaned) return;
+  cleaned = true;
+  for (const child of children) await stopChild(child);
+  for (const { name, fn } of cleanups.reverse()) {
+    try {
+      await Promise.race([fn(), sleep(15_000).then(() => Promise.reject(new Error('timed out')))]);
+    } catch (err) {
+      process.stderr.write(`cleanup ${name}: ${short(err)}\n`);
+    }
+  }
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    process.stderr.write(`\n${sig}: cleaning up\n`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// history, results, processes
+
+interface HistoryFigures {
+  events: number;
+  bytes: number;
+  runs: number;
+}
+
+/** Events and encoded size of a workflow's history, summed over its continue-as-new runs. */
+async function historyOf(client: Client, workflowId: string, firstRunId: string | undefined): Promise<HistoryFigures> {
+  const out: HistoryFigures = { events: 0, bytes: 0, runs: 0 };
+  let runId = firstRunId;
+  for (;;) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    out.runs++;
+    out.events += history.events?.length ?? 0;
+    out.bytes += temporal.api.history.v1.History.encode(history).finish().length;
+    const next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    if (!next) return out;
+    runId = next;
+  }
+}
+
+/** The run's result, or (after `ms`) an error naming the last failure of its pending activity; the run is terminated. */
+async function resultWithin<T>(handle: WorkflowHandle, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), ms);
+  });
+  try {
+    return (await Promise.race([handle.result(), timeout])) as T;
+  } catch (err) {
+    if ((err as Error).message !== 'timeout') throw new Error(failureMessage(err));
+    let why = '';
+    try {
+      const d = await handle.describe();
+      const pending = d.raw.pendingActivities?.[0];
+      if (pending) why = `; activity ${pending.activityType?.name} at attempt ${pending.attempt}, last failure: ${pending.lastFailure?.message ?? 'none'}`;
+    } catch {
+      /* describe is best effort */
+    }
+    await handle.terminate('benchmark timeout').catch(() => undefined);
+    throw new Error(`no result within ${ms / 1000} s${why}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function procStatus(pid: number): { hwmKb: number; rssKb: number } {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+  return { hwmKb: kb('VmHWM'), rssKb: kb('VmRSS') };
+}
+
+/** Reset VmHWM to the current RSS (Linux ≥ 4.0, clear_refs "5"); false when not allowed. */
+function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type WorkerChild = ChildProcess & { output: string[] };
+
+/** A worker in its own process: the real CLI for arazzo-temporal, bench/reference/worker.ts for the reference. */
+function spawnWorker(impl: Impl, address: string, taskQueue: string): Promise<WorkerChild> {
+  const args =
+    impl === 'arazzo'
+      ? [join(PROJECT_ROOT, 'bin', 'arazzo-temporal.js'), 'worker', '--address', address, '--task-queue', taskQueue]
+      : ['--require', 'tsx/cjs', join(PROJECT_ROOT, 'bench', 'reference', 'worker.ts'), '--address', address, '--task-queue', taskQueue];
+  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ARAZZO_LOG_LEVEL: 'WARN' }, stdio: ['ignore', 'pipe', 'pipe'] }) as WorkerChild;
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  child.output = [];
+  const keep = (chunk: Buffer) => {
+    child.output.push(chunk.toString());
+    if (child.output.length > 200) child.output.splice(0, child.output.length - 200);
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${impl} worker did not start in 120 s: ${child.output.join('').slice(-2000)}`)), 120_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      if (chunk.toString().includes('worker running')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.stderr?.on('data', keep);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${impl} worker exited (${code ?? signal}): ${child.output.join('').slice(-2000)}`));
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// the three measurements
+
+interface Ctx {
+  address: string;
+  sim: Simulator;
+  client: Client;
+  arazzo: ArazzoClient;
+  openaiUrl: string;
+  servers: Record<string, string>;
+}
+
+async function startArazzoBatchJob(ctx: Ctx, id: string, pollMs: number) {
+  return ctx.arazzo.start({
+    document: BATCH_DOC,
+    inputs: { apiKey: secretKey, endpoint: batchInputs.endpoint, batchInputFile: batchInputs.batchInputFile },
+    servers: ctx.servers,
+    poll: { initialIntervalMs: pollMs, maxIntervalMs: pollMs },
+    id,
+  });
+}
+
+function startReferenceBatchJob(ctx: Ctx, id: string, pollMs: number) {
+  return ctx.client.workflow.start('referenceBatchJob', {
+    taskQueue: REFERENCE_QUEUE,
+    workflowId: id,
+    args: [{ baseUrl: ctx.openaiUrl, batchInputFile: batchInputs.batchInputFile, endpoint: batchInputs.endpoint, pollIntervalMs: pollMs }],
+  });
+}
+
+async function measureHistory(ctx: Ctx): Promise<void> {
+  for (const n of [10, 100, 1000]) {
+    const events = figure(`historyEvents@${n}`, `history events per run, ${n.toLocaleString('en')} polls`, 'events', n === 1000 ? { text: '≤ 40', max: 40, inclusive: true } : undefined);
+    const bytes = figure(`historyBytes@${n}`, `history size per run, ${n.toLocaleString('en')} polls`, 'KiB');
+    if (!POLL_COUNTS.includes(n)) {
+      for (const f of [events, bytes]) f.arazzo.skipped = f.reference.skipped = '--quick';
+      continue;
+    }
+    for (const impl of ['arazzo', 'reference'] as Impl[]) {
+      ctx.sim.reset();
+      ctx.sim.setOutcome({ batchPollsToComplete: n });
+      const id = `bench-history-${impl}-${n}-${Date.now()}`;
+      const t0 = Date.now();
+      try {
+        let batchId: string;
+        let firstRunId: string | undefined;
+        let detail: Record<string, unknown>;
+        if (impl === 'arazzo') {
+          const started = await startArazzoBatchJob(ctx, id, HISTORY_POLL_MS);
+          firstRunId = (started.handle as WorkflowHandleWithFirstExecutionRunId).firstExecutionRunId;
+          const result = await resultWithin<ArazzoRunResult>(started.handle, 600_000);
+          batchId = String(result.outputs.batchId);
+          detail = { enginePolls: result.polls, stepRuns: result.stepRuns };
+        } else {
+          const handle = await startReferenceBatchJob(ctx, id, HISTORY_POLL_MS);
+          firstRunId = handle.firstExecutionRunId;
+          const result = await resultWithin<{ batchId: string; polls: number }>(handle, 600_000);
+          batchId = result.batchId;
+          detail = {};
+        }
+        const seconds = (Date.now() - t0) / 1000;
+        const h = await historyOf(ctx.client, id, firstRunId);
+        const retrieves = ctx.sim.count('GET', `/v1/batches/${batchId}`);
+        events[impl].value = h.events;
+        bytes[impl].value = Math.round((h.bytes / 1024) * 10) / 10;
+        events.details = { ...events.details, [impl]: { ...detail, retrieves, runs: h.runs, historyBytes: h.bytes, seconds } };
+        log(`${impl}: ${n} polls → ${h.events} events, ${h.bytes} bytes, ${h.runs} run(s), ${retrieves} GET /v1/batches/{id}, ${seconds.toFixed(1)} s`);
+      } catch (err) {
+        events[impl].error = bytes[impl].error = short(err);
+        log(`${impl}: ${n} polls failed: ${short(err)}`);
+      }
+    }
+  }
+  ctx.sim.setOutcome({});
+}
+
+/** Upload, create and retrieve once: a completed batch whose output file is `size` bytes. */
+async function completedBatch(ctx: Ctx, size: number): Promise<{ batchId: string; outputFileId: string }> {
+  ctx.sim.setOutcome({ batchPollsToComplete: 1, batchOutputBytes: size });
+  const headers = { authorization: `Bearer ${API_KEY}` };
+  const form = new FormData();
+  form.append('purpose', 'batch');
+  form.append('file', new Blob([batchInputs.batchInputFile]), 'input.jsonl');
+  const file = (await (await fetch(`${ctx.openaiUrl}/files`, { method: 'POST', headers, body: form })).json()) as { id: string };
+  const created = (await (
+    await fetch(`${ctx.openaiUrl}/batches`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ input_file_id: file.id, endpoint: batchInputs.endpoint, completion_window: '24h' }),
+    })
+  ).json()) as { id: string };
+  const batch = (await (await fetch(`${ctx.openaiUrl}/batches/${created.id}`, { headers })).json()) as { status: string; output_file_id: string };
+  ctx.sim.setOutcome({});
+  if (batch.status !== 'completed') throw new Error(`the prepared batch is ${batch.status}, not completed`);
+  return { batchId: created.id, outputFileId: batch.output_file_id };
+}
+
+async function measureDownloads(ctx: Ctx): Promise<void> {
+  for (const size of [10_000_000, 200_000_000]) {
+    const label = `${size / 1_000_000} MB`;
+    const rss = figure(`workerPeakRss@${label}`, `worker peak RSS, ${label} download`, 'MiB', size === 200_000_000 ? { text: '< 200 MiB', max: 200 } : undefined);
+    const growth = figure(`workerRssGrowth@${label}`, `worker RSS growth during the ${label} download`, 'MiB');
+    const hist = figure(`downloadHistoryBytes@${label}`, `history size, ${label} download`, 'KiB', size === 200_000_000 ? { text: '< 1 MiB', max: 1024 } : undefined);
+    if (!DOWNLOAD_SIZES.includes(size)) {
+      for (const f of [rss, growth, hist]) f.arazzo.skipped = f.reference.skipped = '--quick';
+      continue;
+    }
+    ctx.sim.reset();
+    const { batchId } = await completedBatch(ctx, size);
+    for (const impl of ['arazzo', 'reference'] as Impl[]) {
+      const queue = `bench-rss-${impl}-${size}`;
+      let child: WorkerChild | undefined;
+      const detail: Record<string, unknown> = {};
+      try {
+        child = await spawnWorker(impl, ctx.address, queue);
+        const pid = child.pid as number;
+        await sleep(1000);
+        const idle = procStatus(pid);
+        detail.startupPeakMiB = mb(idle.hwmKb * 1024);
+        detail.peakResetAtStart = resetPeak(pid);
+        const before = procStatus(pid);
+        detail.idleRssMiB = mb(before.rssKb * 1024);
+        const id = `bench-download-${impl}-${size}-${Date.now()}`;
+        const t0 = Date.now();
+        let firstRunId: string | undefined;
+        try {
+          if (impl === 'arazzo') {
+            const client = ArazzoClient.fromClient(ctx.client, { taskQueue: queue });
+            const started = await client.start({ document: DOWNLOAD_DOC, inputs: { apiKey: secretKey, batchId }, servers: ctx.servers, id });
+            firstRunId = (started.handle as WorkflowHandleWithFirstExecutionRunId).firstExecutionRunId;
+            const result = await resultWithin<ArazzoRunResult>(started.handle, size > 50_000_000 ? 180_000 : 90_000);
+            const contents = result.outputs.contents as unknown;
+            detail.contents =
+              contents && typeof contents === 'object' && '$blob' in contents
+                ? { blob: true, ...(contents as Record<string, unknown>), $blob: undefined }
+                : { blob: false, type: typeof contents, length: typeof contents === 'string' ? contents.length : undefined };
+          } else {
+            const handle = await ctx.client.workflow.start('referenceDownloadResults', { taskQueue: queue, workflowId: id, args: [{ baseUrl: ctx.openaiUrl, batchId }] });
+            firstRunId = handle.firstExecutionRunId;
+            detail.contents = await resultWithin<Record<string, unknown>>(handle, size > 50_000_000 ? 180_000 : 90_000);
+          }
+          detail.seconds = (Date.now() - t0) / 1000;
+        } catch (err) {
+          rss[impl].error = growth[impl].error = hist[impl].error = short(err);
+        }
+        const after = procStatus(pid);
+        if (!rss[impl].error) {
+          rss[impl].value = mb(after.hwmKb * 1024);
+          growth[impl].value = mb((after.hwmKb - before.rssKb) * 1024);
+        } else detail.peakMiBDespiteError = mb(after.hwmKb * 1024);
+        try {
+          const h = await historyOf(ctx.client, id, firstRunId);
+          detail.historyEvents = h.events;
+          if (!hist[impl].error) hist[impl].value = Math.round((h.bytes / 1024) * 10) / 10;
+          else detail.historyKiBDespiteError = Math.round((h.bytes / 1024) * 10) / 10;
+        } catch (err) {
+          hist[impl].error ??= short(err);
+        }
+        log(`${impl}: ${label} download → peak RSS ${mb(after.hwmKb * 1024)} MiB${rss[impl].error ? ` (failed: ${rss[impl].error})` : ''}, history ${hist[impl].value ?? '-'} KiB`);
+      } catch (err) {
+        rss[impl].error ??= short(err);
+        growth[impl].error ??= short(err);
+        hist[impl].error ??= short(err);
+        log(`${impl}: ${label} download failed: ${short(err)}`);
+      } finally {
+        if (child) await stopChild(child);
+      }
+      rss.details = { ...rss.details, [impl]: detail };
+    }
+    const a = (rss.details?.arazzo as { contents?: { sha256?: string } } | undefined)?.contents?.sha256;
+    const r = (rss.details?.reference as { contents?: { sha256?: string } } | undefined)?.contents?.sha256;
+    if (a && r) rss.details = { ...rss.details, sameSha256: a === r };
+  }
+}
+
+async function measureConcurrency(ctx: Ctx): Promise<void> {
+  const f = figure(`wallTime@${CONCURRENT_RUNS}`, `wall time, ${CONCURRENT_RUNS} concurrent batch-job runs`, 's');
+  const starting = figure(`startPhase@${CONCURRENT_RUNS}`, `  of which starting the ${CONCURRENT_RUNS} runs`, 's');
+  for (const impl of ['arazzo', 'reference'] as Impl[]) {
+    ctx.sim.reset();
+    ctx.sim.setOutcome({});
+    ctx.sim.setTiming('fast');
+    const stamp = Date.now();
+    const t0 = performance.now();
+    let startedAllMs = 0;
+    let failures: string[] = [];
+    try {
+      const handles = await Promise.all(
+        Array.from({ length: CONCURRENT_RUNS }, async (_, i) => {
+          const id = `bench-concurrent-${impl}-${stamp}-${i}`;
+          return impl === 'arazzo' ? (await startArazzoBatchJob(ctx, id, CONCURRENT_POLL_MS)).handle : await startReferenceBatchJob(ctx, id, CONCURRENT_POLL_MS);
+        }),
+      );
+      startedAllMs = performance.now() - t0;
+      const results = await Promise.all(handles.map((h) => resultWithin(h, 600_000).then(() => null, (err) => short(err))));
+      failures = results.filter((r): r is string => r !== null);
+      const seconds = Math.round((performance.now() - t0) / 10) / 100;
+      const retrieves = ctx.sim.count('GET', /^\/v1\/batches\/[^/]+$/);
+      if (failures.length) f[impl].error = `${failures.length}/${CONCURRENT_RUNS} runs failed, e.g. ${failures[0]}`;
+      else f[impl].value = seconds;
+      starting[impl].value = Math.round(startedAllMs / 10) / 100;
+      f.details = { ...f.details, [impl]: { seconds, startPhaseSeconds: Math.round(startedAllMs / 10) / 100, retrievesPerRun: retrieves / CONCURRENT_RUNS, failures: failures.length } };
+      log(`${impl}: ${CONCURRENT_RUNS} runs in ${seconds} s (all started after ${(startedAllMs / 1000).toFixed(2)} s, ${(retrieves / CONCURRENT_RUNS).toFixed(1)} retrieves per run)`);
+    } catch (err) {
+      f[impl].error = starting[impl].error = short(err);
+      log(`${impl}: concurrent runs failed: ${short(err)}`);
+    }
+  }
+  // what client.start() spends compiling the document, per run
+  const t0 = performance.now();
+  for (let i = 0; i < 20; i++) await ctx.arazzo.prepare({ document: BATCH_DOC, inputs: { apiKey: secretKey, ...batchInputs }, servers: ctx.servers });
+  f.details = { ...f.details, prepareMsPerRun: Math.round((performance.now() - t0) / 20) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// report
+
+function cell(c: Cell, unit: string): string {
+  if (c.skipped) return `skipped (${c.skipped})`;
+  if (c.error) return 'ERROR';
+  return c.value === undefined ? '-' : `${c.value.toLocaleString('en')} ${unit}`;
+}
+
+function verdict(f: Figure): string {
+  if (!f.target) return '';
+  if (f.arazzo.skipped) return `${f.target.text}: skipped`;
+  if (f.arazzo.error || f.arazzo.value === undefined) return `${f.target.text}: FAIL`;
+  const pass = f.target.inclusive ? f.arazzo.value <= f.target.max : f.arazzo.value < f.target.max;
+  return `${f.target.text}: ${pass ? 'PASS' : 'FAIL'}`;
+}
+
+function ratio(f: Figure): string {
+  const a = f.arazzo.value;
+  const r = f.reference.value;
+  if (a === undefined || r === undefined || r === 0) return '-';
+  const x = a / r;
+  if (x < 0.1) return `1/${Math.round(1 / x)}`;
+  return `${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2)}×`;
+}
+
+function table(): string {
+  const rows = [['metric', 'arazzo-temporal', 'reference', 'ratio', 'target'], ...figures.map((f) => [f.metric, cell(f.arazzo, f.unit), cell(f.reference, f.unit), ratio(f), verdict(f)])];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+function idleOf(impl: Impl): string {
+  const values = figures
+    .filter((f) => f.id.startsWith('workerPeakRss@'))
+    .map((f) => (f.details?.[impl] as { idleRssMiB?: number } | undefined)?.idleRssMiB)
+    .filter((v): v is number => v !== undefined);
+  return values.length ? values.join(' / ') : '?';
+}
+
+function errors(): string[] {
+  const out: string[] = [];
+  for (const f of figures) for (const impl of ['arazzo', 'reference'] as Impl[]) if (f[impl].error) out.push(`${f.metric} (${impl === 'arazzo' ? 'arazzo-temporal' : 'reference'}): ${f[impl].error}`);
+  return out;
+}
+
+function git(...args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
+  const dataDir = mkdtempSync(join(DB_DIR, 'arazzo-bench-'));
+  cleanups.push({ name: 'temp dir', fn: () => rmSync(dataDir, { recursive: true, force: true }) });
+  const blobDir = mkdtempSync(join(tmpdir(), 'arazzo-bench-blobs-'));
+  cleanups.push({ name: 'blob dir', fn: () => rmSync(blobDir, { recursive: true, force: true }) });
+  process.env.OPENAI_API_KEY = API_KEY;
+  process.env.ARAZZO_BLOB_DIR = blobDir;
+  installRuntime('ERROR');
+
+  log(`dev server (headless, SQLite in ${dataDir}, ${tuningText}) and simulator${QUICK ? ' — quick mode' : ''}`);
+  const server = await startDevServer({ port: 0, headless: true, dbFile: join(dataDir, 'temporal.db'), dynamicConfig: SERVER_TUNING });
+  cleanups.push({ name: 'dev server', fn: () => server.stop() });
+  const sim = await startSimulator({ port: 0, timing: 'fast', apiKeys: [API_KEY] });
+  cleanups.push({ name: 'simulator', fn: () => sim.close() });
+  const connection = await Connection.connect({ address: server.address });
+  cleanups.push({ name: 'client connection', fn: once(() => connection.close()) });
+  const client = new Client({ connection });
+  const ctx: Ctx = {
+    address: server.address,
+    sim,
+    client,
+    arazzo: ArazzoClient.fromClient(client, { taskQueue: ARAZZO_QUEUE }),
+    openaiUrl: `${sim.url}/v1`,
+    servers: { openaiApi: simulatorServers(sim.url).openaiApi },
+  };
+
+  log('in-process workers: arazzo-temporal and reference');
+  const arazzoWorker = await startWorker({ address: server.address, taskQueue: ARAZZO_QUEUE });
+  const stopArazzo = once(() => arazzoWorker.stop());
+  cleanups.push({ name: 'arazzo worker', fn: stopArazzo });
+  const referenceWorker = await startReferenceWorker({ address: server.address, taskQueue: REFERENCE_QUEUE });
+  const stopReference = once(() => referenceWorker.stop());
+  cleanups.push({ name: 'reference worker', fn: stopReference });
+
+  if (runs('history')) {
+    log(`1. history per run at ${POLL_COUNTS.join(', ')} polls (poll interval ${HISTORY_POLL_MS} ms)`);
+    await measureHistory(ctx);
+  }
+  if (runs('concurrency')) {
+    log(`3. ${CONCURRENT_RUNS} concurrent runs (simulator timing 'fast', poll interval ${CONCURRENT_POLL_MS} ms)`);
+    await measureConcurrency(ctx);
+  }
+  await stopArazzo();
+  await stopReference();
+  if (runs('downloads')) {
+    log(`2. worker peak RSS while downloading ${DOWNLOAD_SIZES.map((s) => `${s / 1e6} MB`).join(', ')} (a fresh worker process each)`);
+    await measureDownloads(ctx);
+  }
+
+  const blobStore = existsSync(join(PROJECT_ROOT, 'src', 'activities', 'blob-store.ts')) && /blob/i.test(readFileSync(join(PROJECT_ROOT, 'src', 'activities', 'run-step.ts'), 'utf8'));
+  notes.push(
+    `server: temporal CLI dev server, SQLite file in ${DB_DIR}, ${tuningText} (by default every timer and activity retry delay lasts ≥ ~1 s, and due timers are read at most 20 times a second: a 5 ms poll interval would become 50 ms – 1 s for both implementations).`,
+    `history: the batch completes on its Nth retrieve (simulator outcome batchPollsToComplete: N); poll interval ${HISTORY_POLL_MS} ms. arazzo-temporal polls inside one activity through retries, then its getResult step reads the batch once more (N+1 retrieves); the reference loops retrieveBatch + sleep (one activity and one timer per poll, N retrieves).`,
+    `downloads: a completed batch whose output file the simulator pads to the size (streamed). The worker runs in its own process; peak RSS is VmHWM after the run, reset (clear_refs 5) once the worker was up, so it is the download's peak, not bundling's (startup peak in results.json). The worker's RSS when idle after start is part of that peak (arazzo-temporal ${idleOf('arazzo')} MiB, reference ${idleOf('reference')} MiB): both bundle their workflow code with webpack at start; the growth row is what the download itself added.`,
+    `the reference download reads the whole body into memory with axios and returns only its length and sha256: returning the body would exceed Temporal's payload limit (2 MB per payload; 256 KB warns).`,
+    `blob store code present in src/activities: ${blobStore ? 'yes' : 'no'} (ARAZZO_BLOB_DIR = a temp dir).`,
+    `concurrency: one in-process worker each (default worker options), simulator timing 'fast' (a batch ends ~1.1 s after creation), poll interval ${CONCURRENT_POLL_MS} ms; the runs share 2 CPUs with the dev server and the simulator. arazzo-temporal's client.start() compiles the document for every run (${(figures.find((f) => f.id.startsWith('wallTime@'))?.details as { prepareMsPerRun?: number } | undefined)?.prepareMsPerRun ?? '?'} ms of CPU each, measured alone).`,
+  );
+
+  const report = [
+    '',
+    `arazzo-temporal benchmark — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, ${mb(totalmem())} MiB RAM, load average ${loadAtStart[0]} at start / ${loadavg()[0].toFixed(2)} at end${QUICK ? ', --quick' : ''}`,
+    '',
+    table(),
+    '',
+    ...notes.map((n) => `- ${n}`),
+    ...(errors().length ? ['', 'Errors:', ...errors().map((e) => `- ${e}`)] : []),
+    '',
+    `total ${((Date.now() - began) / 1000).toFixed(0)} s; ${ONLY ? 'partial run (--only): bench/results.json left as it was' : 'figures in bench/results.json'}`,
+  ].join('\n');
+  process.stdout.write(report + '\n');
+
+  const results = {
+    generatedAt: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    quick: QUICK,
+    commit: git('rev-parse', 'HEAD'),
+    dirtyFiles: git('status', '--porcelain').split('\n').filter(Boolean),
+    environment: { loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryMiB: mb(totalmem()), platform: process.platform },
+    blobStorePresent: blobStore,
+    settings: { dbDir: DB_DIR, serverDynamicConfig: SERVER_TUNING, pollCounts: POLL_COUNTS, historyPollMs: HISTORY_POLL_MS, downloadSizes: DOWNLOAD_SIZES, concurrentRuns: CONCURRENT_RUNS, concurrentPollMs: CONCURRENT_POLL_MS },
+    figures: figures.map((f) => ({ ...f, ratio: ratio(f), verdict: verdict(f) || undefined })),
+    notes,
+    totalSeconds: Math.round((Date.now() - began) / 1000),
+  };
+  if (!ONLY) writeFileSync(join(PROJECT_ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+}
+
+main()
+  .then(
+    () => 0,
+    (err) => {
+      process.stderr.write(`benchmark failed: ${(err as Error)?.stack ?? err}\n`);
+      return 1;
+    },
+  )
+  .then(async (code) => {
+    await cleanup();
+    process.exit(code);
+  });

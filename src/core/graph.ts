@@ -1,0 +1,120 @@
+// A picture of a compiled workflow: plan → Mermaid `flowchart TD` text. Steps in order with their
+// operation, the default "next" edges, goto edges labelled with their criteria, retry loops with
+// retryAfter/retryLimit, end actions to an End node; edges taken on failure are dashed and a failure no
+// action handles goes to a "run fails" node. Pure: `validate --graph` and `graph` print it.
+import { complementary } from './lint';
+import type { Criterion, Plan, PlanAction } from './types';
+
+const MAX_LABEL = 90;
+
+/**
+ * Text safe inside a quoted Mermaid label: quotes, angle brackets, pipes, brackets and the characters Markdown
+ * labels would interpret (* _ `) written as Mermaid entity codes (#quot;, #35; …).
+ */
+export function mermaidText(text: string, max = MAX_LABEL): string {
+  const short = text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return short
+    .replace(/#/g, '#35;')
+    .replace(/&/g, '#38;')
+    .replace(/"/g, '#quot;')
+    .replace(/</g, '#lt;')
+    .replace(/>/g, '#gt;')
+    .replace(/\|/g, '#124;')
+    .replace(/[[\]{}*_`]/g, (c) => `#${c.charCodeAt(0)};`)
+    .replace(/\r?\n/g, ' ');
+}
+
+function criteriaText(criteria: Criterion[] | undefined): string {
+  return (criteria ?? []).map((c) => (c.type && c.type !== 'simple' ? `${typeof c.type === 'string' ? c.type : c.type.type}: ${c.condition}` : c.condition)).join(' && ');
+}
+
+function seconds(n: number | undefined): string {
+  return n === undefined ? '0s' : `${n}s`;
+}
+
+function actionLabel(a: PlanAction): string {
+  const when = criteriaText(a.criteria);
+  let what: string;
+  if (a.type === 'retry') what = `retry ${a.name} (after ${seconds(a.retryAfter)}, at most ${a.retryLimit ?? 1}×)`;
+  else if (a.type === 'end') what = `end: ${a.name}`;
+  else what = a.name;
+  return when ? `${what} when ${when}` : what;
+}
+
+export interface GraphOptions {
+  /** show each step's method and path (default true) */
+  operations?: boolean;
+}
+
+export function planToMermaid(plan: Plan, opts: GraphOptions = {}): string {
+  const lines: string[] = ['flowchart TD'];
+  const id = new Map(plan.steps.map((s, i) => [s.stepId, `s${i}`]));
+  const externals = new Map<string, string>();
+  let usesEnd = false;
+  let usesFail = false;
+  const edges: string[] = [];
+  const edge = (from: string, to: string, label: string | undefined, failure: boolean) => {
+    const arrow = failure ? '-.->' : '-->';
+    edges.push(`  ${from} ${arrow}${label ? `|"${mermaidText(label)}"|` : ''} ${to}`);
+  };
+  const target = (a: PlanAction, from: string): string => {
+    if (a.type === 'retry') return a.stepId !== undefined ? (id.get(a.stepId) ?? from) : from;
+    if (a.stepId !== undefined) return id.get(a.stepId) ?? from;
+    const key = a.workflowKey ?? a.workflowId ?? '?';
+    if (!externals.has(key)) externals.set(key, `w${externals.size}`);
+    return externals.get(key)!;
+  };
+
+  lines.push(`  start(["${mermaidText(`${plan.workflowId}${plan.summary ? `: ${plan.summary}` : ''}`)}"])`);
+  for (const [i, step] of plan.steps.entries()) {
+    const what = step.workflow ? `workflow ${step.workflow.workflowId}` : `${step.operation.method} ${step.operation.path}`;
+    const title = mermaidText(`${i + 1}. ${step.stepId}`);
+    lines.push(opts.operations === false ? `  s${i}["${title}"]` : `  s${i}["${title}<br/>${mermaidText(what, 60)}"]`);
+  }
+  if (plan.steps.length) edge('start', 's0', undefined, false);
+
+  for (const [i, step] of plan.steps.entries()) {
+    const from = `s${i}`;
+    const next = i + 1 < plan.steps.length ? `s${i + 1}` : 'done';
+    for (const a of step.onSuccess) {
+      if (a.type === 'end') {
+        usesEnd = true;
+        edge(from, 'done', actionLabel(a), false);
+      } else edge(from, target(a, from), actionLabel(a), false);
+    }
+    // the default on success: the next step, unless an action without criteria always takes over
+    const alwaysOnSuccess = step.onSuccess.some((a) => !a.criteria?.length);
+    if (!alwaysOnSuccess) {
+      const loopsBack = step.onSuccess.some((a) => a.type === 'goto' && a.stepId !== undefined && plan.steps.findIndex((s) => s.stepId === a.stepId) <= i);
+      const guarded = step.onSuccess.length > 0 && step.onSuccess.every((a) => a.criteria?.length);
+      const conditions = step.onSuccess.flatMap((a) => (a.criteria?.length === 1 ? [a.criteria[0].condition] : []));
+      if (loopsBack && guarded && complementary(conditions)) {
+        // `X == v` and `X != v`: one of the actions always matches
+      } else if (loopsBack && guarded) {
+        // the engine stops such a poll when no branch matches (see --on-unmatched)
+        usesFail = true;
+        edge(from, 'fail', 'no action matched', true);
+      } else {
+        if (next === 'done') usesEnd = true;
+        edge(from, next, step.onSuccess.length ? 'otherwise' : undefined, false);
+      }
+    }
+    for (const a of step.onFailure) {
+      if (a.type === 'end') {
+        usesFail = true;
+        edge(from, 'fail', actionLabel(a), true);
+      } else edge(from, target(a, from), actionLabel(a), true);
+    }
+    const alwaysOnFailure = step.onFailure.some((a) => !a.criteria?.length && a.type !== 'retry');
+    if (step.successCriteria.length && !alwaysOnFailure) {
+      usesFail = true;
+      edge(from, 'fail', step.onFailure.length ? 'failed, no action matched' : 'failed', true);
+    }
+  }
+  for (const [key, node] of externals) lines.push(`  ${node}[["workflow ${mermaidText(key)}"]]`);
+  if (usesEnd) lines.push('  done(["end: outputs"])');
+  if (usesFail) lines.push('  fail(["run fails"])');
+  lines.push(...edges);
+  if (usesFail) lines.push('  classDef failure stroke:#c00,color:#c00', '  class fail failure');
+  return lines.join('\n') + '\n';
+}

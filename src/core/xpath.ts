@@ -1,0 +1,80 @@
+// XPath criteria on XML bodies: the text is parsed with @xmldom/xmldom and the condition evaluated with fontoxpath
+// (XPath 3.1, which reads XPath 1.0, 2.0 and 3.0 expressions; XPath 1.0's backwards-compatible type coercions,
+// such as '1' = 1 being true, are not emulated). A criterion passes on the Effective Boolean Value of the result.
+//
+// Only activities (and the client's checks) evaluate xpath: the worker bundles the workflow code with fontoxpath and
+// @xmldom/xmldom as empty modules (src/worker.ts), and the compiler refuses xpath criteria on workflow steps, whose
+// criteria the workflow evaluates itself.
+import { evaluateXPathToBoolean } from 'fontoxpath';
+import { DOMParser } from '@xmldom/xmldom';
+
+/** The versions a Criterion Expression Type Object may name (1.0.1: 10/20/30; 1.1 adds 31, its default). */
+export const XPATH_VERSIONS = ['xpath-10', 'xpath-20', 'xpath-30', 'xpath-31'] as const;
+
+/** Longest XML text an xpath criterion is applied to; longer contexts fail the criterion. */
+export const MAX_XPATH_SUBJECT = 16 * 1024 * 1024;
+
+/** A static error of the expression (syntax, unknown function or prefix): the criterion can never be evaluated. */
+export class XPathSyntaxError extends Error {}
+
+const STATIC_ERROR = /\bXPST\d{4}\b/;
+
+let emptyDocument: unknown;
+
+function parseXml(text: string): unknown {
+  const problems: string[] = [];
+  const parser = new DOMParser({
+    onError: (level: string, message: string) => {
+      if (level !== 'warning') problems.push(message);
+    },
+  });
+  let doc: unknown;
+  try {
+    doc = parser.parseFromString(text, 'text/xml');
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  if (problems.length || !doc) throw new Error(problems[0] ?? 'not XML');
+  return doc;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n').find((l) => STATIC_ERROR.test(l) || /Error/.test(l))?.trim() ?? message.split('\n')[0];
+}
+
+/** Throws XPathSyntaxError when the expression has a static error; dynamic errors (which need data) are not looked for. */
+export function checkXPath(expression: string): void {
+  emptyDocument ??= parseXml('<empty/>');
+  try {
+    evaluateXPathToBoolean(expression, emptyDocument);
+  } catch (e) {
+    const message = (e as Error).message ?? String(e);
+    if (STATIC_ERROR.test(message)) throw new XPathSyntaxError(`invalid XPath: ${firstLine(message)}`);
+  }
+}
+
+export interface XPathResult {
+  passed: boolean;
+  detail?: string;
+}
+
+/**
+ * Evaluates `expression` on the XML text `xml`. Text that is not well-formed XML, and dynamic errors of the
+ * expression (type errors and the like), fail the criterion with a detail; static errors throw XPathSyntaxError.
+ */
+export function evaluateXPathOnText(expression: string, xml: string): XPathResult {
+  if (xml.length > MAX_XPATH_SUBJECT) return { passed: false, detail: `context is ${xml.length} characters, over the ${MAX_XPATH_SUBJECT} limit for xpath criteria` };
+  let doc: unknown;
+  try {
+    doc = parseXml(xml);
+  } catch (e) {
+    return { passed: false, detail: `context is not well-formed XML: ${(e as Error).message}` };
+  }
+  try {
+    return { passed: evaluateXPathToBoolean(expression, doc) };
+  } catch (e) {
+    const message = (e as Error).message ?? String(e);
+    if (STATIC_ERROR.test(message)) throw new XPathSyntaxError(`invalid XPath: ${firstLine(message)}`);
+    return { passed: false, detail: `evaluation error: ${firstLine(message)}` };
+  }
+}

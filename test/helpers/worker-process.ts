@@ -1,0 +1,89 @@
+// A worker in its own process that starts in about a second: the same workflows and activities as
+// `arazzo-temporal worker`, but from a workflow bundle built once by the parent (bundling takes 5–7 s
+// on a 2-core machine, which a test that kills and respawns the worker ten times cannot afford).
+//
+//   parent:  const bundle = await writeWorkflowBundle(dir);  const w = await spawnBundledWorker(address, bundle);
+//   child:   node --import tsx test/helpers/worker-process.ts <address> <bundle.js>
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Duration } from '@temporalio/common';
+import { ANTHROPIC_KEY, OPENAI_KEY } from './stack';
+
+export type WorkerProcess = ChildProcess & { output: string[] };
+
+/** Bundle the workflow code once and write it where children can load it. */
+export async function writeWorkflowBundle(dir: string): Promise<string> {
+  const { workflowBundle } = await import('../../src/worker');
+  const bundle = await workflowBundle();
+  if (!('code' in bundle)) throw new Error('expected an in-memory workflow bundle');
+  const file = join(dir, 'workflow-bundle.js');
+  writeFileSync(file, bundle.code);
+  return file;
+}
+
+export interface BundledWorkerOptions {
+  /**
+   * How long a workflow task waits on the sticky queue of the worker that cached the run before it goes to
+   * the shared queue (SDK default 10 s). A worker killed with SIGKILL never polls its sticky queue again,
+   * so each kill stalls the run this long; tests that kill often shorten it.
+   */
+  stickyQueueScheduleToStartTimeout?: string;
+}
+
+/** Start a worker process on `address` from a prebuilt bundle; resolves once it polls. */
+export function spawnBundledWorker(address: string, bundlePath: string, opts: BundledWorkerOptions = {}): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', __filename, address, bundlePath, JSON.stringify(opts)], {
+    env: { ...process.env, OPENAI_API_KEY: OPENAI_KEY, ANTHROPIC_API_KEY: ANTHROPIC_KEY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }) as WorkerProcess;
+  child.output = [];
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      child.output.push(chunk.toString());
+      if (chunk.toString().includes('worker running')) resolve(child);
+    });
+    child.stderr?.on('data', (c: Buffer) => child.output.push(c.toString()));
+    child.once('exit', (code, signal) => reject(new Error(`worker exited early (${code ?? signal}): ${child.output.join('')}`)));
+    setTimeout(() => reject(new Error(`worker did not start in 30 s: ${child.output.join('')}`)), 30_000).unref();
+  });
+}
+
+/** SIGKILL and wait for the exit. */
+export async function killHard(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function main(address: string, bundlePath: string, opts: BundledWorkerOptions): Promise<void> {
+  const { NativeConnection, Worker } = await import('@temporalio/worker');
+  const activities = await import('../../src/activities');
+  const { installRuntime } = await import('../../src/worker');
+  const { temporalSettings } = await import('../../src/config');
+  installRuntime('WARN');
+  const settings = temporalSettings({ address });
+  const connection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: settings.taskQueue,
+    workflowBundle: { codePath: bundlePath },
+    activities,
+    ...(opts.stickyQueueScheduleToStartTimeout ? { stickyQueueScheduleToStartTimeout: opts.stickyQueueScheduleToStartTimeout as Duration } : {}),
+  });
+  const done = worker.run();
+  process.stdout.write(`worker running (task queue ${settings.taskQueue})\n`);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => worker.shutdown());
+  await done;
+  await connection.close();
+}
+
+if (require.main === module) {
+  const [address, bundlePath, opts] = process.argv.slice(2);
+  main(address, bundlePath, JSON.parse(opts ?? '{}')).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
