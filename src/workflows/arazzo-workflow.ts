@@ -183,7 +183,11 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
       heartbeatTimeout: (options.heartbeatTimeout ?? '30s') as Duration,
       // a step `timeout` bounds the whole step: every attempt and, for a polling step, every poll
       scheduleToCloseTimeout: (step.timeoutMs ?? (polling && step.poll.timeoutMs > 0 ? step.poll.timeoutMs : (options.stepTimeout ?? '1h'))) as Duration,
-      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
+      // The activity sets the delay of every retry it asks for (poll interval, Retry-After, backoff by
+      // failures in a row); the policy's own backoff only applies to an attempt that timed out, e.g. on a
+      // worker that died. A polling step's attempt count is mostly polls, so there it must not grow with it
+      // (after 12 polls it would already wait 60 s before polling again).
+      retry: { initialInterval: '1s', backoffCoefficient: polling ? 1 : 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
       cancellationType: ActivityCancellationType.TRY_CANCEL,
     });
 

@@ -1,7 +1,9 @@
 // Durability under restarts: (a) the worker process is killed with SIGKILL ten times at random moments of
 // one batch-job run, a new one started each time, and the run still completes with one created file and
-// one created batch; its history replays deterministically. (b) The Temporal dev server is stopped mid-poll
-// and started again on the same port and SQLite file; the run completes with one create per object.
+// one created batch; its history replays deterministically. A worker killed in the middle of a poll request
+// is noticed after heartbeatTimeout and the poll retried at once, however many polls came before. (b) The
+// Temporal dev server is stopped mid-poll and started again on the same port and SQLite file; the run
+// completes with one create per object.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from '@temporalio/worker';
@@ -10,7 +12,7 @@ import { seededRandom } from '../../src/simulator/ids';
 import { startWorker } from '../../src/worker';
 import { at, delay, requestsTo, seedRun } from '../helpers/runs';
 import { startStack, waitFor, type Stack } from '../helpers/stack';
-import { killHard, spawnBundledWorker, writeWorkflowBundle, type WorkerProcess } from '../helpers/worker-process';
+import { killHard, startStandbyWorker, writeWorkflowBundle, type StandbyWorker, type WorkerProcess } from '../helpers/worker-process';
 
 let stack: Stack;
 let bundlePath: string;
@@ -43,17 +45,36 @@ function assertOneCreate(path: string): void {
 test('the worker killed with SIGKILL 10 times at random moments of one run: the run completes, one file, one batch', async (t) => {
   const seed = Number(process.env.ARAZZO_KILL_SEED ?? Date.now() % 100_000);
   const random = seededRandom(seed);
-  // The batch runs about 35 s: ten kill-and-respawn cycles (a respawn takes 2–3 s here) fit in it.
-  const timing = { batchValidatingMs: 4000, batchInProgressMs: 30_000, batchFinalizingMs: 1000 };
+  // Each killed worker is replaced at once by one started ahead in standby (loaded and connected, not yet
+  // polling), as a supervisor would restart it, without 2–4 s of start-up in each cycle on this machine.
+  // Up to three are warming at any time; eleven in all.
+  const warming: Promise<StandbyWorker>[] = [];
+  let spawned = 0;
+  const warm = () => {
+    if (spawned >= 11) return;
+    spawned++;
+    const w = startStandbyWorker(stack.server.address, bundlePath, WORKER_OPTIONS);
+    w.catch(() => undefined);
+    warming.push(w);
+  };
+  const nextWorker = async () => {
+    const w = await (warming.shift() as Promise<StandbyWorker>);
+    warm();
+    return w;
+  };
+  const t0 = Date.now();
+  for (let i = 0; i < 3; i++) warm();
+  const timing = { batchValidatingMs: 2000, batchInProgressMs: 20_000, batchFinalizingMs: 1000 };
   stack.simulator.setTiming(timing);
-  let worker: WorkerProcess = await spawnBundledWorker(stack.server.address, bundlePath, WORKER_OPTIONS);
+  let worker: WorkerProcess = await (await nextWorker()).activate();
+  const t1 = Date.now();
   const started = await stack.client.start(batchJob());
   let closed = false;
   const result = started.handle.result().finally(() => (closed = true));
   result.catch(() => undefined);
-  const kills: { afterMs: number; at: string }[] = [];
-  // On a machine so slow that the kills are not done when the batch is about to finish, the polls are
-  // answered 429 (retry-after-ms 500) from then until the tenth kill, so that all ten land in this run.
+  const kills: { afterMs: number; at: number }[] = [];
+  // Should the kills not be done when the batch is about to finish (a slow machine), the polls are answered
+  // 429 (retry-after-ms 500) from then until the tenth kill, so that all ten land in this run.
   let held = false;
   const holdIfLate = () => {
     const created = requestsTo(stack.simulator, 'POST', /^\/v1\/batches$/).find((r) => r.status === 200);
@@ -65,17 +86,30 @@ test('the worker killed with SIGKILL 10 times at random moments of one run: the 
   try {
     while (kills.length < 10 && !closed) {
       const afterMs = 200 + Math.round(random() * 1300);
-      await delay(afterMs);
-      if (closed) break;
+      const [next] = await Promise.all([nextWorker(), delay(afterMs)]);
+      if (closed) {
+        await killHard(next.child);
+        break;
+      }
       await killHard(worker);
-      kills.push({ afterMs, at: new Date().toISOString() });
-      worker = await spawnBundledWorker(stack.server.address, bundlePath, WORKER_OPTIONS);
+      kills.push({ afterMs, at: Date.now() });
+      worker = await next.activate();
     }
     clearInterval(holdTimer);
     stack.simulator.setFaults({});
-    t.diagnostic(`seed ${seed} (ARAZZO_KILL_SEED): kills after ${kills.map((k) => k.afterMs).join(', ')} ms${held ? '; polls were held with 429s until the last kill' : ''}`);
+    const phase = (k: { at: number }) => {
+      const firstPoll = requestsTo(stack.simulator, 'GET', /^\/v1\/batches\/batch_/)[0];
+      const create = requestsTo(stack.simulator, 'POST', /^\/v1\/batches$/)[0];
+      return firstPoll && k.at > at(firstPoll) ? 'poll' : create && k.at > at(create) ? 'create' : 'upload';
+    };
+    t.diagnostic(
+      `seed ${seed} (ARAZZO_KILL_SEED): kills after ${kills.map((k) => `${k.afterMs} ms (${phase(k)})`).join(', ')}` +
+        (held ? '; polls were held with 429s until the last kill' : ''),
+    );
     assert.equal(kills.length, 10, `the run ended after ${kills.length} kills; it must outlast ten`);
+    const t2 = Date.now();
     const { outputs } = await result;
+    t.diagnostic(`first worker up in ${t1 - t0} ms; ten kills in ${t2 - t1} ms; the run completed ${Date.now() - t2} ms after the last`);
     assert.deepEqual(Object.keys(outputs).sort(), ['batchId', 'outputFileId']);
     assert.match(String(outputs.batchId), /^batch_/);
     assert.match(String(outputs.outputFileId), /^file-/);
@@ -88,8 +122,8 @@ test('the worker killed with SIGKILL 10 times at random moments of one run: the 
     assertOneCreate('/v1/batches');
     const posts = stack.simulator.count('POST', /^\/v1\/(files|batches)$/);
     t.diagnostic(`POST /v1/files + /v1/batches requests: ${posts} (replays of a killed attempt: ${posts - 2}); polls: ${stack.simulator.count('GET', /^\/v1\/batches\/batch_/)}`);
-    const firstPoll = requestsTo(stack.simulator, 'GET', /^\/v1\/batches\/batch_/)[0];
-    assert.ok(firstPoll && kills.some((k) => Date.parse(k.at) > at(firstPoll)), 'some kills came while the run was polling');
+    // Where the kills land is up to chance (the phase of each is in the diagnostic above); a kill in the middle
+    // of a poll request is the next test's subject.
 
     // ten worker deaths later, the history still replays deterministically
     const history = await started.handle.fetchHistory();
@@ -98,6 +132,38 @@ test('the worker killed with SIGKILL 10 times at random moments of one run: the 
     clearInterval(holdTimer);
     stack.simulator.setFaults({});
     await killHard(worker);
+    await Promise.all(warming.map(async (w) => killHard((await w).child).catch(() => undefined)));
+  }
+});
+
+test('a worker killed in the middle of a poll request, after many polls, is replaced and the poll retried within seconds', async (t) => {
+  stack.simulator.reset();
+  stack.simulator.setTiming({ batchValidatingMs: 60_000 });
+  const [first, second] = await Promise.all([0, 1].map(() => startStandbyWorker(stack.server.address, bundlePath, WORKER_OPTIONS)));
+  const worker = await first.activate();
+  try {
+    const started = await stack.client.start(batchJob());
+    const polls = () => requestsTo(stack.simulator, 'GET', /^\/v1\/batches\/batch_/);
+    await waitFor('twelve polls', () => polls().length >= 12, 30_000, 20);
+    // the next poll is answered after 2.5 s: kill the worker while it waits for it
+    stack.simulator.setFaults({ rules: [{ kind: 'slow', method: 'GET', path: '^/v1/batches/batch_', delayMs: 2500, times: 1 }] });
+    const before = polls().length;
+    const slow = await waitFor('the slow poll', () => polls()[before], 10_000, 10);
+    await killHard(worker);
+    const killedAt = Date.now();
+    await second.activate();
+    const next = await waitFor('the poll after the kill', () => polls().find((p) => p.seq > slow.seq), 90_000, 20);
+    const gap = at(next) - killedAt;
+    t.diagnostic(`killed during poll ${before + 1}; polled again ${gap} ms later (heartbeatTimeout 3 s)`);
+    // heartbeatTimeout (3 s) + one policy interval (1 s) + a margin; the retry policy's backoff must not have
+    // grown with the poll count (it was 60 s after 12 polls)
+    assert.ok(gap < 9000, `the killed poll was retried after ${gap} ms`);
+    await stack.client.cancel(started.workflowId);
+    await assert.rejects(started.handle.result());
+  } finally {
+    stack.simulator.setFaults({});
+    await killHard(worker);
+    await killHard(second.child);
   }
 });
 

@@ -1,9 +1,12 @@
-// A worker in its own process that starts in about a second: the same workflows and activities as
-// `arazzo-temporal worker`, but from a workflow bundle built once by the parent (bundling takes 5–7 s
-// on a 2-core machine, which a test that kills and respawns the worker ten times cannot afford).
+// Workers in their own processes, for tests that kill them with SIGKILL: the same workflows and activities
+// as `arazzo-temporal worker`, but from a workflow bundle built once by the parent (bundling takes 5–7 s on
+// a 2-core machine), and optionally started ahead of time in standby — loaded, connected, the Worker
+// created, not yet polling — so a test can replace a killed worker at once, many times in a row.
 //
-//   parent:  const bundle = await writeWorkflowBundle(dir);  const w = await spawnBundledWorker(address, bundle);
-//   child:   node --import tsx test/helpers/worker-process.ts <address> <bundle.js>
+//   const bundle = await writeWorkflowBundle(dir);
+//   const w = await spawnBundledWorker(address, bundle);            // polling
+//   const s = await startStandbyWorker(address, bundle);  ...  const w2 = await s.activate();
+//   child: node --import tsx test/helpers/worker-process.ts <address> <bundle.js> <options JSON> [--standby]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,22 +34,55 @@ export interface BundledWorkerOptions {
   stickyQueueScheduleToStartTimeout?: string;
 }
 
-/** Start a worker process on `address` from a prebuilt bundle; resolves once it polls. */
-export function spawnBundledWorker(address: string, bundlePath: string, opts: BundledWorkerOptions = {}): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', __filename, address, bundlePath, JSON.stringify(opts)], {
+export interface StandbyWorker {
+  child: WorkerProcess;
+  /** start polling; resolves once it does */
+  activate(): Promise<WorkerProcess>;
+}
+
+function spawnChild(address: string, bundlePath: string, opts: BundledWorkerOptions, standby: boolean): WorkerProcess {
+  const args = ['--import', 'tsx', __filename, address, bundlePath, JSON.stringify(opts), ...(standby ? ['--standby'] : [])];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, OPENAI_API_KEY: OPENAI_KEY, ANTHROPIC_API_KEY: ANTHROPIC_KEY },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   }) as WorkerProcess;
   child.output = [];
+  child.stdout?.on('data', (c: Buffer) => child.output.push(c.toString()));
+  child.stderr?.on('data', (c: Buffer) => child.output.push(c.toString()));
+  return child;
+}
+
+/** Resolves when the child prints `text`; rejects if it exits first or takes longer than 60 s. */
+function printed(child: WorkerProcess, text: string): Promise<WorkerProcess> {
   return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      child.output.push(chunk.toString());
-      if (chunk.toString().includes('worker running')) resolve(child);
-    });
-    child.stderr?.on('data', (c: Buffer) => child.output.push(c.toString()));
+    const check = () => {
+      if (child.output.join('').includes(text)) {
+        child.stdout?.off('data', check);
+        resolve(child);
+      }
+    };
+    child.stdout?.on('data', check);
+    check();
     child.once('exit', (code, signal) => reject(new Error(`worker exited early (${code ?? signal}): ${child.output.join('')}`)));
-    setTimeout(() => reject(new Error(`worker did not start in 30 s: ${child.output.join('')}`)), 30_000).unref();
+    setTimeout(() => reject(new Error(`worker did not print "${text}" in 60 s: ${child.output.join('')}`)), 60_000).unref();
   });
+}
+
+/** Start a worker process on `address` from a prebuilt bundle; resolves once it polls. */
+export function spawnBundledWorker(address: string, bundlePath: string, opts: BundledWorkerOptions = {}): Promise<WorkerProcess> {
+  return printed(spawnChild(address, bundlePath, opts, false), 'worker running');
+}
+
+/** A worker process that is loaded and connected but polls only once activated. */
+export async function startStandbyWorker(address: string, bundlePath: string, opts: BundledWorkerOptions = {}): Promise<StandbyWorker> {
+  const child = await printed(spawnChild(address, bundlePath, opts, true), 'worker ready');
+  return {
+    child,
+    activate() {
+      child.stdin?.write('run\n');
+      return printed(child, 'worker running');
+    },
+  };
 }
 
 /** SIGKILL and wait for the exit. */
@@ -57,7 +93,7 @@ export async function killHard(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function main(address: string, bundlePath: string, opts: BundledWorkerOptions): Promise<void> {
+async function main(address: string, bundlePath: string, opts: BundledWorkerOptions, standby: boolean): Promise<void> {
   const { NativeConnection, Worker } = await import('@temporalio/worker');
   const activities = await import('../../src/activities');
   const { installRuntime } = await import('../../src/worker');
@@ -73,6 +109,10 @@ async function main(address: string, bundlePath: string, opts: BundledWorkerOpti
     activities,
     ...(opts.stickyQueueScheduleToStartTimeout ? { stickyQueueScheduleToStartTimeout: opts.stickyQueueScheduleToStartTimeout as Duration } : {}),
   });
+  if (standby) {
+    process.stdout.write('worker ready\n');
+    await new Promise<void>((resolve) => process.stdin.on('data', (d) => d.toString().includes('run') && resolve()));
+  }
   const done = worker.run();
   process.stdout.write(`worker running (task queue ${settings.taskQueue})\n`);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => worker.shutdown());
@@ -82,7 +122,7 @@ async function main(address: string, bundlePath: string, opts: BundledWorkerOpti
 
 if (require.main === module) {
   const [address, bundlePath, opts] = process.argv.slice(2);
-  main(address, bundlePath, JSON.parse(opts ?? '{}')).catch((err) => {
+  main(address, bundlePath, JSON.parse(opts ?? '{}'), process.argv.includes('--standby')).catch((err) => {
     console.error(err);
     process.exit(1);
   });
