@@ -3,18 +3,18 @@
 //   1. history events (and bytes) per run of the batch-job seed at 10, 100 and 1,000 polls
 //   2. worker peak RSS (child process, VmHWM) and history size while downloading a 10 MB / 200 MB batch output
 //   3. wall time of 200 concurrent batch-job runs on one in-process worker
-// Prints a table with targets, writes bench/results.json. --quick skips the 1,000-poll and 200 MB figures.
+// Prints a table with targets, writes bench/results.json. --quick skips the 1,000-poll and 200 MB figures;
+// --only history,concurrency,downloads runs only those parts (and leaves results.json alone).
 //
 // The dev server's SQLite file goes to a temp dir on tmpfs (/dev/shm) when there is one (--db-dir DIR to choose),
 // and the server's timer queue is tuned (--server-defaults to leave it alone): by default it fires no timer (a
 // workflow sleep or an activity retry delay) sooner than ~1 s after it was set (timerProcessorMaxTimeShift) and
 // reads due timers at most 20 times a second (timerProcessorMaxPollRPS), which would turn a 5 ms poll interval
 // into 50 ms – 1 s for both implementations.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { Client, Connection, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ArazzoClient, failureMessage, type ArazzoRunResult } from '../src/client';
@@ -41,6 +41,7 @@ const API_KEY = 'sk-bench-0123456789abcdef0123456789abcdef';
 const POLL_COUNTS = QUICK ? [10, 100] : [10, 100, 1000];
 const DOWNLOAD_SIZES = QUICK ? [10_000_000] : [10_000_000, 200_000_000];
 const CONCURRENT_RUNS = 200;
+const CONCURRENT_ROUNDS = QUICK ? 1 : 3;
 const HISTORY_POLL_MS = 5;
 const CONCURRENT_POLL_MS = 100;
 const ARAZZO_QUEUE = 'bench-arazzo';
@@ -58,6 +59,8 @@ interface Cell {
   value?: number;
   error?: string;
   skipped?: string;
+  /** shown next to ERROR: what was measured anyway */
+  partial?: string;
 }
 interface Figure {
   id: string;
@@ -93,11 +96,21 @@ function once(fn: () => Promise<void> | void): () => Promise<void> {
   return () => (p ??= Promise.resolve().then(fn));
 }
 const children = new Set<ChildProcess>();
-let cleaned = false;
+let cleaning: Promise<void> | undefined;
+/** set by Ctrl-C / SIGTERM: the measurements stop and nothing is written */
+let aborted = false;
 
-async function cleanup(): Promise<void> {
-  if (cleaned) return;
-  cleaned = true;
+function checkAborted(): void {
+  if (aborted) throw new Error('interrupted');
+}
+
+/** Stop everything, once; a second call waits for the first. */
+function cleanup(): Promise<void> {
+  cleaning ??= cleanupNow();
+  return cleaning;
+}
+
+async function cleanupNow(): Promise<void> {
   for (const child of children) await stopChild(child);
   for (const { name, fn } of cleanups.reverse()) {
     try {
@@ -108,8 +121,12 @@ async function cleanup(): Promise<void> {
   }
 }
 
+// `on`, not `once`: a second signal (tsx relays the terminal's Ctrl-C to this process as well) must not end
+// the process before the cleanup is done.
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
+  process.on(sig, () => {
+    if (aborted) return;
+    aborted = true;
     process.stderr.write(`\n${sig}: cleaning up\n`);
     void cleanup().finally(() => process.exit(130));
   });
@@ -256,11 +273,13 @@ async function measureHistory(ctx: Ctx): Promise<void> {
   for (const n of [10, 100, 1000]) {
     const events = figure(`historyEvents@${n}`, `history events per run, ${n.toLocaleString('en')} polls`, 'events', n === 1000 ? { text: '≤ 40', max: 40, inclusive: true } : undefined);
     const bytes = figure(`historyBytes@${n}`, `history size per run, ${n.toLocaleString('en')} polls`, 'KiB');
+    const time = figure(`pollRunSeconds@${n}`, `wall time of that run (${HISTORY_POLL_MS} ms poll interval)`, 's');
     if (!POLL_COUNTS.includes(n)) {
-      for (const f of [events, bytes]) f.arazzo.skipped = f.reference.skipped = '--quick';
+      for (const f of [events, bytes, time]) f.arazzo.skipped = f.reference.skipped = '--quick';
       continue;
     }
     for (const impl of ['arazzo', 'reference'] as Impl[]) {
+      checkAborted();
       ctx.sim.reset();
       ctx.sim.setOutcome({ batchPollsToComplete: n });
       const id = `bench-history-${impl}-${n}-${Date.now()}`;
@@ -287,10 +306,11 @@ async function measureHistory(ctx: Ctx): Promise<void> {
         const retrieves = ctx.sim.count('GET', `/v1/batches/${batchId}`);
         events[impl].value = h.events;
         bytes[impl].value = Math.round((h.bytes / 1024) * 10) / 10;
+        time[impl].value = Math.round(seconds * 10) / 10;
         events.details = { ...events.details, [impl]: { ...detail, retrieves, runs: h.runs, historyBytes: h.bytes, seconds } };
         log(`${impl}: ${n} polls → ${h.events} events, ${h.bytes} bytes, ${h.runs} run(s), ${retrieves} GET /v1/batches/{id}, ${seconds.toFixed(1)} s`);
       } catch (err) {
-        events[impl].error = bytes[impl].error = short(err);
+        events[impl].error = bytes[impl].error = time[impl].error = short(err);
         log(`${impl}: ${n} polls failed: ${short(err)}`);
       }
     }
@@ -332,6 +352,7 @@ async function measureDownloads(ctx: Ctx): Promise<void> {
     ctx.sim.reset();
     const { batchId } = await completedBatch(ctx, size);
     for (const impl of ['arazzo', 'reference'] as Impl[]) {
+      checkAborted();
       const queue = `bench-rss-${impl}-${size}`;
       let child: WorkerChild | undefined;
       const detail: Record<string, unknown> = {};
@@ -371,7 +392,10 @@ async function measureDownloads(ctx: Ctx): Promise<void> {
         if (!rss[impl].error) {
           rss[impl].value = mb(after.hwmKb * 1024);
           growth[impl].value = mb((after.hwmKb - before.rssKb) * 1024);
-        } else detail.peakMiBDespiteError = mb(after.hwmKb * 1024);
+        } else {
+          detail.peakMiBDespiteError = mb(after.hwmKb * 1024);
+          rss[impl].partial = `peak ${mb(after.hwmKb * 1024)} MiB until stopped`;
+        }
         try {
           const h = await historyOf(ctx.client, id, firstRunId);
           detail.historyEvents = h.events;
@@ -397,38 +421,66 @@ async function measureDownloads(ctx: Ctx): Promise<void> {
   }
 }
 
+interface ConcurrentSample {
+  seconds: number;
+  startPhaseSeconds: number;
+  retrievesPerRun: number;
+  failures: string[];
+}
+
+/** Start CONCURRENT_RUNS batch jobs at once and wait for all of them. */
+async function concurrentRuns(ctx: Ctx, impl: Impl): Promise<ConcurrentSample> {
+  ctx.sim.reset();
+  ctx.sim.setOutcome({});
+  ctx.sim.setTiming('fast');
+  const stamp = Date.now();
+  const t0 = performance.now();
+  const handles = await Promise.all(
+    Array.from({ length: CONCURRENT_RUNS }, async (_, i) => {
+      const id = `bench-concurrent-${impl}-${stamp}-${i}`;
+      return impl === 'arazzo' ? (await startArazzoBatchJob(ctx, id, CONCURRENT_POLL_MS)).handle : await startReferenceBatchJob(ctx, id, CONCURRENT_POLL_MS);
+    }),
+  );
+  const started = performance.now() - t0;
+  const results = await Promise.all(handles.map((h) => resultWithin(h, 600_000).then(() => null, (err) => short(err))));
+  const round2 = (ms: number) => Math.round(ms / 10) / 100;
+  return {
+    seconds: round2(performance.now() - t0),
+    startPhaseSeconds: round2(started),
+    retrievesPerRun: ctx.sim.count('GET', /^\/v1\/batches\/[^/]+$/) / CONCURRENT_RUNS,
+    failures: results.filter((r): r is string => r !== null),
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
 async function measureConcurrency(ctx: Ctx): Promise<void> {
-  const f = figure(`wallTime@${CONCURRENT_RUNS}`, `wall time, ${CONCURRENT_RUNS} concurrent batch-job runs`, 's');
+  const f = figure(`wallTime@${CONCURRENT_RUNS}`, `wall time, ${CONCURRENT_RUNS} concurrent batch-job runs${CONCURRENT_ROUNDS > 1 ? ` (median of ${CONCURRENT_ROUNDS})` : ''}`, 's');
   const starting = figure(`startPhase@${CONCURRENT_RUNS}`, `  of which starting the ${CONCURRENT_RUNS} runs`, 's');
-  for (const impl of ['arazzo', 'reference'] as Impl[]) {
-    ctx.sim.reset();
-    ctx.sim.setOutcome({});
-    ctx.sim.setTiming('fast');
-    const stamp = Date.now();
-    const t0 = performance.now();
-    let startedAllMs = 0;
-    let failures: string[] = [];
-    try {
-      const handles = await Promise.all(
-        Array.from({ length: CONCURRENT_RUNS }, async (_, i) => {
-          const id = `bench-concurrent-${impl}-${stamp}-${i}`;
-          return impl === 'arazzo' ? (await startArazzoBatchJob(ctx, id, CONCURRENT_POLL_MS)).handle : await startReferenceBatchJob(ctx, id, CONCURRENT_POLL_MS);
-        }),
-      );
-      startedAllMs = performance.now() - t0;
-      const results = await Promise.all(handles.map((h) => resultWithin(h, 600_000).then(() => null, (err) => short(err))));
-      failures = results.filter((r): r is string => r !== null);
-      const seconds = Math.round((performance.now() - t0) / 10) / 100;
-      const retrieves = ctx.sim.count('GET', /^\/v1\/batches\/[^/]+$/);
-      if (failures.length) f[impl].error = `${failures.length}/${CONCURRENT_RUNS} runs failed, e.g. ${failures[0]}`;
-      else f[impl].value = seconds;
-      starting[impl].value = Math.round(startedAllMs / 10) / 100;
-      f.details = { ...f.details, [impl]: { seconds, startPhaseSeconds: Math.round(startedAllMs / 10) / 100, retrievesPerRun: retrieves / CONCURRENT_RUNS, failures: failures.length } };
-      log(`${impl}: ${CONCURRENT_RUNS} runs in ${seconds} s (all started after ${(startedAllMs / 1000).toFixed(2)} s, ${(retrieves / CONCURRENT_RUNS).toFixed(1)} retrieves per run)`);
-    } catch (err) {
-      f[impl].error = starting[impl].error = short(err);
-      log(`${impl}: concurrent runs failed: ${short(err)}`);
+  const samples: Record<Impl, ConcurrentSample[]> = { arazzo: [], reference: [] };
+  // rounds alternate which implementation goes first, so a drift in the machine's load hits both
+  for (let round = 0; round < CONCURRENT_ROUNDS; round++) {
+    for (const impl of (round % 2 ? ['reference', 'arazzo'] : ['arazzo', 'reference']) as Impl[]) {
+      checkAborted();
+      try {
+        const sample = await concurrentRuns(ctx, impl);
+        samples[impl].push(sample);
+        log(`${impl}: ${CONCURRENT_RUNS} runs in ${sample.seconds} s (all started after ${sample.startPhaseSeconds} s, ${sample.retrievesPerRun.toFixed(1)} retrieves per run${sample.failures.length ? `, ${sample.failures.length} failed` : ''})`);
+      } catch (err) {
+        f[impl].error = starting[impl].error = short(err);
+        log(`${impl}: concurrent runs failed: ${short(err)}`);
+      }
     }
+  }
+  for (const impl of ['arazzo', 'reference'] as Impl[]) {
+    const ok = samples[impl];
+    const failed = ok.flatMap((s) => s.failures);
+    if (failed.length) f[impl].error = `${failed.length} of ${ok.length * CONCURRENT_RUNS} runs failed, e.g. ${failed[0]}`;
+    else if (ok.length && !f[impl].error) {
+      f[impl].value = median(ok.map((s) => s.seconds));
+      starting[impl].value = median(ok.map((s) => s.startPhaseSeconds));
+    }
+    f.details = { ...f.details, [impl]: ok.map((s) => ({ ...s, failures: s.failures.length })) };
   }
   // what client.start() spends compiling the document, per run
   const t0 = performance.now();
@@ -441,7 +493,7 @@ async function measureConcurrency(ctx: Ctx): Promise<void> {
 
 function cell(c: Cell, unit: string): string {
   if (c.skipped) return `skipped (${c.skipped})`;
-  if (c.error) return 'ERROR';
+  if (c.error) return c.partial ? `ERROR (${c.partial})` : 'ERROR';
   return c.value === undefined ? '-' : `${c.value.toLocaleString('en')} ${unit}`;
 }
 
@@ -478,9 +530,16 @@ function idleOf(impl: Impl): string {
 }
 
 function errors(): string[] {
-  const out: string[] = [];
-  for (const f of figures) for (const impl of ['arazzo', 'reference'] as Impl[]) if (f[impl].error) out.push(`${f.metric} (${impl === 'arazzo' ? 'arazzo-temporal' : 'reference'}): ${f[impl].error}`);
-  return out;
+  const byMessage = new Map<string, string[]>();
+  for (const f of figures) {
+    for (const impl of ['arazzo', 'reference'] as Impl[]) {
+      const e = f[impl].error;
+      if (!e) continue;
+      const key = `${impl === 'arazzo' ? 'arazzo-temporal' : 'reference'}: ${e}`;
+      byMessage.set(key, [...(byMessage.get(key) ?? []), f.metric.trim()]);
+    }
+  }
+  return [...byMessage].map(([key, metrics]) => `${metrics.join('; ')} — ${key}`);
 }
 
 function git(...args: string[]): string {
@@ -529,6 +588,17 @@ async function main(): Promise<void> {
   const stopReference = once(() => referenceWorker.stop());
   cleanups.push({ name: 'reference worker', fn: stopReference });
 
+  log('warm-up: one batch job on each worker (first workflow and activity of a worker cost extra)');
+  try {
+    sim.setOutcome({ batchPollsToComplete: 2 });
+    await resultWithin((await startArazzoBatchJob(ctx, `bench-warmup-arazzo-${Date.now()}`, HISTORY_POLL_MS)).handle, 120_000);
+    await resultWithin(await startReferenceBatchJob(ctx, `bench-warmup-reference-${Date.now()}`, HISTORY_POLL_MS), 120_000);
+  } catch (err) {
+    log(`warm-up failed: ${short(err)}`);
+  } finally {
+    sim.setOutcome({});
+  }
+
   if (runs('history')) {
     log(`1. history per run at ${POLL_COUNTS.join(', ')} polls (poll interval ${HISTORY_POLL_MS} ms)`);
     await measureHistory(ctx);
@@ -544,15 +614,12 @@ async function main(): Promise<void> {
     await measureDownloads(ctx);
   }
 
+  checkAborted();
   const blobStore = existsSync(join(PROJECT_ROOT, 'src', 'activities', 'blob-store.ts')) && /blob/i.test(readFileSync(join(PROJECT_ROOT, 'src', 'activities', 'run-step.ts'), 'utf8'));
-  notes.push(
-    `server: temporal CLI dev server, SQLite file in ${DB_DIR}, ${tuningText} (by default every timer and activity retry delay lasts ≥ ~1 s, and due timers are read at most 20 times a second: a 5 ms poll interval would become 50 ms – 1 s for both implementations).`,
-    `history: the batch completes on its Nth retrieve (simulator outcome batchPollsToComplete: N); poll interval ${HISTORY_POLL_MS} ms. arazzo-temporal polls inside one activity through retries, then its getResult step reads the batch once more (N+1 retrieves); the reference loops retrieveBatch + sleep (one activity and one timer per poll, N retrieves).`,
-    `downloads: a completed batch whose output file the simulator pads to the size (streamed). The worker runs in its own process; peak RSS is VmHWM after the run, reset (clear_refs 5) once the worker was up, so it is the download's peak, not bundling's (startup peak in results.json). The worker's RSS when idle after start is part of that peak (arazzo-temporal ${idleOf('arazzo')} MiB, reference ${idleOf('reference')} MiB): both bundle their workflow code with webpack at start; the growth row is what the download itself added.`,
-    `the reference download reads the whole body into memory with axios and returns only its length and sha256: returning the body would exceed Temporal's payload limit (2 MB per payload; 256 KB warns).`,
-    `blob store code present in src/activities: ${blobStore ? 'yes' : 'no'} (ARAZZO_BLOB_DIR = a temp dir).`,
-    `concurrency: one in-process worker each (default worker options), simulator timing 'fast' (a batch ends ~1.1 s after creation), poll interval ${CONCURRENT_POLL_MS} ms; the runs share 2 CPUs with the dev server and the simulator. arazzo-temporal's client.start() compiles the document for every run (${(figures.find((f) => f.id.startsWith('wallTime@'))?.details as { prepareMsPerRun?: number } | undefined)?.prepareMsPerRun ?? '?'} ms of CPU each, measured alone).`,
-  );
+  notes.push(`server: temporal CLI dev server, SQLite file in ${DB_DIR}, ${tuningText} (by default every timer and activity retry delay lasts ≥ ~1 s, and due timers are read at most 20 times a second: a 5 ms poll interval would become 50 ms – 1 s for both implementations).`);
+  if (runs('history')) notes.push(`history: the batch completes on its Nth retrieve (simulator outcome batchPollsToComplete: N); poll interval ${HISTORY_POLL_MS} ms. arazzo-temporal polls inside one activity through retries, then its getResult step reads the batch once more (N+1 retrieves); the reference loops retrieveBatch + sleep (one activity and one timer per poll, N retrieves).`);
+  if (runs('downloads')) notes.push(`downloads: a completed batch whose output file the simulator pads to the size (streamed). The worker runs in its own process; peak RSS is VmHWM after the run, reset (clear_refs 5) once the worker was up, so it is the download's peak, not bundling's (startup peak in results.json). The worker's RSS when idle after start is part of that peak (arazzo-temporal ${idleOf('arazzo')} MiB, reference ${idleOf('reference')} MiB): both bundle their workflow code with webpack at start; the growth row is what the download itself added.`, `the reference download reads the whole body into memory with axios and returns only its length and sha256: returning the body would exceed Temporal's payload limit (2 MB per payload; 256 KB warns).`, `blob store code present in src/activities: ${blobStore ? 'yes' : 'no'} (ARAZZO_BLOB_DIR = a temp dir).`);
+  if (runs('concurrency')) notes.push(`concurrency: one in-process worker each (default worker options), simulator timing 'fast' (a batch ends ~1.1 s after creation), poll interval ${CONCURRENT_POLL_MS} ms; the runs share 2 CPUs with the dev server and the simulator. arazzo-temporal's client.start() compiles the document for every run (${(figures.find((f) => f.id.startsWith('wallTime@'))?.details as { prepareMsPerRun?: number } | undefined)?.prepareMsPerRun ?? '?'} ms of CPU each, measured alone).`);
 
   const report = [
     '',
@@ -575,11 +642,12 @@ async function main(): Promise<void> {
     dirtyFiles: git('status', '--porcelain').split('\n').filter(Boolean),
     environment: { loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryMiB: mb(totalmem()), platform: process.platform },
     blobStorePresent: blobStore,
-    settings: { dbDir: DB_DIR, serverDynamicConfig: SERVER_TUNING, pollCounts: POLL_COUNTS, historyPollMs: HISTORY_POLL_MS, downloadSizes: DOWNLOAD_SIZES, concurrentRuns: CONCURRENT_RUNS, concurrentPollMs: CONCURRENT_POLL_MS },
+    settings: { dbDir: DB_DIR, serverDynamicConfig: SERVER_TUNING, concurrentRounds: CONCURRENT_ROUNDS, pollCounts: POLL_COUNTS, historyPollMs: HISTORY_POLL_MS, downloadSizes: DOWNLOAD_SIZES, concurrentRuns: CONCURRENT_RUNS, concurrentPollMs: CONCURRENT_POLL_MS },
     figures: figures.map((f) => ({ ...f, ratio: ratio(f), verdict: verdict(f) || undefined })),
     notes,
     totalSeconds: Math.round((Date.now() - began) / 1000),
   };
+  checkAborted();
   if (!ONLY) writeFileSync(join(PROJECT_ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
 }
 
@@ -587,8 +655,8 @@ main()
   .then(
     () => 0,
     (err) => {
-      process.stderr.write(`benchmark failed: ${(err as Error)?.stack ?? err}\n`);
-      return 1;
+      if (!aborted) process.stderr.write(`benchmark failed: ${(err as Error)?.stack ?? err}\n`);
+      return aborted ? 130 : 1;
     },
   )
   .then(async (code) => {
