@@ -200,10 +200,10 @@ function resetPeak(pid: number): boolean {
 type WorkerChild = ChildProcess & { output: string[] };
 
 /** A worker in its own process: the real CLI for arazzo-temporal, bench/reference/worker.ts for the reference. */
-function spawnWorker(impl: Impl, address: string, taskQueue: string): Promise<WorkerChild> {
+function spawnWorker(impl: Impl, address: string, taskQueue: string, extra: string[] = []): Promise<WorkerChild> {
   const args =
     impl === 'arazzo'
-      ? [join(PROJECT_ROOT, 'bin', 'arazzo-temporal.js'), 'worker', '--address', address, '--task-queue', taskQueue]
+      ? [join(PROJECT_ROOT, 'bin', 'arazzo-temporal.js'), 'worker', '--address', address, '--task-queue', taskQueue, ...extra]
       : ['--require', 'tsx/cjs', join(PROJECT_ROOT, 'bench', 'reference', 'worker.ts'), '--address', address, '--task-queue', taskQueue];
   const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ARAZZO_LOG_LEVEL: 'WARN' }, stdio: ['ignore', 'pipe', 'pipe'] }) as WorkerChild;
   children.add(child);
@@ -355,9 +355,15 @@ async function measureDownloads(ctx: Ctx): Promise<void> {
       checkAborted();
       const queue = `bench-rss-${impl}-${size}`;
       let child: WorkerChild | undefined;
+      let workflowChild: WorkerChild | undefined;
       const detail: Record<string, unknown> = {};
       try {
-        child = await spawnWorker(impl, ctx.address, queue);
+        // arazzo-temporal runs as a production deployment would for large downloads: a workflow worker and
+        // an HTTP-activity worker (`worker --role workflows|activities`); the RSS measured is the HTTP worker's.
+        if (impl === 'arazzo') {
+          workflowChild = await spawnWorker(impl, ctx.address, queue, ['--role', 'workflows', '--activity-task-queue', `${queue}-http`]);
+          child = await spawnWorker(impl, ctx.address, queue, ['--role', 'activities', '--activity-task-queue', `${queue}-http`]);
+        } else child = await spawnWorker(impl, ctx.address, queue);
         const pid = child.pid as number;
         await sleep(1000);
         const idle = procStatus(pid);
@@ -370,7 +376,7 @@ async function measureDownloads(ctx: Ctx): Promise<void> {
         let firstRunId: string | undefined;
         try {
           if (impl === 'arazzo') {
-            const client = ArazzoClient.fromClient(ctx.client, { taskQueue: queue });
+            const client = ArazzoClient.fromClient(ctx.client, { taskQueue: queue, activityTaskQueue: `${queue}-http` });
             const started = await client.start({ document: DOWNLOAD_DOC, inputs: { apiKey: secretKey, batchId }, servers: ctx.servers, id });
             firstRunId = (started.handle as WorkflowHandleWithFirstExecutionRunId).firstExecutionRunId;
             const result = await resultWithin<ArazzoRunResult>(started.handle, size > 50_000_000 ? 180_000 : 90_000);
@@ -412,6 +418,7 @@ async function measureDownloads(ctx: Ctx): Promise<void> {
         log(`${impl}: ${label} download failed: ${short(err)}`);
       } finally {
         if (child) await stopChild(child);
+        if (workflowChild) await stopChild(workflowChild);
       }
       rss.details = { ...rss.details, [impl]: detail };
     }
@@ -618,7 +625,7 @@ async function main(): Promise<void> {
   const blobStore = existsSync(join(PROJECT_ROOT, 'src', 'activities', 'blob-store.ts')) && /blob/i.test(readFileSync(join(PROJECT_ROOT, 'src', 'activities', 'run-step.ts'), 'utf8'));
   notes.push(`server: temporal CLI dev server, SQLite file in ${DB_DIR}, ${tuningText} (by default every timer and activity retry delay lasts ≥ ~1 s, and due timers are read at most 20 times a second: a 5 ms poll interval would become 50 ms – 1 s for both implementations).`);
   if (runs('history')) notes.push(`history: the batch completes on its Nth retrieve (simulator outcome batchPollsToComplete: N); poll interval ${HISTORY_POLL_MS} ms. arazzo-temporal polls inside one activity through retries, then its getResult step reads the batch once more (N+1 retrieves); the reference loops retrieveBatch + sleep (one activity and one timer per poll, N retrieves).`);
-  if (runs('downloads')) notes.push(`downloads: a completed batch whose output file the simulator pads to the size (streamed). The worker runs in its own process; peak RSS is VmHWM after the run, reset (clear_refs 5) once the worker was up, so it is the download's peak, not bundling's (startup peak in results.json). The worker's RSS when idle after start is part of that peak (arazzo-temporal ${idleOf('arazzo')} MiB, reference ${idleOf('reference')} MiB): both bundle their workflow code with webpack at start; the growth row is what the download itself added.`, `the reference download reads the whole body into memory with axios and returns only its length and sha256: returning the body would exceed Temporal's payload limit (2 MB per payload; 256 KB warns).`, `blob store code present in src/activities: ${blobStore ? 'yes' : 'no'} (ARAZZO_BLOB_DIR = a temp dir).`);
+  if (runs('downloads')) notes.push(`downloads: a completed batch whose output file the simulator pads to the size (streamed). arazzo-temporal runs a workflow worker and an HTTP-activity worker (worker --role workflows|activities), each in its own process, and the figure is the HTTP worker's; the reference runs its one worker. Peak RSS is VmHWM after the run, reset (clear_refs 5) once the worker was up, so it is the download's peak, not bundling's (startup peak in results.json). The worker's RSS when idle after start is part of that peak (arazzo-temporal ${idleOf('arazzo')} MiB, reference ${idleOf('reference')} MiB): both bundle their workflow code with webpack at start; the growth row is what the download itself added.`, `the reference download reads the whole body into memory with axios and returns only its length and sha256: returning the body would exceed Temporal's payload limit (2 MB per payload; 256 KB warns).`, `blob store code present in src/activities: ${blobStore ? 'yes' : 'no'} (ARAZZO_BLOB_DIR = a temp dir).`);
   if (runs('concurrency')) notes.push(`concurrency: one in-process worker each (default worker options), simulator timing 'fast' (a batch ends ~1.1 s after creation), poll interval ${CONCURRENT_POLL_MS} ms; the runs share 2 CPUs with the dev server and the simulator. arazzo-temporal's client.start() compiles the document for every run (${(figures.find((f) => f.id.startsWith('wallTime@'))?.details as { prepareMsPerRun?: number } | undefined)?.prepareMsPerRun ?? '?'} ms of CPU each, measured alone).`);
 
   const report = [

@@ -10,7 +10,7 @@ import { checkInputs } from './load/prepare';
 import { watchRun } from './cli/progress';
 import { runDev } from './dev/index';
 import { startSimulator } from './simulator';
-import { installRuntime, startWorker } from './worker';
+import { installRuntime, startWorker, type WorkerRole } from './worker';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -110,11 +110,19 @@ function withConnection(cmd: Command): Command {
   return cmd
     .option('--address <host:port>', 'Temporal frontend (default $TEMPORAL_ADDRESS or localhost:7233)')
     .option('--namespace <ns>', 'Temporal namespace (default $TEMPORAL_NAMESPACE or default)')
-    .option('--task-queue <name>', 'task queue of the worker (default arazzo-temporal)');
+    .option('--task-queue <name>', 'task queue of the interpreter workflows (default $ARAZZO_TASK_QUEUE or arazzo-temporal)')
+    .option('--activity-task-queue <name>', 'task queue of the HTTP step activities (default $ARAZZO_ACTIVITY_TASK_QUEUE or the workflow queue)');
 }
 
-async function connect(flags: { address?: string; namespace?: string; taskQueue?: string }): Promise<ArazzoClient> {
-  return ArazzoClient.connect({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue });
+interface ConnectionFlags {
+  address?: string;
+  namespace?: string;
+  taskQueue?: string;
+  activityTaskQueue?: string;
+}
+
+async function connect(flags: ConnectionFlags): Promise<ArazzoClient> {
+  return ArazzoClient.connect({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue, activityTaskQueue: flags.activityTaskQueue });
 }
 
 async function reportBlobs(outputs: Record<string, unknown>, dir: string): Promise<void> {
@@ -269,10 +277,12 @@ export function buildProgram(): Command {
 
   withConnection(program.command('worker'))
     .description('run a worker (interpreter workflow + HTTP activities) until Ctrl-C')
-    .action(async (flags) => {
+    .addOption(new Option('--role <role>', 'all: workflows and HTTP activities; workflows or activities: one of them, to scale and size them apart').choices(['all', 'workflows', 'activities']).default('all'))
+    .action(async (flags: ConnectionFlags & { role: WorkerRole }) => {
       installRuntime('INFO');
-      const handle = await startWorker({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue });
-      process.stdout.write(`worker running (task queue ${flags.taskQueue ?? 'arazzo-temporal'})\n`);
+      const handle = await startWorker({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue, activityTaskQueue: flags.activityTaskQueue, role: flags.role });
+      const queues = `task queue ${handle.worker.options.taskQueue}${flags.role === 'all' && flags.activityTaskQueue ? `, activities on ${flags.activityTaskQueue}` : ''}`;
+      process.stdout.write(`worker running (${flags.role}; ${queues})\n`);
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void handle.stop());
       await handle.done;
     });

@@ -71,7 +71,9 @@ export class ArazzoClient {
   /** The workflow input and options for a prepared run; shared by start() and schedules. */
   private action(prepared: Prepared, req: RunRequest) {
     const { plan } = prepared;
-    const input: ArazzoRunInput = { plan, inputs: req.inputs ?? {}, options: req.options };
+    const separate = this.settings.activityTaskQueue !== this.settings.taskQueue;
+    const options = separate ? { ...req.options, activityTaskQueue: this.settings.activityTaskQueue } : req.options;
+    const input: ArazzoRunInput = { plan, inputs: req.inputs ?? {}, options };
     return {
       args: [input] as [ArazzoRunInput],
       taskQueue: this.settings.taskQueue,

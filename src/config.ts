@@ -5,7 +5,10 @@ export const WORKFLOW_TYPE = 'arazzoWorkflow';
 export interface TemporalSettings {
   address: string;
   namespace: string;
+  /** where the interpreter workflows run */
   taskQueue: string;
+  /** where the HTTP step activities run (default: the same queue); a separate queue lets HTTP workers scale and size apart */
+  activityTaskQueue: string;
 }
 
 export function temporalSettings(overrides: Partial<TemporalSettings> = {}): TemporalSettings {
@@ -13,5 +16,6 @@ export function temporalSettings(overrides: Partial<TemporalSettings> = {}): Tem
     address: overrides.address ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233',
     namespace: overrides.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: overrides.taskQueue ?? TASK_QUEUE,
+    activityTaskQueue: overrides.activityTaskQueue ?? process.env.ARAZZO_ACTIVITY_TASK_QUEUE ?? overrides.taskQueue ?? TASK_QUEUE,
   };
 }

@@ -30,7 +30,10 @@ const quietBundlerLogger = {
   error: (message: string) => console.error(message),
 };
 
+export type WorkerRole = 'all' | 'workflows' | 'activities';
+
 export interface WorkerHandle {
+  /** the workflow worker, or the activity worker when the role is `activities` */
   worker: Worker;
   connection: NativeConnection;
   /** resolves when the worker has stopped */
@@ -38,23 +41,32 @@ export interface WorkerHandle {
   stop(): Promise<void>;
 }
 
-export async function startWorker(overrides: Partial<TemporalSettings> & { connection?: NativeConnection } = {}): Promise<WorkerHandle> {
+/**
+ * Start a worker. Role `all` (default) runs the interpreter workflows and the HTTP activities; `workflows`
+ * and `activities` split them, so HTTP workers (which stream large downloads) scale and size apart from
+ * workflow workers (which hold the workflow cache and the bundled code). Activities listen on
+ * `activityTaskQueue`, which defaults to the workflow task queue.
+ */
+export async function startWorker(overrides: Partial<TemporalSettings> & { connection?: NativeConnection; role?: WorkerRole } = {}): Promise<WorkerHandle> {
   const settings = temporalSettings(overrides);
+  const role = overrides.role ?? 'all';
   const connection = overrides.connection ?? (await NativeConnection.connect({ address: settings.address }));
-  const worker = await Worker.create({
-    connection,
-    namespace: settings.namespace,
-    taskQueue: settings.taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities,
-  });
-  const done = worker.run();
+  const base = { connection, namespace: settings.namespace };
+  const sameQueue = settings.activityTaskQueue === settings.taskQueue;
+  const workers: Worker[] = [];
+  if (role !== 'activities') {
+    workers.push(await Worker.create({ ...base, taskQueue: settings.taskQueue, workflowBundle: await workflowBundle(), ...(role === 'all' && sameQueue ? { activities } : {}) }));
+  }
+  if (role === 'activities' || (role === 'all' && !sameQueue)) {
+    workers.push(await Worker.create({ ...base, taskQueue: settings.activityTaskQueue, activities }));
+  }
+  const done = Promise.all(workers.map((w) => w.run())).then(() => undefined);
   return {
-    worker,
+    worker: workers[0],
     connection,
     done,
     async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await done.catch(() => undefined);
       if (!overrides.connection) await connection.close();
     },

@@ -41,6 +41,8 @@ export interface RunOptions {
   stepTimeout?: string;
   /** a worker that dies mid-request is noticed after this long (default 30s) */
   heartbeatTimeout?: string;
+  /** task queue of the HTTP step activities (default: the workflow's own) */
+  activityTaskQueue?: string;
 }
 
 export interface TraceEntry {
@@ -179,6 +181,7 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
   const activitiesFor = (step: PlanStep, polling: boolean) =>
     proxyActivities<typeof activities>({
       summary: stepLabel(step),
+      taskQueue: options.activityTaskQueue,
       startToCloseTimeout: (options.attemptTimeout ?? '10m') as Duration,
       heartbeatTimeout: (options.heartbeatTimeout ?? '30s') as Duration,
       // a step `timeout` bounds the whole step: every attempt and, for a polling step, every poll
@@ -445,19 +448,20 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
     return finish({ stepId: plan.steps[plan.steps.length - 1].stepId });
   } catch (err) {
     if (isCancellation(err) && state.cancelable.length) {
-      await CancellationScope.nonCancellable(() => cancelCreated(plan, inputs, state));
+      await CancellationScope.nonCancellable(() => cancelCreated(plan, inputs, state, options.activityTaskQueue));
     }
     throw err;
   }
 }
 
 /** Stop what the run created, newest first, with each create step's x-temporal-cancel operation. */
-async function cancelCreated(plan: Plan, inputs: Record<string, unknown>, state: InterpreterState): Promise<void> {
+async function cancelCreated(plan: Plan, inputs: Record<string, unknown>, state: InterpreterState, taskQueue?: string): Promise<void> {
   for (const stepId of [...state.cancelable].reverse()) {
     const cancel = plan.steps.find((s) => s.stepId === stepId)?.cancel;
     if (!cancel) continue;
     const act = proxyActivities<typeof activities>({
       summary: `cancel ${stepLabel(cancel)}`,
+      taskQueue,
       startToCloseTimeout: '1m',
       scheduleToCloseTimeout: '10m',
       retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
