@@ -121,8 +121,14 @@ interface ConnectionFlags {
   activityTaskQueue?: string;
 }
 
-async function connect(flags: ConnectionFlags): Promise<ArazzoClient> {
-  return ArazzoClient.connect({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue, activityTaskQueue: flags.activityTaskQueue });
+/** Connect with the command's flags, run `fn`, and always close the connection. */
+async function withClient(flags: ConnectionFlags, fn: (client: ArazzoClient) => Promise<void>): Promise<void> {
+  const client = await ArazzoClient.connect({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue, activityTaskQueue: flags.activityTaskQueue });
+  try {
+    await fn(client);
+  } finally {
+    await client.close();
+  }
 }
 
 async function reportBlobs(outputs: Record<string, unknown>, dir: string): Promise<void> {
@@ -145,8 +151,7 @@ export function buildProgram(): Command {
     .option('--blobs <dir>', 'write outputs that are too large for history (blob references) to files in <dir>')
     .option('--no-progress', 'do not show the progress line on stderr')
     .action(async (document: string, flags: RunFlags & { progress: boolean; blobs?: string }) => {
-      const client = await connect(flags);
-      try {
+      await withClient(flags, async (client) => {
         const started = await client.start(runRequest(document, flags));
         if (!flags.json) printWarnings(started.plan.warnings);
         process.stderr.write(`started ${started.workflowId}\n`);
@@ -157,22 +162,17 @@ export function buildProgram(): Command {
           process.stdout.write(`${started.workflowId} completed (${result.stepRuns} step runs, ${result.polls} polls inside activities)\n`);
           process.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
         }
-      } finally {
-        await client.close();
-      }
+      });
     });
 
   withConnection(withRunFlags(program.command('start <document>')))
     .description('start a workflow of the document and print its workflow id')
     .action(async (document: string, flags: RunFlags) => {
-      const client = await connect(flags);
-      try {
+      await withClient(flags, async (client) => {
         const started = await client.start(runRequest(document, flags));
         printWarnings(started.plan.warnings);
         process.stdout.write(started.workflowId + '\n');
-      } finally {
-        await client.close();
-      }
+      });
     });
 
   withConnection(program.command('result <workflowId>'))
@@ -180,26 +180,20 @@ export function buildProgram(): Command {
     .option('--json', 'print only the outputs object, as JSON')
     .option('--blobs <dir>', 'write outputs that are too large for history (blob references) to files in <dir>')
     .action(async (workflowId: string, flags: { json?: boolean; blobs?: string; address?: string; namespace?: string; taskQueue?: string }) => {
-      const client = await connect(flags);
-      try {
+      await withClient(flags, async (client) => {
         const result = await client.result(workflowId);
         if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
         process.stdout.write(JSON.stringify(flags.json ? result.outputs : result, null, 2) + '\n');
-      } finally {
-        await client.close();
-      }
+      });
     });
 
   withConnection(program.command('cancel <workflowId>'))
     .description("cancel a run; what its steps created is cancelled through each step's x-temporal-cancel operation")
     .action(async (workflowId: string, flags) => {
-      const client = await connect(flags);
-      try {
+      await withClient(flags, async (client) => {
         await client.cancel(workflowId);
         process.stdout.write(`cancellation requested for ${workflowId}\n`);
-      } finally {
-        await client.close();
-      }
+      });
     });
 
   withRunFlags(program.command('validate <document>'))
@@ -245,34 +239,25 @@ export function buildProgram(): Command {
     .action(async (scheduleId: string, document: string, flags: RunFlags & { cron?: string; every?: string }) => {
       if (!!flags.cron === !!flags.every) throw new UsageError('schedule create needs exactly one of --cron or --every');
       if (flags.every && parseDuration(flags.every) === undefined) throw new UsageError(`--every: cannot read "${flags.every}" as a duration`);
-      const client = await connect(flags);
-      try {
+      await withClient(flags, async (client) => {
         await client.createSchedule(scheduleId, runRequest(document, flags), { cron: flags.cron, every: flags.every });
         process.stdout.write(`schedule ${scheduleId} created\n`);
-      } finally {
-        await client.close();
-      }
+      });
     });
   withConnection(schedule.command('list'))
     .description('list schedules')
     .action(async (flags) => {
-      const client = await connect(flags);
-      try {
+      await withClient(flags, async (client) => {
         for (const s of await client.listSchedules()) process.stdout.write(`${s.scheduleId}\t${s.summary}\t${s.next?.toISOString() ?? ''}\n`);
-      } finally {
-        await client.close();
-      }
+      });
     });
   withConnection(schedule.command('delete <scheduleId>'))
     .description('delete a schedule')
     .action(async (scheduleId: string, flags) => {
-      const client = await connect(flags);
-      try {
+      await withClient(flags, async (client) => {
         await client.deleteSchedule(scheduleId);
         process.stdout.write(`schedule ${scheduleId} deleted\n`);
-      } finally {
-        await client.close();
-      }
+      });
     });
 
   withConnection(program.command('worker'))
