@@ -80,6 +80,15 @@ describe('seeds against the simulator', () => {
     for (const l of lines) assert.equal(l.result.type, 'succeeded');
   });
 
+  test('every activity carries a summary naming the step and the request, for the Web UI', async () => {
+    const history = await stack.client.handle(seeds['openai-batch-job'].workflowId).fetchHistory();
+    const summaries = (history.events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => Buffer.from(e.userMetadata?.summary?.data ?? new Uint8Array()).toString('utf8'));
+    assert.deepEqual(summaries, ['"uploadInput · POST /files"', '"createBatch · POST /batches"', '"pollBatch · GET /batches/{batch_id}"', '"getResult · GET /batches/{batch_id}"']);
+    assert.match(seeds['openai-batch-job'].workflowId, /^batch-job-\d{8}-\d{6}-[a-z0-9]{4}$/);
+  });
+
   test('the API keys appear nowhere in the histories or the worker logs', async () => {
     for (const r of Object.values(seeds)) {
       const history = await historyText(r.workflowId);
