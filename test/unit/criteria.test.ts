@@ -1,25 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { ConditionParseError, evaluateCondition, parseCondition } from '../../src/core/conditions';
 import { CriterionError, MAX_REGEX_SUBJECT, checkCriterion, evaluateCriterion, unsafeRegexReason } from '../../src/core/criteria';
+import { corpusDocuments } from '../helpers/corpus';
 import type { Criterion, ExpressionContext } from '../../src/core/types';
 
-const SHARED = resolve(__dirname, '../../../shared');
-
-function documents(): { file: string; doc: any }[] {
-  const dirs = [
-    { dir: join(SHARED, 'seeds'), pattern: /\.arazzo\.yaml$/ },
-    { dir: join(SHARED, 'corpus/arazzo'), pattern: /\.yml$/ },
-  ];
-  return dirs.flatMap(({ dir, pattern }) =>
-    readdirSync(dir)
-      .filter((f) => pattern.test(f))
-      .map((f) => ({ file: f, doc: parse(readFileSync(join(dir, f), 'utf8')) })),
-  );
-}
+const documents = corpusDocuments;
 
 /** Every criterion of every document: success criteria and action criteria (step, workflow, components). */
 function corpusCriteria(): { where: string; criterion: Criterion }[] {

@@ -1,8 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { parse } from 'yaml';
 import {
   ExpressionError,
   evaluateExpression,
@@ -15,21 +12,10 @@ import {
 } from '../../src/core/expressions';
 import { JsonPointerError, getPointer, parsePointer, setPointer } from '../../src/core/jsonpointer';
 import { secretPlaceholder } from '../../src/core/secrets';
+import { corpusDocuments } from '../helpers/corpus';
 import type { ExpressionContext } from '../../src/core/types';
 
-const SHARED = resolve(__dirname, '../../../shared');
-
-function documents(): { file: string; doc: any }[] {
-  const dirs = [
-    { dir: join(SHARED, 'seeds'), pattern: /\.arazzo\.yaml$/ },
-    { dir: join(SHARED, 'corpus/arazzo'), pattern: /\.yml$/ },
-  ];
-  return dirs.flatMap(({ dir, pattern }) =>
-    readdirSync(dir)
-      .filter((f) => pattern.test(f))
-      .map((f) => ({ file: f, doc: parse(readFileSync(join(dir, f), 'utf8')) })),
-  );
-}
+const documents = corpusDocuments;
 
 const ctx: ExpressionContext = {
   inputs: { apiKey: { $secret: 'OPENAI_API_KEY' }, model: 'gpt-4o-mini', n: 3, flag: false, user: { name: 'Ann', tags: ['a'] }, 'dotted.name': 'exact' },
