@@ -3,8 +3,10 @@
 //   1. history events (and bytes) per run of the batch-job seed at 10, 100 and 1,000 polls
 //   2. worker peak RSS (child process, VmHWM) and history size while downloading a 10 MB / 200 MB batch output
 //   3. wall time of 200 concurrent batch-job runs on one in-process worker
-// Prints a table with targets, writes bench/results.json. --quick skips the 1,000-poll and 200 MB figures;
-// --only history,concurrency,downloads runs only those parts (and leaves results.json alone).
+//   4. a three-step loop (test/fixtures/loops) run 5,000 times with the default continue-as-new settings: runs in
+//      the chain, the largest history of any run (≤ 10,240 events), wall time
+// Prints a table with targets, writes bench/results.json. --quick skips the 1,000-poll and 200 MB figures and runs
+// the loop 500 times; --only history,concurrency,downloads,loop runs only those parts (and leaves results.json alone).
 //
 // The dev server's SQLite file goes to a temp dir on tmpfs (/dev/shm) when there is one (--db-dir DIR to choose),
 // and the server's timer queue is tuned (--server-defaults to leave it alone): by default it fires no timer (a
@@ -12,7 +14,7 @@
 // reads due timers at most 20 times a second (timerProcessorMaxPollRPS), which would turn a 5 ms poll interval
 // into 50 ms – 1 s for both implementations.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
@@ -22,6 +24,7 @@ import { ARAZZO_DIR, INPUTS_DIR, simulatorServers } from '../src/dev/seeds';
 import { startSimulator, type Simulator } from '../src/simulator';
 import { PROJECT_ROOT, startDevServer } from '../src/temporal/dev-server';
 import { installRuntime, startWorker } from '../src/worker';
+import { startCounterServer } from './counter-server';
 import { startReferenceWorker } from './reference/worker';
 
 const QUICK = process.argv.includes('--quick');
@@ -31,7 +34,7 @@ const flag = (name: string) => {
 };
 /** --only history,concurrency,downloads: run only those parts (development) */
 const ONLY = flag('--only')?.split(',');
-const runs = (part: 'history' | 'concurrency' | 'downloads') => !ONLY || ONLY.includes(part);
+const runs = (part: 'history' | 'concurrency' | 'downloads' | 'loop') => !ONLY || ONLY.includes(part);
 const DB_DIR = flag('--db-dir') ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 const SERVER_TUNING: Record<string, string | number> = process.argv.includes('--server-defaults')
   ? {}
@@ -44,6 +47,12 @@ const CONCURRENT_RUNS = 200;
 const CONCURRENT_ROUNDS = QUICK ? 1 : 3;
 const HISTORY_POLL_MS = 5;
 const CONCURRENT_POLL_MS = 100;
+const LOOP_ITERATIONS = QUICK ? 500 : 5000;
+/** the loop's wait between iterations (the fixture's x-temporal-poll of 10 ms, lowered in a temp copy) */
+const LOOP_POLL_MS = 2;
+const LOOP_DOC = join(PROJECT_ROOT, 'test', 'fixtures', 'loops', 'three-step-loop.arazzo.yaml');
+/** Temporal's default history limits: the server warns at 10,240 events and terminates a run at 51,200 */
+const HISTORY_WARN_EVENTS = 10_240;
 const ARAZZO_QUEUE = 'bench-arazzo';
 const REFERENCE_QUEUE = 'bench-reference';
 const BATCH_DOC = join(ARAZZO_DIR, 'openai-batch-job.arazzo.yaml');
@@ -61,6 +70,8 @@ interface Cell {
   skipped?: string;
   /** shown next to ERROR: what was measured anyway */
   partial?: string;
+  /** shown next to the value, e.g. "computed, not run" */
+  note?: string;
 }
 interface Figure {
   id: string;
@@ -495,13 +506,99 @@ async function measureConcurrency(ctx: Ctx): Promise<void> {
   f.details = { ...f.details, prepareMsPerRun: Math.round((performance.now() - t0) / 20) };
 }
 
+/** Events a hand-written Temporal workflow (no continue-as-new) would record for the three-step loop run `n` times:
+ *  start + first workflow task (4), createCounter (6: activity scheduled/started/completed + a workflow task's 3),
+ *  n × increment/read/check (18), n − 1 loop waits (5: timer started/fired + a workflow task), summary (6), the close (1).
+ *  The same counting gives the reference batch job's measured 11,012 events at 1,000 polls (2 + 1,000 activities, 999 timers). */
+const handWrittenLoopEvents = (n: number) => 4 + 6 + 18 * n + 5 * (n - 1) + 6 + 1;
+
+async function measureLoop(ctx: Ctx, dataDir: string): Promise<void> {
+  const n = LOOP_ITERATIONS;
+  const label = `3-step loop × ${n.toLocaleString('en')}`;
+  const maxEvents = figure(`loopMaxRunEvents@${n}`, `largest history of any run, ${label}`, 'events', { text: `≤ ${HISTORY_WARN_EVENTS.toLocaleString('en')}`, max: HISTORY_WARN_EVENTS, inclusive: true });
+  const runCount = figure(`loopRuns@${n}`, `  runs in the continue-as-new chain`, 'runs');
+  const total = figure(`loopTotalEvents@${n}`, `  history events, all runs together`, 'events');
+  const time = figure(`loopSeconds@${n}`, `  wall time of the ${label} (${LOOP_POLL_MS} ms loop wait)`, 's');
+  const computed = 'computed, not run';
+  const refEvents = handWrittenLoopEvents(n);
+  maxEvents.reference = { value: refEvents, note: computed };
+  total.reference = { value: refEvents, note: computed };
+  runCount.reference = { value: 1, note: computed };
+  time.reference = { skipped: 'not run' };
+  const all = [maxEvents, runCount, total, time];
+  checkAborted();
+  // the fixture with a shorter loop wait: a copy next to its OpenAPI file, in the bench's temp dir
+  const docDir = join(dataDir, 'loops');
+  mkdirSync(docDir, { recursive: true });
+  copyFileSync(join(LOOP_DOC, '..', 'counter-openapi.yaml'), join(docDir, 'counter-openapi.yaml'));
+  const docText = readFileSync(LOOP_DOC, 'utf8').replace(/(interval|maxInterval): 10ms/g, `$1: ${LOOP_POLL_MS}ms`);
+  if (!docText.includes(`maxInterval: ${LOOP_POLL_MS}ms`)) throw new Error(`${LOOP_DOC}: no x-temporal-poll interval to lower`);
+  const doc = join(docDir, 'three-step-loop.arazzo.yaml');
+  writeFileSync(doc, docText);
+  const counter = await startCounterServer();
+  const closeCounter = once(() => counter.close());
+  cleanups.push({ name: 'counter server', fn: closeCounter });
+  const id = `bench-loop-${n}-${Date.now()}`;
+  const t0 = Date.now();
+  try {
+    const stepRuns = 1 + 3 * n + 1; // createCounter, the loop, summary
+    const started = await ctx.arazzo.start({
+      document: doc,
+      inputs: { target: n },
+      servers: { counterApi: counter.url },
+      poll: { initialIntervalMs: LOOP_POLL_MS, maxIntervalMs: LOOP_POLL_MS },
+      // default continue-as-new settings (no continueAsNewAfter); maxStepRuns only stops a run that lost its state
+      options: { maxStepRuns: stepRuns + 10 },
+      id,
+    });
+    const result = await resultWithin<ArazzoRunResult>(started.handle, 1000 * (300 + n));
+    const seconds = (Date.now() - t0) / 1000;
+    // follow the chain forwards from the first run: each run but the last ends with WorkflowExecutionContinuedAsNew
+    const sizes: number[] = [];
+    let runId: string | undefined = (started.handle as WorkflowHandleWithFirstExecutionRunId).firstExecutionRunId;
+    let lastEvent: temporal.api.history.v1.IHistoryEvent | undefined;
+    while (runId) {
+      const events: temporal.api.history.v1.IHistoryEvent[] = (await ctx.client.workflow.getHandle(id, runId).fetchHistory()).events ?? [];
+      sizes.push(events.length);
+      lastEvent = events.at(-1);
+      runId = lastEvent?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId || undefined;
+    }
+    const events = sizes.reduce((a, b) => a + b, 0);
+    maxEvents.arazzo.value = Math.max(...sizes);
+    runCount.arazzo.value = sizes.length;
+    total.arazzo.value = events;
+    time.arazzo.value = Math.round(seconds * 10) / 10;
+    const o = result.outputs;
+    const problems = [
+      !lastEvent?.workflowExecutionCompletedEventAttributes && 'the last run of the chain did not complete',
+      (o.value !== n || o.increments !== n || o.checks !== n || o.lastIncrement !== n) && `outputs show ${o.value}/${o.increments}/${o.checks}/${o.lastIncrement} (value/increments/checks/lastIncrement), not ${n}`,
+      result.stepRuns !== stepRuns && `${result.stepRuns} step runs, not ${stepRuns}`,
+      counter.log.replays && `${counter.log.replays} Idempotency-Key replays`,
+      counter.log.keys.size !== 1 + n && `${counter.log.keys.size} distinct Idempotency-Keys, not ${1 + n}`,
+    ].filter((p): p is string => typeof p === 'string');
+    if (problems.length) for (const f of all) f.arazzo.error = problems.join('; ');
+    maxEvents.details = {
+      arazzo: { outputs: o, stepRuns: result.stepRuns, runHistoryEvents: sizes, eventsPerStep: Math.round((events / stepRuns) * 100) / 100, requests: counter.log.requests, idempotencyKeys: counter.log.keys.size, replays: counter.log.replays, seconds },
+      reference: { computed: true, activities: stepRuns, timers: n - 1, formula: '4 + 6 × (3n + 2) + 5 × (n − 1) + 1 = 23n + 12', overTemporalHardLimit51200: refEvents > 51_200 },
+    };
+    log(`arazzo: ${n} iterations (${result.stepRuns} steps) → ${sizes.length} runs, largest ${Math.max(...sizes)} events, ${events} in all, ${seconds.toFixed(1)} s; outputs value ${o.value}, increments ${o.increments}, checks ${o.checks}${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`);
+  } catch (err) {
+    for (const f of all) f.arazzo.error = short(err);
+    log(`arazzo: ${label} failed: ${short(err)}`);
+    await ctx.client.workflow.getHandle(id).terminate('benchmark failed').catch(() => undefined);
+  } finally {
+    await closeCounter();
+    rmSync(docDir, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // report
 
 function cell(c: Cell, unit: string): string {
   if (c.skipped) return `skipped (${c.skipped})`;
   if (c.error) return c.partial ? `ERROR (${c.partial})` : 'ERROR';
-  return c.value === undefined ? '-' : `${c.value.toLocaleString('en')} ${unit}`;
+  return c.value === undefined ? '-' : `${c.value.toLocaleString('en')} ${unit}${c.note ? ` (${c.note})` : ''}`;
 }
 
 function verdict(f: Figure): string {
@@ -614,6 +711,10 @@ async function main(): Promise<void> {
     log(`3. ${CONCURRENT_RUNS} concurrent runs (simulator timing 'fast', poll interval ${CONCURRENT_POLL_MS} ms)`);
     await measureConcurrency(ctx);
   }
+  if (runs('loop')) {
+    log(`4. a three-step loop run ${LOOP_ITERATIONS.toLocaleString('en')} times, default continue-as-new settings (loop wait ${LOOP_POLL_MS} ms)`);
+    await measureLoop(ctx, dataDir);
+  }
   await stopArazzo();
   await stopReference();
   if (runs('downloads')) {
@@ -626,6 +727,7 @@ async function main(): Promise<void> {
   notes.push(`server: temporal CLI dev server, SQLite file in ${DB_DIR}, ${tuningText} (by default every timer and activity retry delay lasts ≥ ~1 s, and due timers are read at most 20 times a second: a 5 ms poll interval would become 50 ms – 1 s for both implementations).`);
   if (runs('history')) notes.push(`history: the batch completes on its Nth retrieve (simulator outcome batchPollsToComplete: N); poll interval ${HISTORY_POLL_MS} ms. arazzo-temporal polls inside one activity through retries, then its getResult step reads the batch once more (N+1 retrieves); the reference loops retrieveBatch + sleep (one activity and one timer per poll, N retrieves).`);
   if (runs('downloads')) notes.push(`downloads: a completed batch whose output file the simulator pads to the size (streamed). arazzo-temporal runs a workflow worker and an HTTP-activity worker (worker --role workflows|activities), each in its own process, and the figure is the HTTP worker's; the reference runs its one worker. Peak RSS is VmHWM after the run, reset (clear_refs 5) once the worker was up, so it is the download's peak, not bundling's (startup peak in results.json). The worker's RSS when idle after start is part of that peak (arazzo-temporal ${idleOf('arazzo')} MiB, reference ${idleOf('reference')} MiB): the HTTP worker bundles no workflow code, the reference worker bundles its workflow with webpack at start; the growth row is what the download itself added.`, `the reference download reads the whole body into memory with axios and returns only its length and sha256: returning the body would exceed Temporal's payload limit (2 MB per payload; 256 KB warns).`, `blob store code present in src/activities: ${blobStore ? 'yes' : 'no'} (ARAZZO_BLOB_DIR = a temp dir).`);
+  if (runs('loop')) notes.push(`loop: test/fixtures/loops/three-step-loop.arazzo.yaml (increment → read → check → increment …, against a node:http counter that honours Idempotency-Key) with target ${LOOP_ITERATIONS.toLocaleString('en')} and its x-temporal-poll lowered to ${LOOP_POLL_MS} ms, on the in-process worker with the engine's default continue-as-new settings (after 500 step executions, or sooner when the server suggests it); the chain is followed run by run (newExecutionRunId) and the outputs must show ${LOOP_ITERATIONS.toLocaleString('en')} increments. The reference column is computed, not run: a hand-written workflow without continue-as-new records 23n + 12 events for n iterations (6 per activity with its workflow task, 5 per timer, 3n + 2 activities, n − 1 timers; the same count gives the measured 11,012 events of the reference batch job at 1,000 polls) = ${handWrittenLoopEvents(LOOP_ITERATIONS).toLocaleString('en')} events in one history${handWrittenLoopEvents(LOOP_ITERATIONS) > 51_200 ? ', past the server\'s 51,200-event limit, where it would be terminated' : ''}.`);
   if (runs('concurrency')) notes.push(`concurrency: one in-process worker each (default worker options), simulator timing 'fast' (a batch ends ~1.1 s after creation), poll interval ${CONCURRENT_POLL_MS} ms; the runs share 2 CPUs with the dev server and the simulator. arazzo-temporal's client.start() compiles the document for every run (${(figures.find((f) => f.id.startsWith('wallTime@'))?.details as { prepareMsPerRun?: number } | undefined)?.prepareMsPerRun ?? '?'} ms of CPU each, measured alone).`);
 
   const report = [
@@ -649,7 +751,7 @@ async function main(): Promise<void> {
     dirtyFiles: git('status', '--porcelain').split('\n').filter(Boolean),
     environment: { loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryMiB: mb(totalmem()), platform: process.platform },
     blobStorePresent: blobStore,
-    settings: { dbDir: DB_DIR, serverDynamicConfig: SERVER_TUNING, concurrentRounds: CONCURRENT_ROUNDS, pollCounts: POLL_COUNTS, historyPollMs: HISTORY_POLL_MS, downloadSizes: DOWNLOAD_SIZES, concurrentRuns: CONCURRENT_RUNS, concurrentPollMs: CONCURRENT_POLL_MS },
+    settings: { dbDir: DB_DIR, serverDynamicConfig: SERVER_TUNING, concurrentRounds: CONCURRENT_ROUNDS, pollCounts: POLL_COUNTS, historyPollMs: HISTORY_POLL_MS, downloadSizes: DOWNLOAD_SIZES, concurrentRuns: CONCURRENT_RUNS, concurrentPollMs: CONCURRENT_POLL_MS, loopIterations: LOOP_ITERATIONS, loopPollMs: LOOP_POLL_MS },
     figures: figures.map((f) => ({ ...f, ratio: ratio(f), verdict: verdict(f) || undefined })),
     notes,
     totalSeconds: Math.round((Date.now() - began) / 1000),
