@@ -24,7 +24,7 @@ import { ARAZZO_DIR, INPUTS_DIR, simulatorServers } from '../src/dev/seeds';
 import { startSimulator, type Simulator } from '../src/simulator';
 import { PROJECT_ROOT, startDevServer } from '../src/temporal/dev-server';
 import { installRuntime, startWorker } from '../src/worker';
-import { startCounterServer } from './counter-server';
+import { startCounterServer } from '../test/helpers/counter-server';
 import { startReferenceWorker } from './reference/worker';
 
 const QUICK = process.argv.includes('--quick');

@@ -208,11 +208,11 @@ describe('permanent errors fail the step at once, with the provider message and 
   });
 
   test('401 from Anthropic: one request, the provider message', async () => {
-    process.env.WRONG_ANTHROPIC_KEY = 'sk-ant-wrong-00112233445566778899aabbccdd';
+    process.env.WRONG_ANTHROPIC_KEY = 'fake-anthropic-wrong-00112233445566778899';
     await failsAtOnce(run('anthropic-batch-create-poll-results', { inputs: { apiKey: { $secret: 'WRONG_ANTHROPIC_KEY' } } }), (msg) => {
       assert.match(msg, /step createBatch failed: HTTP 401/);
       assert.match(msg, /invalid x-api-key/);
-      assert.ok(!msg.includes('sk-ant-wrong-00112233445566778899aabbccdd'), msg);
+      assert.ok(!msg.includes('fake-anthropic-wrong-00112233445566778899'), msg);
     });
     assert.equal(stack.simulator.requests.length, 1);
   });

@@ -12,7 +12,7 @@ import { PROJECT_ROOT, startDevServer, type DevServer, type DevServerOptions } f
 import { startWorker, type WorkerHandle } from '../../src/worker';
 
 export const OPENAI_KEY = 'sk-test-openai-5f1c9a7e3b2d4c6a8e0f1a2b3c4d5e6f';
-export const ANTHROPIC_KEY = 'sk-ant-test-1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e';
+export const ANTHROPIC_KEY = 'fake-anthropic-key-1b2c3d4e5f6a7b8c9d0e';
 
 /** Everything the worker and its activities logged in this process. */
 export const workerLogs: string[] = [];

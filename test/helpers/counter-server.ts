@@ -1,6 +1,5 @@
-// The counter service of test/fixtures/loops/counter-openapi.yaml (a copy of the one in
-// test/e2e/continue-as-new.test.ts, which a bench cannot import without registering its tests): POSTs honour
-// Idempotency-Key, so a run that reused a key would stop counting.
+// The counter service of test/fixtures/loops/counter-openapi.yaml, used by the continue-as-new test and the
+// bench: POSTs honour Idempotency-Key, so a run that reused a key would stop counting.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
