@@ -3,6 +3,7 @@
 // the already-loaded source descriptions. Every problem becomes a Diagnostic naming file:line, workflow
 // and step; a Plan is only returned when there is no error.
 import { listOperations, operationAtPointer, type OperationInfo } from './openapi';
+import { findCycles } from './cycles';
 import { parseDuration } from './durations';
 import { getPointer } from './jsonpointer';
 import { EXPRESSION_ROOTS, findEmbeddedForms, parseExpression } from './expressions';
@@ -587,24 +588,10 @@ class WorkflowSet {
 
   /** Report every dependsOn cycle once, naming it: a → b → a. */
   checkCycles(): void {
-    const state = new Map<string, 'open' | 'done'>();
-    const reported = new Set<string>();
-    const visit = (key: string, trail: string[]): void => {
-      if (state.get(key) === 'done') return;
-      if (state.get(key) === 'open') {
-        const cycle = [...trail.slice(trail.indexOf(key)), key];
-        const id = [...cycle.slice(0, -1)].sort().join(' ');
-        if (reported.has(id)) return;
-        reported.add(id);
-        const edge = this.edges.get(cycle[0]);
-        edge?.compiler.report('error', 'dependency-cycle', `dependsOn cycle: ${cycle.join(' → ')}`, edge.path, { workflowId: edge.workflowId });
-        return;
-      }
-      state.set(key, 'open');
-      for (const dep of this.edges.get(key)?.deps ?? []) visit(dep, [...trail, key]);
-      state.set(key, 'done');
-    };
-    for (const key of this.edges.keys()) visit(key, []);
+    for (const cycle of findCycles(this.edges.keys(), (key) => this.edges.get(key)?.deps ?? [])) {
+      const edge = this.edges.get(cycle[0]);
+      edge?.compiler.report('error', 'dependency-cycle', `dependsOn cycle: ${cycle.join(' → ')}`, edge.path, { workflowId: edge.workflowId });
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 // ids that must be unique (workflowIds, source description names, stepIds in every workflow) and cycles
 // in workflow dependsOn. Pure; positions come from the caller's `locate`.
 import type { ArazzoDocument, Diagnostic, SourcePos } from './types';
+import { findCycles } from './cycles';
 
 type Path = (string | number)[];
 
@@ -36,30 +37,18 @@ export function checkDocument(doc: ArazzoDocument, file: string, locate?: (path:
   workflows.forEach((w, i) => {
     if (typeof w?.workflowId === 'string' && !deps.has(w.workflowId)) deps.set(w.workflowId, { list: (Array.isArray(w.dependsOn) ? w.dependsOn : []).filter((d): d is string => typeof d === 'string'), index: i });
   });
-  const state = new Map<string, 'visiting' | 'done'>();
-  const reported = new Set<string>();
-  const visit = (id: string, trail: string[]): void => {
-    if (state.get(id) === 'done') return;
-    if (state.get(id) === 'visiting') {
-      const cycle = [...trail.slice(trail.indexOf(id)), id];
-      const key = [...cycle.slice(0, -1)].sort().join(',');
-      if (reported.has(key)) return;
-      reported.add(key);
-      const from = trail[trail.length - 1];
-      const entry = deps.get(from)!;
-      out.push({
-        severity: 'error',
-        code: 'dependency-cycle',
-        message: `dependsOn forms a cycle: ${cycle.join(' → ')}; none of these workflows could ever start`,
-        pos: at(['workflows', entry.index, 'dependsOn', entry.list.indexOf(id)]),
-        workflowId: from,
-      });
-      return;
-    }
-    state.set(id, 'visiting');
-    for (const d of deps.get(id)?.list ?? []) if (deps.has(d)) visit(d, [...trail, id]);
-    state.set(id, 'done');
-  };
-  for (const id of deps.keys()) visit(id, []);
+  const cycles = findCycles(deps.keys(), (id) => (deps.get(id)?.list ?? []).filter((d) => deps.has(d)));
+  for (const cycle of cycles) {
+    const from = cycle[cycle.length - 2];
+    const closing = cycle[cycle.length - 1];
+    const entry = deps.get(from)!;
+    out.push({
+      severity: 'error',
+      code: 'dependency-cycle',
+      message: `dependsOn forms a cycle: ${cycle.join(' → ')}; none of these workflows could ever start`,
+      pos: at(['workflows', entry.index, 'dependsOn', entry.list.indexOf(closing)]),
+      workflowId: from,
+    });
+  }
   return out;
 }
