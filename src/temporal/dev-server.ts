@@ -86,6 +86,21 @@ export async function waitForServer(address: string, timeoutMs = 60_000, alive: 
 }
 
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  // A port picked free (port 0) can be taken by someone else before the server binds it, and the server's
+  // own random ports (HTTP, metrics) can collide too: a server that exits at start is tried again.
+  const attempts = opts.port === 0 ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      if (attempt >= attempts || !(err instanceof ServerExitedError)) throw err;
+    }
+  }
+}
+
+class ServerExitedError extends Error {}
+
+async function startOnce(opts: DevServerOptions): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const port = opts.port === 0 ? await freePort(ip) : (opts.port ?? 7233);
   const uiPort = opts.uiPort ?? port + 1000;
@@ -100,7 +115,13 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   args.push(...dynamicConfigArgs(opts.dynamicConfig));
 
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
-  const forward = (chunk: Buffer) => opts.log?.(chunk.toString().trimEnd());
+  const tail: string[] = [];
+  const forward = (chunk: Buffer) => {
+    const text = chunk.toString().trimEnd();
+    tail.push(text);
+    if (tail.length > 20) tail.shift();
+    opts.log?.(text);
+  };
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
   let exited = false;
@@ -110,6 +131,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     await waitForServer(address, 90_000, () => !exited);
   } catch (err) {
     child.kill('SIGKILL');
+    if (exited) throw new ServerExitedError(`${(err as Error).message}; its last output: ${tail.join('\n').slice(-2000) || '(none)'}`);
     throw err;
   }
   return {
