@@ -10,6 +10,7 @@ import { checkInputs } from './load/prepare';
 import { watchRun } from './cli/progress';
 import { runDev } from './dev/index';
 import { startSimulator } from './simulator';
+import { stopOnSignals } from './temporal/children';
 import { installRuntime, startWorker, type WorkerRole } from './worker';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -64,6 +65,12 @@ function duration(flag: string, value: string | undefined): number | undefined {
   return ms;
 }
 
+/** The fields that are set, or undefined when none is. */
+function definedFields<T extends object>(obj: T): Partial<T> | undefined {
+  const set = Object.entries(obj).filter(([, v]) => v !== undefined);
+  return set.length ? (Object.fromEntries(set) as Partial<T>) : undefined;
+}
+
 function runRequest(document: string, flags: RunFlags): RunRequest {
   const inputs: Record<string, unknown> = flags.inputs ? JSON.parse(readFileSync(flags.inputs, 'utf8')) : {};
   for (const [name, raw] of Object.entries(pairs(flags.input, '-i/--input'))) {
@@ -80,11 +87,12 @@ function runRequest(document: string, flags: RunFlags): RunRequest {
     sources: pairs(flags.source, '--source'),
     servers: pairs(flags.server, '--server'),
     strict: flags.strict,
-    poll: {
+    // only the flags given: an absent flag must not override the document's or the engine's default
+    poll: definedFields({
       initialIntervalMs: duration('--poll-interval', flags.pollInterval),
       maxIntervalMs: duration('--poll-max-interval', flags.pollMaxInterval),
       timeoutMs: duration('--poll-timeout', flags.pollTimeout),
-    },
+    }),
     options: flags.onUnmatched ? { onUnmatched: flags.onUnmatched } : undefined,
     id: flags.id,
   };
@@ -268,7 +276,7 @@ export function buildProgram(): Command {
       const handle = await startWorker({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue, activityTaskQueue: flags.activityTaskQueue, role: flags.role });
       const queues = `task queue ${handle.worker.options.taskQueue}${flags.role === 'all' && flags.activityTaskQueue ? `, activities on ${flags.activityTaskQueue}` : ''}`;
       process.stdout.write(`worker running (${flags.role}; ${queues})\n`);
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void handle.stop());
+      stopOnSignals({ stop: () => handle.stop() });
       await handle.done;
     });
 
@@ -282,8 +290,8 @@ export function buildProgram(): Command {
     .action(async (flags: { port: string; host: string; timing: 'fast' | 'demo'; apiKey: string[] }) => {
       const sim = await startSimulator({ port: Number(flags.port), host: flags.host, timing: flags.timing, apiKeys: flags.apiKey.length ? flags.apiKey : undefined, log: (l: string) => process.stdout.write(l + '\n') });
       process.stdout.write(`simulator listening on ${sim.url} (OpenAI: ${sim.url}/v1, Anthropic: ${sim.url}/v1/messages/batches)\n`);
-      await new Promise<void>((r) => process.once('SIGINT', () => r()));
-      await sim.close();
+      stopOnSignals({ stop: () => sim.close() });
+      await new Promise<void>(() => undefined); // until a signal: stopOnSignals closes the simulator and exits
     });
 
   program

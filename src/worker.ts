@@ -4,6 +4,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import * as activities from './activities';
 import { temporalSettings, type TemporalSettings } from './config';
+import { stopOnSignals } from './temporal/children';
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
@@ -88,7 +89,7 @@ if (require.main === module) {
     .then(async (handle) => {
       const s = temporalSettings();
       console.log(`worker running on ${s.address}, namespace ${s.namespace}, task queue ${s.taskQueue}`);
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void handle.stop());
+      stopOnSignals({ stop: () => handle.stop() });
       await handle.done;
     })
     .catch((err) => {

@@ -1,2 +1,6 @@
-// Activities registered by the worker. The workflow imports only their types.
-export { runStep, cancelCreated } from './run-step';
+// Activities registered by the worker, each behind the last-resort guard (guard.ts). The workflow imports only their types.
+import { guarded } from './guard';
+import { cancelCreated as cancelCreatedUnguarded, runStep as runStepUnguarded } from './run-step';
+
+export const runStep = guarded(runStepUnguarded);
+export const cancelCreated = guarded(cancelCreatedUnguarded);

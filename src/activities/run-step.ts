@@ -7,6 +7,7 @@ import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/ac
 import axios, { type AxiosResponse } from 'axios';
 import type { Readable } from 'node:stream';
 import { buildRequest } from '../core/request';
+import { pollDelayMs } from '../core/poll-policy';
 import { evaluateStep, observedValues, responseContext, type StepResponse } from '../core/evaluate-step';
 import { ExpressionError } from '../core/expressions';
 import { CriterionError } from '../core/criteria';
@@ -190,7 +191,7 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
   }
   const action = evaluation.action;
   if (input.pollInActivity && action?.type === 'goto' && action.stepId === step.stepId) {
-    const delay = Math.min(step.poll.initialIntervalMs * step.poll.backoff ** (info.attempt - 1), step.poll.maxIntervalMs);
+    const delay = pollDelayMs(step.poll, info.attempt);
     throw ApplicationFailure.create({
       message: `${label}: ${action.name} — polling again in ${delay} ms (poll ${info.attempt})`,
       type: POLL_PENDING,

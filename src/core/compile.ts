@@ -5,6 +5,7 @@
 import { listOperations, operationAtPointer, type OperationInfo } from './openapi';
 import { findCycles } from './cycles';
 import { parseDuration } from './durations';
+import { DEFAULT_POLL, pollPolicyProblem, withDefined } from './poll-policy';
 import { getPointer } from './jsonpointer';
 import { EXPRESSION_ROOTS, findEmbeddedForms, parseExpression } from './expressions';
 import type {
@@ -68,7 +69,7 @@ export const POLL_EXTENSION = 'x-temporal-poll';
 /** The extension on a create step naming the operation that cancels what it created. */
 export const CANCEL_EXTENSION = 'x-temporal-cancel';
 
-export const DEFAULT_POLL: PollPolicy = { initialIntervalMs: 1000, maxIntervalMs: 60_000, backoff: 2, timeoutMs: 25 * 3_600_000 };
+export { DEFAULT_POLL };
 
 const OPERATION_REF = /^\$sourceDescriptions\.([A-Za-z0-9_-]+)\.(.+)$/;
 
@@ -115,8 +116,11 @@ class Compiler {
     const wf = (this.doc.workflows ?? [])[index];
     const base = ['workflows', index];
     this.set.claim(this.prefix + wf.workflowId);
+    const runPoll = withDefined(DEFAULT_POLL, this.opts.poll);
+    const runProblem = pollPolicyProblem(runPoll);
+    if (runProblem) this.report('error', 'bad-poll-policy', `the run's poll policy (--poll-* flags or the poll option): ${runProblem}`, [], { workflowId: wf.workflowId });
     const poll = this.pollPolicy(
-      { ...DEFAULT_POLL, ...this.opts.poll },
+      runProblem ? DEFAULT_POLL : runPoll,
       [this.doc[POLL_EXTENSION], ['x-temporal-poll']],
       [wf[POLL_EXTENSION], [...base, POLL_EXTENSION], wf.workflowId],
     );
@@ -336,15 +340,25 @@ class Compiler {
         return v;
       };
       const backoff = e.backoff === undefined ? undefined : Number(e.backoff);
-      if (backoff !== undefined && !(backoff >= 1)) this.report('error', 'bad-extension', `${POLL_EXTENSION}.backoff must be a number >= 1`, [...path, 'backoff'], { workflowId, stepId });
-      policy = {
-        initialIntervalMs: ms('interval') ?? policy.initialIntervalMs,
-        maxIntervalMs: ms('maxInterval') ?? policy.maxIntervalMs,
-        backoff: backoff !== undefined && backoff >= 1 ? backoff : policy.backoff,
-        timeoutMs: ms('timeout') ?? policy.timeoutMs,
-      };
+      if (backoff !== undefined && !(Number.isFinite(backoff) && backoff >= 1)) this.report('error', 'bad-extension', `${POLL_EXTENSION}.backoff must be a number >= 1`, [...path, 'backoff'], { workflowId, stepId });
+      const interval = ms('interval');
+      const maxInterval = ms('maxInterval');
+      if (interval !== undefined && interval <= 0) this.report('error', 'bad-extension', `${POLL_EXTENSION}.interval must be longer than 0`, [...path, 'interval'], { workflowId, stepId });
+      if (interval !== undefined && maxInterval !== undefined && maxInterval < interval) {
+        this.report('error', 'bad-extension', `${POLL_EXTENSION}.maxInterval (${String(e.maxInterval)}) must not be shorter than interval (${String(e.interval)})`, [...path, 'maxInterval'], { workflowId, stepId });
+      }
+      policy = withDefined(policy, {
+        initialIntervalMs: interval !== undefined && interval > 0 ? interval : undefined,
+        maxIntervalMs: maxInterval !== undefined && maxInterval > 0 ? maxInterval : undefined,
+        backoff: backoff !== undefined && backoff >= 1 && Number.isFinite(backoff) ? backoff : undefined,
+        timeoutMs: ms('timeout'),
+      });
+      // an interval set above the inherited cap (interval: 2m under the default 60s) raises the cap with it
       if (policy.maxIntervalMs < policy.initialIntervalMs) policy = { ...policy, maxIntervalMs: policy.initialIntervalMs };
     }
+    const problem = pollPolicyProblem(policy);
+    const [, path, workflowId, stepId] = layers[layers.length - 1] ?? [undefined, [], undefined, undefined];
+    if (problem) this.report('error', 'bad-poll-policy', `poll policy: ${problem}`, path, { workflowId, stepId });
     return policy;
   }
 

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { ArazzoClient, failureMessage } from '../client';
 import { startSimulator } from '../simulator';
+import { stopOnSignals } from '../temporal/children';
 import { startDevServer } from '../temporal/dev-server';
 import { installRuntime, startWorker } from '../worker';
 import { runSeeds, type SeedResult } from './seeds';
@@ -38,24 +39,34 @@ export async function runDev(opts: DevOptions): Promise<void> {
   process.env.OPENAI_API_KEY ||= `sk-sim-${randomBytes(12).toString('hex')}`;
   process.env.ANTHROPIC_API_KEY ||= `sk-ant-sim-${randomBytes(12).toString('hex')}`;
 
+  // Whatever happens from here on (Ctrl-C, SIGTERM, a crash), the server, simulator and worker are stopped.
+  const parts: { stop: () => Promise<void> }[] = [];
+  let stopping = false;
+  const stopAll = async () => {
+    stopping = true;
+    for (const part of parts.splice(0).reverse()) await part.stop().catch(() => undefined);
+  };
+  stopOnSignals({ stop: stopAll });
   const server = await startDevServer({ port: opts.port, uiPort: opts.uiPort, dbFile: opts.dbFile });
+  parts.push(server);
   const simulator = await startSimulator({ port: opts.simulatorPort, timing: opts.timing });
+  parts.push({ stop: () => simulator.close() });
   const worker = await startWorker({ address: server.address });
+  parts.push(worker);
+  // a worker that stops on its own (it should not) takes the dev stack down with it, loudly
+  const workerDown = worker.done.then(
+    () => 'the worker stopped',
+    (err) => `the worker failed: ${(err as Error)?.message ?? String(err)}`,
+  );
   process.stdout.write(
     [
       `Temporal dev server  ${server.address}  (SQLite: ${server.dbFile})`,
       `Temporal Web UI      ${server.uiUrl}`,
       `Provider simulator   ${simulator.url}  (OpenAI ${simulator.url}/v1, Anthropic ${simulator.url}/v1/messages/batches)`,
-      `Worker               task queue ${worker.worker.options.taskQueue}`,
+      `Worker               task queue ${worker.worker.options.taskQueue} (pid ${process.pid})`,
       '',
     ].join('\n'),
   );
-
-  const stopAll = async () => {
-    await worker.stop();
-    await simulator.close();
-    await server.stop();
-  };
 
   let failed = 0;
   if (opts.runSeeds) {
@@ -75,10 +86,10 @@ export async function runDev(opts: DevOptions): Promise<void> {
     return;
   }
   process.stdout.write(`\nServing until Ctrl-C. Web UI: ${server.uiUrl}\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  process.stdout.write('\nstopping…\n');
+  // serve until a signal (stopOnSignals stops everything and exits) or until the worker stops on its own
+  const why = await workerDown;
+  if (stopping) return;
+  process.stderr.write(`${why}; stopping the dev server\n`);
   await stopAll();
+  process.exitCode = 1;
 }

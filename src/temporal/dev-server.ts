@@ -1,6 +1,7 @@
 // Launch the embedded Temporal dev server (real server, SQLite persistence, Web UI) from the CLI binary
 // the project installs in .tools/bin. Online machines without it fall back to the SDK's download.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnOwned } from './children';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -114,7 +115,8 @@ async function startOnce(opts: DevServerOptions): Promise<DevServer> {
   if (opts.namespace && opts.namespace !== 'default') args.push('--namespace', opts.namespace);
   args.push(...dynamicConfigArgs(opts.dynamicConfig));
 
-  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  // owned: ended with this process, however it exits (no orphan server keeps the port)
+  const child = spawnOwned(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
   const tail: string[] = [];
   const forward = (chunk: Buffer) => {
     const text = chunk.toString().trimEnd();

@@ -23,6 +23,7 @@ import { CriterionError } from '../core/criteria';
 import { evaluateStep, type ChosenAction, type StepEvaluation } from '../core/evaluate-step';
 import { ExpressionError, evaluateExpression, evaluateValue } from '../core/expressions';
 import { formatDuration } from '../core/durations';
+import { pollDelayMs } from '../core/poll-policy';
 import { dependencyOrder, inputsFor, subPlan } from '../core/subworkflows';
 import type { ExpressionContext, Plan, PlanStep } from '../core/types';
 import type { Duration } from '@temporalio/common';
@@ -428,7 +429,7 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
         clearRetries(step.stepId);
         if (target <= state.cursor) {
           const n = (state.loops[action.stepId as string] = (state.loops[action.stepId as string] ?? 0) + 1);
-          const wait = Math.min(step.poll.initialIntervalMs * step.poll.backoff ** (n - 1), step.poll.maxIntervalMs);
+          const wait = pollDelayMs(step.poll, n);
           await sleep(wait, { summary: `${step.stepId} → ${action.stepId}: loop ${n}, waiting ${formatDuration(wait)}` });
         }
         state.cursor = target;

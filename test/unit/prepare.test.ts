@@ -14,7 +14,7 @@ const ROOT = resolve(__dirname, '../..');
 const SEEDS = join(ROOT, 'arazzo');
 const OWN_OPENAPI = join(ROOT, 'openapi');
 const BAD = join(ROOT, 'test/fixtures/bad');
-const CORPUS = '/work/shared/corpus';
+const CORPUS = resolve(ROOT, '..', 'shared', 'corpus');
 const CORPUS_OPENAI = join(CORPUS, 'openapi/openai-openapi-master.yml');
 const CORPUS_ANTHROPIC = join(CORPUS, 'openapi/anthropic-message-batches-api-openapi.yml');
 

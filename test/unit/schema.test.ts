@@ -16,7 +16,7 @@ import type { ArazzoDocument, Diagnostic } from '../../src/core/types';
 
 const ROOT = resolve(__dirname, '../..');
 const SEEDS = join(ROOT, 'arazzo');
-const CORPUS = '/work/shared/corpus/arazzo';
+const CORPUS = resolve(ROOT, '..', 'shared', 'corpus', 'arazzo');
 const CASES = join(ROOT, 'test/conformance/cases');
 
 function schemaOf(text: string, file = 'doc.yaml'): Diagnostic[] {
