@@ -116,6 +116,8 @@ export class ArazzoClient {
       spec: spec.cron ? { cronExpressions: [spec.cron] } : { intervals: [{ every: spec.every as Duration }] },
       action: { type: 'startWorkflow', workflowType: WORKFLOW_TYPE, workflowId: `${scheduleId}-${prepared.plan.workflowId}`, ...action },
       policies: { catchupWindow: '1m' },
+      // the server turns cron strings into calendar specs; keep the words the user wrote for `schedule list`
+      memo: { arazzoSpec: spec.cron ?? `every ${spec.every}` },
     });
   }
 
@@ -123,7 +125,8 @@ export class ArazzoClient {
     const out: { scheduleId: string; summary: string; next?: Date }[] = [];
     for await (const s of this.client.schedule.list()) {
       const spec = s.spec as { cronExpressions?: string[]; intervals?: { every: unknown }[] } | undefined;
-      const when = spec?.cronExpressions?.join(' ') ?? spec?.intervals?.map((i) => `every ${JSON.stringify(i.every)}`).join(', ') ?? '';
+      const written = s.memo?.arazzoSpec;
+      const when = typeof written === 'string' ? written : (spec?.cronExpressions?.join(' ') ?? spec?.intervals?.map((i) => `every ${JSON.stringify(i.every)}`).join(', ') ?? '');
       out.push({ scheduleId: s.scheduleId, summary: when, next: s.info?.nextActionTimes?.[0] });
     }
     return out;
