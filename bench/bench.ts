@@ -665,6 +665,7 @@ async function main(): Promise<void> {
   cleanups.push({ name: 'blob dir', fn: () => rmSync(blobDir, { recursive: true, force: true }) });
   process.env.OPENAI_API_KEY = API_KEY;
   process.env.ARAZZO_BLOB_DIR = blobDir;
+  process.env.ARAZZO_ALLOW_HOSTS ||= '127.0.0.1'; // the simulator and the counter server listen on loopback
   installRuntime('ERROR');
 
   log(`dev server (headless, SQLite in ${dataDir}, ${tuningText}) and simulator${QUICK ? ' — quick mode' : ''}`);

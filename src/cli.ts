@@ -271,9 +271,10 @@ export function buildProgram(): Command {
   withConnection(program.command('worker'))
     .description('run a worker (interpreter workflow + HTTP activities) until Ctrl-C')
     .addOption(new Option('--role <role>', 'all: workflows and HTTP activities; workflows or activities: one of them, to scale and size them apart').choices(['all', 'workflows', 'activities']).default('all'))
-    .action(async (flags: ConnectionFlags & { role: WorkerRole }) => {
+    .option('--allow-host <host|ip|cidr>', "a host the HTTP steps may call besides the servers of the documents' source descriptions (name, *.domain, IP or CIDR; also $ARAZZO_ALLOW_HOSTS, comma-separated); loopback, private and link-local addresses need an entry (repeatable)", collect, [])
+    .action(async (flags: ConnectionFlags & { role: WorkerRole; allowHost: string[] }) => {
       installRuntime('INFO');
-      const handle = await startWorker({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue, activityTaskQueue: flags.activityTaskQueue, role: flags.role });
+      const handle = await startWorker({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue, activityTaskQueue: flags.activityTaskQueue, role: flags.role, allowHosts: flags.allowHost });
       const queues = `task queue ${handle.worker.options.taskQueue}${flags.role === 'all' && flags.activityTaskQueue ? `, activities on ${flags.activityTaskQueue}` : ''}`;
       process.stdout.write(`worker running (${flags.role}; ${queues})\n`);
       stopOnSignals({ stop: () => handle.stop() });

@@ -5,6 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, t
 import * as activities from './activities';
 import { temporalSettings, type TemporalSettings } from './config';
 import { stopOnSignals } from './temporal/children';
+import { configureOutbound } from './activities/outbound-policy';
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
@@ -48,9 +49,11 @@ export interface WorkerHandle {
  * workflow workers (which hold the workflow cache and the bundled code). Activities listen on
  * `activityTaskQueue`, which defaults to the workflow task queue.
  */
-export async function startWorker(overrides: Partial<TemporalSettings> & { connection?: NativeConnection; role?: WorkerRole } = {}): Promise<WorkerHandle> {
+export async function startWorker(overrides: Partial<TemporalSettings> & { connection?: NativeConnection; role?: WorkerRole; allowHosts?: string[] } = {}): Promise<WorkerHandle> {
   const settings = temporalSettings(overrides);
   const role = overrides.role ?? 'all';
+  // where the HTTP activities may connect besides the plans' servers: these entries and ARAZZO_ALLOW_HOSTS
+  if (role !== 'workflows') configureOutbound(overrides.allowHosts);
   const connection = overrides.connection ?? (await NativeConnection.connect({ address: settings.address }));
   const base = { connection, namespace: settings.namespace };
   const sameQueue = settings.activityTaskQueue === settings.taskQueue;

@@ -1,7 +1,10 @@
 // The step activity: build the request, resolve secrets, send it with axios, judge the response with
 // the pure core, and return only what the workflow needs. Transient failures (connection errors,
-// 408/409/429/5xx) are thrown so Temporal's retry policy retries them, honouring Retry-After. A step
-// that loops on itself polls here, through retries, so its polls never reach workflow history.
+// 408/409/429/5xx) are thrown so Temporal's retry policy retries them, never earlier than the response's
+// retry hints (http-retry-hints.ts) — unless the step's own onFailure has a retry action whose criteria match
+// the response: then the document decides (its retryAfter, at least the hint; its retryLimit). A step
+// that loops on itself polls here, through retries, so its polls never reach workflow history. Every request
+// passes the outbound policy (outbound-policy.ts) first, and again at connect time and on each redirect.
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import axios, { type AxiosResponse } from 'axios';
@@ -16,29 +19,20 @@ import { blobStore, blobThresholdBytes, putValue } from './blob-store';
 import { readBody } from './read-body';
 import { encodeBody } from './body';
 import { redact, resolveSecrets } from './secrets';
+import { retryHint } from './http-retry-hints';
+import { OUTBOUND_REFUSED, OutboundPolicy } from './outbound-policy';
+import { documentRetries } from './http-document-retry';
 import { POLL_PENDING, type CancelInput, type CancelOutcome, type RunStepInput, type StepOutcome } from './types';
 
 const RETRYABLE_STATUS = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
 const REQUEST_TIMEOUT_MS = Number(process.env.ARAZZO_HTTP_TIMEOUT_MS ?? 120_000);
 
-/** Delay before retrying a transient failure: the server's Retry-After when given (never earlier), else backoff with jitter. */
-export function retryDelayMs(attempt: number, headers: Record<string, string> = {}, random = Math.random): number {
-  const fromServer = retryAfterMs(headers);
+/** Delay before retrying a transient failure: the longest retry hint of the response when it has one (never earlier), else backoff with jitter. */
+export function retryDelayMs(attempt: number, headers: Record<string, string> = {}, random = Math.random, status = 0): number {
+  const fromServer = retryHint(status, headers).delayMs;
   if (fromServer !== undefined) return fromServer;
   const base = Math.min(1000 * 2 ** Math.max(0, attempt - 1), 60_000);
   return Math.round(base * (1 - 0.25 * random()));
-}
-
-/** retry-after-ms (float ms) first, then retry-after (seconds or HTTP date). */
-export function retryAfterMs(headers: Record<string, string>): number | undefined {
-  const ms = Number(headers['retry-after-ms']);
-  if (headers['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
-  const ra = headers['retry-after'];
-  if (ra === undefined) return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(ra)) return Math.ceil(Number(ra) * 1000);
-  if (!/[a-z]/i.test(ra)) return undefined; // not seconds and not an HTTP date
-  const date = Date.parse(ra);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 function providerMessage(body: unknown): string | undefined {
@@ -56,7 +50,16 @@ function isPermanent429(body: unknown): boolean {
   return /insufficient_quota|enforced_spend_limit_reached|billing_error/.test(text);
 }
 
-async function send(req: ResolvedRequest, idempotencyKey: string): Promise<AxiosResponse<Readable>> {
+/** The policy of a step's requests: the servers of its plan (its operation's, the source descriptions'). */
+function policyFor(operation: { serverUrl: string }, context: RunStepInput['context']): OutboundPolicy {
+  return new OutboundPolicy([operation.serverUrl, ...Object.values(context.sourceDescriptions ?? {}).map((s) => s.url)]);
+}
+
+function refuse(label: string, why: string): never {
+  fail(OUTBOUND_REFUSED, `${label}: request refused by the outbound policy, not sent: ${why}`);
+}
+
+async function send(req: ResolvedRequest, idempotencyKey: string, policy: OutboundPolicy, onRefused: (why: string) => void): Promise<AxiosResponse<Readable>> {
   const resolved = resolveSecrets(req);
   const headers: Record<string, string> = { ...(resolved.headers as Record<string, string>) };
   if (!['GET', 'HEAD'].includes(req.method) && !Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key')) headers['Idempotency-Key'] = idempotencyKey;
@@ -68,9 +71,23 @@ async function send(req: ResolvedRequest, idempotencyKey: string): Promise<Axios
     data = encoded.data;
     if (encoded.contentType) headers['Content-Type'] = encoded.contentType;
   }
+  const follow = req.method === 'GET' || req.method === 'HEAD';
   return axios.request<Readable>({
     method: req.method,
     url: req.url,
+    // connections resolve names through the policy's lookup; no proxy from the environment stands in between
+    ...policy.agents(onRefused),
+    proxy: false,
+    // redirects: GET and HEAD follow up to 5, each target checked; other methods follow none
+    maxRedirects: follow ? 5 : 0,
+    beforeRedirect: (options: Record<string, unknown>) => {
+      const target = String(options.href ?? `${options.protocol}//${options.hostname}${options.port ? `:${options.port}` : ''}${options.path ?? ''}`);
+      const why = policy.urlProblem(target);
+      if (why) {
+        onRefused(`redirect to ${target}: ${why}`);
+        throw new Error(`redirect refused: ${why}`);
+      }
+    },
     params: resolved.query,
     headers,
     data,
@@ -96,7 +113,10 @@ interface Exchanged extends StepResponse {
 }
 
 /** Send a request, turning transport errors and transient statuses into retryable failures. */
-async function exchange(label: string, req: ResolvedRequest, idempotencyKey: string): Promise<Exchanged> {
+async function exchange(label: string, req: ResolvedRequest, idempotencyKey: string, policy: OutboundPolicy, documentRetries?: (res: Exchanged) => boolean): Promise<Exchanged> {
+  const problem = policy.urlProblem(req.url);
+  if (problem) refuse(label, problem);
+  let refused: string | undefined;
   // Backoff grows with the transient failures in a row, not with the attempt number: a polling step's
   // attempts are mostly polls. The count travels to the next attempt in the heartbeat details.
   const failures = transientFailuresSoFar();
@@ -107,10 +127,11 @@ async function exchange(label: string, req: ResolvedRequest, idempotencyKey: str
   // the heartbeat timeout instead of the whole attempt timeout.
   const beat = setInterval(() => heartbeat({ transientFailures: failures }), 2000);
   try {
-    res = await send(req, idempotencyKey);
+    res = await send(req, idempotencyKey, policy, (why) => (refused ??= why));
     read = await readBody(res.data, String(res.headers['content-type'] ?? ''), blobThresholdBytes(), blobStore);
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
+    if (refused) refuse(label, refused);
     const e = err as { code?: string; message?: string };
     if (axios.isCancel(err) || e.code === 'ERR_CANCELED') throw err;
     heartbeat({ transientFailures: attempt });
@@ -124,9 +145,12 @@ async function exchange(label: string, req: ResolvedRequest, idempotencyKey: str
   }
   const headers = lowerHeaders(res);
   const body = read.body;
-  const retryable = headers['x-should-retry'] === 'true' || (RETRYABLE_STATUS.has(res.status) && headers['x-should-retry'] !== 'false' && !(res.status === 429 && isPermanent429(body)));
-  if (retryable) {
-    const delay = retryDelayMs(attempt, headers);
+  const hint = retryHint(res.status, headers);
+  const transient = hint.retry || (RETRYABLE_STATUS.has(res.status) && !hint.final && !(res.status === 429 && isPermanent429(body)));
+  const exchanged: Exchanged = { statusCode: res.status, headers, body, blob: read.blob };
+  // the document's own retry action decides where it matches; transport retries only where it says nothing
+  if (transient && !documentRetries?.(exchanged)) {
+    const delay = retryDelayMs(attempt, headers, Math.random, res.status);
     heartbeat({ transientFailures: attempt });
     log.warn(`${label}: HTTP ${res.status}, retrying in ${delay} ms`, { status: res.status });
     throw ApplicationFailure.create({
@@ -136,7 +160,7 @@ async function exchange(label: string, req: ResolvedRequest, idempotencyKey: str
     });
   }
   if (failures > 0) heartbeat({ transientFailures: 0 });
-  return { statusCode: res.status, headers, body, blob: read.blob };
+  return exchanged;
 }
 
 /** Transient failures in a row before this attempt (heartbeat details of the previous attempt). */
@@ -180,7 +204,7 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
   const label = `${step.stepId} · ${step.operation.method} ${step.operation.path}`;
   const ctx: ExpressionContext = { ...input.context, steps: input.context.steps ?? {} };
   const req = buildOrFail(step.stepId, () => buildRequest(step, ctx));
-  const res = await exchange(label, req, input.idempotencyKey);
+  const res = await exchange(label, req, input.idempotencyKey, policyFor(step.operation, input.context), (r) => documentRetries(step, responseContext(ctx, req, r)));
   const rctx = responseContext(ctx, req, res);
   let evaluation;
   try {
@@ -211,8 +235,9 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
   };
   if (!action) outcome.observed = observedValues(step, rctx);
   if (res.statusCode >= 400) outcome.errorMessage = redact(providerMessage(res.body) ?? `HTTP ${res.statusCode}`);
-  const ra = retryAfterMs(res.headers);
-  if (ra !== undefined) outcome.retryAfterMs = ra;
+  // a retry action waits at least this long (the workflow takes the longer of it and the action's retryAfter)
+  const hint = retryHint(res.statusCode, res.headers).delayMs;
+  if (hint !== undefined) outcome.retryAfterMs = hint;
   return outcome;
 }
 
@@ -221,7 +246,7 @@ export async function cancelCreated(input: CancelInput): Promise<CancelOutcome> 
   const label = `${input.step.stepId} · ${input.step.operation.method} ${input.step.operation.path}`;
   const ctx: ExpressionContext = { ...input.context, steps: input.context.steps ?? {} };
   const req = buildOrFail(input.step.stepId, () => buildRequest({ ...input.step, requestBody: undefined }, ctx));
-  const res = await exchange(label, req, input.idempotencyKey);
+  const res = await exchange(label, req, input.idempotencyKey, policyFor(input.step.operation, input.context));
   log.info(`${label}: HTTP ${res.statusCode}`);
   return { stepId: input.stepId, statusCode: res.statusCode, body: res.statusCode < 400 ? res.body : providerMessage(res.body) };
 }

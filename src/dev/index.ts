@@ -51,7 +51,8 @@ export async function runDev(opts: DevOptions): Promise<void> {
   parts.push(server);
   const simulator = await startSimulator({ port: opts.simulatorPort, timing: opts.timing });
   parts.push({ stop: () => simulator.close() });
-  const worker = await startWorker({ address: server.address });
+  // the simulator listens on loopback, which the outbound policy refuses unless allowed
+  const worker = await startWorker({ address: server.address, allowHosts: [new URL(simulator.url).hostname] });
   parts.push(worker);
   // a worker that stops on its own (it should not) takes the dev stack down with it, loudly
   const workerDown = worker.done.then(

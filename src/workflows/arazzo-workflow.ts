@@ -12,6 +12,7 @@ import {
   executeChild,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -436,7 +437,8 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
       } else {
         const key = `${step.stepId}:${action.name}`;
         const used = (state.retries[key] = (state.retries[key] ?? 0) + 1);
-        const wait = outcome.retryAfterMs ?? (action.retryAfter ?? 0) * 1000;
+        // never earlier than the server's hint nor the action's retryAfter (histories from before wait the hint alone)
+        const wait = patched('retry-wait-at-least-hint') ? Math.max(outcome.retryAfterMs ?? 0, (action.retryAfter ?? 0) * 1000) : (outcome.retryAfterMs ?? (action.retryAfter ?? 0) * 1000);
         log.info(`step ${step.stepId}: retry ${used}/${action.retryLimit ?? 1} (${action.name}) in ${formatDuration(wait)}`);
         if (wait > 0) await sleep(wait, { summary: `${step.stepId}: retry ${used} (${action.name})` });
         if (action.stepId !== undefined || action.workflowKey !== undefined) await runRetryTarget(step, action, used);

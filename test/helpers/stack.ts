@@ -11,6 +11,9 @@ import { startSimulator, type Simulator } from '../../src/simulator';
 import { PROJECT_ROOT, startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 
+/** The simulator and the tests' servers listen on loopback, which the outbound policy refuses unless allowed. */
+process.env.ARAZZO_ALLOW_HOSTS ||= '127.0.0.1';
+
 export const OPENAI_KEY = 'sk-test-openai-5f1c9a7e3b2d4c6a8e0f1a2b3c4d5e6f';
 export const ANTHROPIC_KEY = 'fake-anthropic-key-1b2c3d4e5f6a7b8c9d0e';
 

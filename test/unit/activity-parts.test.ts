@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
 import { decodeBody, encodeBody, fileMeta } from '../../src/activities/body';
 import { redact, resolveSecrets } from '../../src/activities/secrets';
-import { retryAfterMs, retryDelayMs } from '../../src/activities/run-step';
+import { retryDelayMs } from '../../src/activities/run-step';
 import { secretPlaceholder } from '../../src/core/secrets';
 
 const JSONL = '{"custom_id":"r1","method":"POST","url":"/v1/chat/completions","body":{}}\n{"custom_id":"r2","method":"POST","url":"/v1/chat/completions","body":{}}\n';
@@ -203,25 +203,6 @@ test('a missing or empty environment variable raises an error naming the variabl
 });
 
 // ---------- retry delays ----------
-
-test('retryAfterMs: retry-after-ms wins over retry-after', () => {
-  assert.equal(retryAfterMs({ 'retry-after-ms': '1500.2', 'retry-after': '30' }), 1501);
-  assert.equal(retryAfterMs({ 'retry-after-ms': '0' }), 0);
-  // an unusable retry-after-ms falls back to retry-after
-  assert.equal(retryAfterMs({ 'retry-after-ms': 'soon', 'retry-after': '2' }), 2000);
-  assert.equal(retryAfterMs({ 'retry-after-ms': '-5', 'retry-after': '2' }), 2000);
-});
-
-test('retryAfterMs: retry-after in seconds and as an HTTP date; absent or unreadable → undefined', () => {
-  assert.equal(retryAfterMs({ 'retry-after': '30' }), 30_000);
-  assert.equal(retryAfterMs({ 'retry-after': ' 1.25 ' }), 1250);
-  const at = new Date(Date.now() + 45_000).toUTCString(); // whole seconds: 44–45 s from now
-  const ms = retryAfterMs({ 'retry-after': at })!;
-  assert.ok(ms > 43_000 && ms <= 45_000, `date → ${ms} ms`);
-  assert.equal(retryAfterMs({ 'retry-after': new Date(Date.now() - 60_000).toUTCString() }), 0, 'a date in the past → no wait');
-  assert.equal(retryAfterMs({}), undefined);
-  assert.equal(retryAfterMs({ 'retry-after': 'whenever' }), undefined);
-});
 
 test("retryDelayMs: the server's Retry-After is used as is, never shortened by backoff", () => {
   const random = () => 1; // the largest jitter reduction

@@ -1,0 +1,182 @@
+// Where a worker may connect. A step may call the hosts of its plan's servers (the source descriptions' servers,
+// `--server` overrides included) and the worker's allowed entries (`--allow-host`, ARAZZO_ALLOW_HOSTS). Whatever
+// the name, the address it resolves to is checked when the socket connects (a `lookup` on the request's agent), so
+// a name that resolves, or re-resolves (DNS rebinding), to a refused address is refused; redirects are checked the
+// same way. Refused unless an entry allows them: link-local and cloud metadata addresses (only an IP or CIDR entry
+// allows these), loopback, private and other special-purpose ranges. Only http: and https: are spoken.
+import dns, { type LookupAddress, type LookupOptions } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+
+export const OUTBOUND_REFUSED = 'ArazzoOutboundRefused';
+
+/** A request the policy refused; it was never sent. */
+export class OutboundRefusedError extends Error {
+  readonly code = 'ERR_ARAZZO_OUTBOUND_REFUSED';
+}
+
+type Family = 'ipv4' | 'ipv6';
+const subnets = (ranges: string[]) => {
+  const list = new net.BlockList();
+  for (const r of ranges) {
+    const [addr, bits] = r.split('/');
+    const type: Family = net.isIPv6(addr) ? 'ipv6' : 'ipv4';
+    list.addSubnet(addr, Number(bits ?? (type === 'ipv6' ? 128 : 32)), type);
+  }
+  return list;
+};
+
+/** Link-local and cloud metadata: 169.254.169.254 (AWS, GCP, Azure), fd00:ec2::254 (AWS IPv6). */
+const LINK_LOCAL = subnets(['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128']);
+const LOOPBACK = subnets(['127.0.0.0/8', '::1/128']);
+/** Private, shared (CGNAT), unspecified, multicast, reserved and unique-local ranges. */
+const PRIVATE = subnets(['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', '192.0.0.0/24', '198.18.0.0/15', '224.0.0.0/4', '240.0.0.0/4', '::/128', 'fc00::/7', 'ff00::/8', '64:ff9b::/96']);
+
+function family(ip: string): Family {
+  return net.isIPv6(ip) ? 'ipv6' : 'ipv4';
+}
+
+/** ::ffff:a.b.c.d is a.b.c.d. */
+function normalIp(ip: string): string {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  return m ? m[1] : ip;
+}
+
+/** What kind of refused address `ip` is, or undefined for a public one. */
+export function addressClass(raw: string): 'link-local or metadata' | 'loopback' | 'private or special-purpose' | undefined {
+  const ip = normalIp(raw);
+  if (LINK_LOCAL.check(ip, family(ip))) return 'link-local or metadata';
+  if (LOOPBACK.check(ip, family(ip))) return 'loopback';
+  if (PRIVATE.check(ip, family(ip))) return 'private or special-purpose';
+  return undefined;
+}
+
+const bare = (host: string) => host.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '');
+
+/** The worker's allowed entries: host names (`api.example.com`, `*.example.com`, `*` for any name), IPs and CIDRs. */
+export interface AllowList {
+  names: string[];
+  addresses: net.BlockList;
+  /** the entries as given, for messages */
+  entries: string[];
+}
+
+/** Parse allowed entries; a malformed one is an error naming it. */
+export function parseAllowList(entries: string[], where = '--allow-host'): AllowList {
+  const list: AllowList = { names: [], addresses: new net.BlockList(), entries: [] };
+  for (const raw of entries.flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean)) {
+    const [addr, bits, extra] = bare(raw).split('/');
+    if (net.isIP(addr)) {
+      const ip = normalIp(addr);
+      const max = family(ip) === 'ipv6' ? 128 : 32;
+      const n = bits === undefined ? max : Number(bits);
+      if (extra !== undefined || !Number.isInteger(n) || n < 0 || n > max || (bits !== undefined && !/^\d+$/.test(bits))) throw new Error(`${where}: "${raw}" is not an IP address, a CIDR range or a host name`);
+      list.addresses.addSubnet(ip, n, family(ip));
+    } else if (bits === undefined && (addr === '*' || /^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(addr))) {
+      list.names.push(addr);
+    } else {
+      throw new Error(`${where}: "${raw}" is not an IP address, a CIDR range or a host name`);
+    }
+    list.entries.push(raw);
+  }
+  return list;
+}
+
+function nameMatches(patterns: string[], host: string): boolean {
+  return patterns.some((p) => p === '*' || p === host || (p.startsWith('*.') && host.endsWith(p.slice(1))));
+}
+
+let workerAllow: AllowList | undefined;
+let resolver: typeof dns.lookup = dns.lookup;
+
+/** Set the worker's allowed entries (the `--allow-host` flags); ARAZZO_ALLOW_HOSTS is added to them. */
+export function configureOutbound(allowHosts: string[] = []): void {
+  const flags = parseAllowList(allowHosts);
+  const env = parseAllowList([process.env.ARAZZO_ALLOW_HOSTS ?? ''], 'ARAZZO_ALLOW_HOSTS');
+  workerAllow = parseAllowList([...flags.entries, ...env.entries]);
+}
+
+/** Replace the DNS lookup (tests point a name at an address with it); returns the previous one. */
+export function setResolver(lookup: typeof dns.lookup): typeof dns.lookup {
+  const previous = resolver;
+  resolver = lookup;
+  return previous;
+}
+
+/** The policy for one step's requests: the plan's hosts plus the worker's entries. */
+export class OutboundPolicy {
+  private readonly planHosts: Set<string>;
+
+  private readonly allow: AllowList;
+
+  constructor(planUrls: string[], allow?: AllowList) {
+    // a worker started without startWorker (a test calling the activity) reads ARAZZO_ALLOW_HOSTS now
+    this.allow = allow ?? (workerAllow ??= parseAllowList([process.env.ARAZZO_ALLOW_HOSTS ?? ''], 'ARAZZO_ALLOW_HOSTS'));
+    this.planHosts = new Set(planUrls.flatMap((u) => {
+      try {
+        const url = new URL(u);
+        return url.protocol === 'http:' || url.protocol === 'https:' ? [bare(url.hostname)] : [];
+      } catch {
+        return [];
+      }
+    }));
+  }
+
+  private allowedText(): string {
+    const hosts = [...this.planHosts, ...this.allow.entries];
+    return hosts.length ? hosts.join(', ') : 'none';
+  }
+
+  /** Why `url` may not be requested, or undefined: scheme, host, and the address when the host is an IP. */
+  urlProblem(url: string): string | undefined {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return `"${url}" is not a URL`;
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return `the ${u.protocol} scheme is refused: only http and https are spoken`;
+    const host = bare(u.hostname);
+    const ip = net.isIP(host) ? normalIp(host) : undefined;
+    const listed = this.planHosts.has(host) || nameMatches(this.allow.names, host) || (ip !== undefined && this.allow.addresses.check(ip, family(ip)));
+    if (!listed) return `host ${host} is not one of the servers of the document's source descriptions nor allowed by --allow-host (allowed: ${this.allowedText()})`;
+    return ip === undefined ? undefined : this.addressProblem(host, ip);
+  }
+
+  /** Why `host` may not connect to `ip`, or undefined. */
+  addressProblem(host: string, raw: string): string | undefined {
+    const ip = normalIp(raw);
+    const kind = addressClass(ip);
+    if (!kind || this.allow.addresses.check(ip, family(ip))) return undefined;
+    // a host name the worker allows by name may be private or loopback, never link-local or metadata
+    if (kind !== 'link-local or metadata' && !net.isIP(host) && this.allow.names.some((p) => p !== '*' && nameMatches([p], host))) return undefined;
+    const via = net.isIP(host) ? '' : `${host} resolves to `;
+    return `${via}${ip}, a ${kind} address, is refused (allow it with --allow-host ${ip} or ARAZZO_ALLOW_HOSTS)`;
+  }
+
+  /** A DNS lookup that refuses names resolving to a refused address; `onRefused` learns why. */
+  lookup(onRefused: (why: string) => void): net.LookupFunction {
+    return (hostname: string, options: LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+      resolver(hostname, { ...options, all: true }, (err, addresses) => {
+        if (err) return callback(err, '', 0);
+        const list = addresses as LookupAddress[];
+        for (const a of list) {
+          const why = this.addressProblem(bare(hostname), a.address);
+          if (why) {
+            onRefused(why);
+            return callback(new OutboundRefusedError(why), '', 0);
+          }
+        }
+        if (options.all) callback(null, list);
+        else callback(null, list[0]?.address ?? '', list[0]?.family ?? 4);
+      });
+    };
+  }
+
+  /** Agents whose connections are checked; a fresh pair per request, so a refusal is known to that request. */
+  agents(onRefused: (why: string) => void): { httpAgent: http.Agent; httpsAgent: https.Agent } {
+    const lookup = this.lookup(onRefused);
+    return { httpAgent: new http.Agent({ lookup } as http.AgentOptions), httpsAgent: new https.Agent({ lookup } as https.AgentOptions) };
+  }
+}
