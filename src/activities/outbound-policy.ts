@@ -124,7 +124,7 @@ export class OutboundPolicy {
   }
 
   private allowedText(): string {
-    const hosts = [...this.planHosts, ...this.allow.entries];
+    const hosts = [...new Set([...this.planHosts, ...this.allow.entries])];
     return hosts.length ? hosts.join(', ') : 'none';
   }
 
@@ -139,9 +139,12 @@ export class OutboundPolicy {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return `the ${u.protocol} scheme is refused: only http and https are spoken`;
     const host = bare(u.hostname);
     const ip = net.isIP(host) ? normalIp(host) : undefined;
+    // an address literal that is refused anyway says so first: that is the reason that matters
+    const refusedAddress = ip === undefined ? undefined : this.addressProblem(host, ip);
+    if (refusedAddress) return refusedAddress;
     const listed = this.planHosts.has(host) || nameMatches(this.allow.names, host) || (ip !== undefined && this.allow.addresses.check(ip, family(ip)));
     if (!listed) return `host ${host} is not one of the servers of the document's source descriptions nor allowed by --allow-host (allowed: ${this.allowedText()})`;
-    return ip === undefined ? undefined : this.addressProblem(host, ip);
+    return undefined;
   }
 
   /** Why `host` may not connect to `ip`, or undefined. */
@@ -155,18 +158,18 @@ export class OutboundPolicy {
     return `${via}${ip}, a ${kind} address, is refused (allow it with --allow-host ${ip} or ARAZZO_ALLOW_HOSTS)`;
   }
 
-  /** A DNS lookup that refuses names resolving to a refused address; `onRefused` learns why. */
+  /** A DNS lookup that gives only the addresses that pass, and refuses a name with none; `onRefused` learns why. */
   lookup(onRefused: (why: string) => void): net.LookupFunction {
     return (hostname: string, options: LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
       resolver(hostname, { ...options, all: true }, (err, addresses) => {
         if (err) return callback(err, '', 0);
-        const list = addresses as LookupAddress[];
-        for (const a of list) {
-          const why = this.addressProblem(bare(hostname), a.address);
-          if (why) {
-            onRefused(why);
-            return callback(new OutboundRefusedError(why), '', 0);
-          }
+        // connect only to addresses that pass (localhost may answer ::1 and 127.0.0.1 with only one allowed)
+        const checked = (addresses as LookupAddress[]).map((a) => ({ a, why: this.addressProblem(bare(hostname), a.address) }));
+        const list = checked.filter((c) => !c.why).map((c) => c.a);
+        if (!list.length) {
+          const why = checked[0]?.why ?? `${hostname} resolves to no address`;
+          onRefused(why);
+          return callback(new OutboundRefusedError(why), '', 0);
         }
         if (options.all) callback(null, list);
         else callback(null, list[0]?.address ?? '', list[0]?.family ?? 4);

@@ -25,12 +25,24 @@ import { documentRetries } from './http-document-retry';
 import { POLL_PENDING, type CancelInput, type CancelOutcome, type RunStepInput, type StepOutcome } from './types';
 
 const RETRYABLE_STATUS = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
-const REQUEST_TIMEOUT_MS = Number(process.env.ARAZZO_HTTP_TIMEOUT_MS ?? 120_000);
+const REQUEST_TIMEOUT_MS = requestTimeoutMs(process.env.ARAZZO_HTTP_TIMEOUT_MS);
 
-/** Delay before retrying a transient failure: the longest retry hint of the response when it has one (never earlier), else backoff with jitter. */
+/** ARAZZO_HTTP_TIMEOUT_MS, checked where it is read: a positive number of ms (default 2 min). */
+export function requestTimeoutMs(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 120_000;
+  const ms = Number(value);
+  if (!Number.isFinite(ms) || ms <= 0) throw new Error(`ARAZZO_HTTP_TIMEOUT_MS must be a positive number of milliseconds (got "${value}")`);
+  return ms;
+}
+
+/**
+ * Delay before retrying a transient failure: the longest retry hint of the response when it asks for a wait (never
+ * earlier), else backoff with jitter. A hint of 0 ("now") gets the backoff: Temporal does not retry an activity
+ * whose nextRetryDelay is 0, and a server answering `Retry-After: 0` forever must not be hammered.
+ */
 export function retryDelayMs(attempt: number, headers: Record<string, string> = {}, random = Math.random, status = 0): number {
   const fromServer = retryHint(status, headers).delayMs;
-  if (fromServer !== undefined) return fromServer;
+  if (fromServer !== undefined && fromServer > 0) return fromServer;
   const base = Math.min(1000 * 2 ** Math.max(0, attempt - 1), 60_000);
   return Math.round(base * (1 - 0.25 * random()));
 }

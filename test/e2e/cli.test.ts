@@ -2,11 +2,11 @@
 // against the dev server, a worker and the simulator.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/temporal/dev-server';
+import { cli } from '../helpers/cli';
 import { startStack, waitFor, type Stack } from '../helpers/stack';
 
 let stack: Stack;
@@ -14,20 +14,6 @@ before(async () => {
   stack = await startStack();
 });
 after(() => stack?.stop());
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(PROJECT_ROOT, 'bin', 'arazzo-temporal.js'), ...args], { cwd: PROJECT_ROOT, env: process.env, timeout: 120_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 const conn = () => ['--address', stack.server.address];
 const fastPoll = ['--poll-interval', '200ms', '--poll-max-interval', '1s'];

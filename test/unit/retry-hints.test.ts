@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_HINT_MS, parseGoDuration, parseRetryAfter, parseRetryAfterMs, parseRfc3339Delay, retryHint } from '../../src/activities/http-retry-hints';
-import { retryDelayMs } from '../../src/activities/run-step';
+import { requestTimeoutMs, retryDelayMs } from '../../src/activities/run-step';
 import { documentRetries } from '../../src/activities/http-document-retry';
 
 const NOW = Date.parse('2026-12-02T05:00:00Z');
@@ -93,6 +93,7 @@ test('retryDelayMs: the hint when there is one, backoff only without; always fin
   assert.equal(retryDelayMs(1, { 'retry-after': '120' }, () => 1), 120_000);
   assert.equal(retryDelayMs(1, { 'x-ratelimit-reset-tokens': '1m30.5s' }, () => 1, 429), 90_500);
   assert.equal(retryDelayMs(3, { 'retry-after': 'NaN' }, () => 0), 4000, 'garbage → backoff');
+  assert.equal(retryDelayMs(3, { 'retry-after': '0' }, () => 0), 4000, 'Retry-After: 0 → backoff, never a 0 delay');
   for (const v of ['NaN', '-1', 'Infinity', '1e400', 'Thu, 01 Jan 1970 00:00:00 GMT']) {
     const d = retryDelayMs(2, { 'retry-after': v, 'retry-after-ms': v }, Math.random, 429);
     assert.ok(Number.isFinite(d) && d >= 0, `${v} → ${d}`);
@@ -109,4 +110,10 @@ test('documentRetries: a retry action whose criteria match the response decides 
   assert.equal(documentRetries(step, ctx(200)), false, 'success: nothing to retry');
   assert.equal(documentRetries({ ...step, onFailure: [{ name: 'any', type: 'retry' as const }] }, ctx(502)), true, 'a retry without criteria matches every failure');
   assert.equal(documentRetries({ ...step, onFailure: [{ name: 'stop', type: 'end' as const }] }, ctx(503)), false, 'no retry action: transport retries');
+});
+
+test('ARAZZO_HTTP_TIMEOUT_MS is checked where it is read', () => {
+  assert.equal(requestTimeoutMs(undefined), 120_000);
+  assert.equal(requestTimeoutMs('5000'), 5000);
+  for (const bad of ['soon', '0', '-1', 'NaN', 'Infinity']) assert.throws(() => requestTimeoutMs(bad), /ARAZZO_HTTP_TIMEOUT_MS must be a positive number of milliseconds/, bad);
 });
