@@ -17,6 +17,8 @@ let apiUrl = '';
 let count = 0;
 
 before(async () => {
+  // the test API listens on loopback, which the outbound policy refuses unless allowed
+  process.env.ARAZZO_ALLOW_HOSTS ||= '127.0.0.1';
   api = createServer((req, res) => {
     if (req.method === 'POST' && req.url === '/tick') count++;
     res.setHeader('content-type', 'application/json');
