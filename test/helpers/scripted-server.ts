@@ -17,7 +17,7 @@ export interface ScriptedServer {
   url: string;
   script(key: string, answers: ScriptedAnswer[]): void;
   doneAfter(key: string, polls: number): void;
-  /** when each request for a key arrived (ms since epoch) */
+  /** when each request for a key (or '/redirect') arrived (ms since epoch) */
   hits(key: string): number[];
   close(): Promise<void>;
 }
@@ -30,7 +30,10 @@ export async function startScriptedServer(host = '127.0.0.1'): Promise<ScriptedS
     req.resume();
     const url = new URL(req.url ?? '/', 'http://scripted');
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-    if (url.pathname === '/redirect') return void res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
+    if (url.pathname === '/redirect') {
+      hits.set('/redirect', [...(hits.get('/redirect') ?? []), Date.now()]);
+      return void res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
+    }
     const m = /^\/(jobs|calls)\/([^/]+)$/.exec(url.pathname);
     if (!m) return json(404, { error: { message: 'not found' } });
     const key = decodeURIComponent(m[2]);
