@@ -26,7 +26,7 @@ if (!INSIDE) {
       t.skip(`cannot create a network namespace here (unshare -rn: ${(probe.stderr || probe.error?.message || '').trim()}); these tests never run outside one`);
       return;
     }
-    const script = `ip link set lo up && ip addr add ${METADATA}/32 dev lo && exec "$0" --import tsx --test --test-concurrency=1 "$1"`;
+    const script = `ip link set lo up && ip addr add ${METADATA}/32 dev lo && exec "$0" --import tsx --test --test-reporter=tap --test-concurrency=1 "$1"`;
     const inner = spawnSync('unshare', ['-rn', 'sh', '-c', script, process.execPath, __filename], {
       cwd: PROJECT_ROOT,
       // without the parent's NODE_TEST_CONTEXT the inner runner reports (and exits non-zero) on its own
