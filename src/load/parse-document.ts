@@ -1,7 +1,8 @@
 // Parse YAML or JSON text into a plain object while keeping positions, so every diagnostic can name
 // file:line:column. JSON is YAML, so one parser serves both.
-import { LineCounter, parseDocument, isMap, isNode, isScalar, visit, type Document } from 'yaml';
+import { LineCounter, Parser, parseDocument, isMap, isNode, isScalar, visit, type CST, type Document } from 'yaml';
 import type { Diagnostic, SourcePos } from '../core/types';
+import { LIMITS, aliasLimitMessage, depthLimitMessage, tooDeepPath } from './limits';
 
 export type PathSegment = string | number;
 
@@ -16,13 +17,58 @@ export interface ParsedText {
   errors: Diagnostic[];
 }
 
-export function parseWithPositions(text: string, file: string): ParsedText {
+/**
+ * Offset of the first collection nested deeper than `max`, from the token tree of yaml's parser (which, unlike its
+ * composer, does not recurse), walked without recursion; undefined when none is.
+ */
+function tooDeepOffset(text: string, max: number): number | undefined {
+  const stack: { token: CST.Token | undefined; depth: number }[] = [];
+  for (const token of new Parser().parse(text)) stack.push({ token, depth: 0 });
+  while (stack.length) {
+    const { token, depth } = stack.pop()!;
+    if (!token) continue;
+    if (token.type === 'document') stack.push({ token: token.value, depth });
+    else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      if (depth >= max) return token.offset;
+      for (const item of token.items) {
+        const it = item as { key?: CST.Token | null; value?: CST.Token };
+        if (it.key) stack.push({ token: it.key, depth: depth + 1 });
+        stack.push({ token: it.value, depth: depth + 1 });
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Line and column of the first collection nested deeper than the limit, or undefined. */
+export function yamlTooDeep(text: string, max: number = LIMITS.nestingDepth): { line: number; column: number } | undefined {
+  const at = tooDeepOffset(text, max);
+  if (at === undefined) return undefined;
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  lineCounter.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  const { line, col } = lineCounter.linePos(at);
+  return { line, column: col };
+}
+
+export interface ParseOptions {
+  /** the yaml package's alias count above which the text is refused (billion laughs) */
+  maxAliases?: number;
+}
+
+export function parseWithPositions(text: string, file: string, opts: ParseOptions = {}): ParsedText {
+  const lineCounter = new LineCounter();
   const posAt = (offset: number): SourcePos => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
   };
+  const tooDeep = yamlTooDeep(text);
+  if (tooDeep) {
+    // yaml's composer recurses per level: refuse before it runs out of stack
+    const pos: SourcePos = { file, ...tooDeep };
+    return { file, value: undefined, locate: () => pos, locateKey: () => pos, errors: [{ severity: 'error', code: 'limit-depth', message: depthLimitMessage('the document'), pos }] };
+  }
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const errors: Diagnostic[] = doc.errors.map((e) => ({
     severity: 'error',
     code: 'yaml-syntax',
@@ -56,11 +102,25 @@ export function parseWithPositions(text: string, file: string): ParsedText {
     });
   }
   let value: unknown;
+  const maxAliases = opts.maxAliases ?? LIMITS.documentAliases;
   try {
-    value = errors.length ? undefined : doc.toJS({ maxAliasCount: 1000 });
+    value = errors.length ? undefined : doc.toJS({ maxAliasCount: maxAliases });
   } catch (err) {
-    errors.push({ severity: 'error', code: 'yaml-syntax', message: (err as Error).message, pos: { file } });
+    const message = (err as Error).message;
+    if (/alias count/i.test(message)) {
+      let first: SourcePos = { file };
+      visit(doc, {
+        Alias(_key, node) {
+          if (node.range) first = posAt(node.range[0]);
+          return visit.BREAK;
+        },
+      });
+      errors.push({ severity: 'error', code: 'limit-aliases', message: aliasLimitMessage(maxAliases), pos: first });
+    } else errors.push({ severity: 'error', code: 'yaml-syntax', message, pos: { file } });
   }
+  // aliases can nest a deep node inside another: the value is checked too
+  const deep = errors.length ? undefined : tooDeepPath(value);
+  if (deep) errors.push({ severity: 'error', code: 'limit-depth', message: depthLimitMessage('the document (with its aliases expanded)'), pos: locate(deep) });
   return { file, value, locate, locateKey, errors };
 }
 

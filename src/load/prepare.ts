@@ -7,7 +7,8 @@ import { DocumentError, hasErrors } from '../core/diagnostics';
 import { lintPlan } from '../core/lint';
 import { checkDocument } from '../core/document-checks';
 import type { ArazzoDocument, Diagnostic, Plan, PollPolicy, SourcePos } from '../core/types';
-import { parseWithPositions } from './parse-document';
+import { parseWithPositions, yamlTooDeep } from './parse-document';
+import { LIMITS, aliasLimitMessage, checkDocumentCounts, checkInputLimits, checkPlanLimits, depthLimitMessage } from './limits';
 import { absoluteLocation, displayLocation, isUrl, localPath, readText, resolveLocation } from './read-source';
 import { validateInputs } from './inputs';
 import { loadArazzoSources } from './arazzo-sources';
@@ -37,7 +38,16 @@ async function loadSpec(location: string): Promise<unknown> {
   const key = isUrl(location) ? location : String((await stat(localPath(location))).mtimeMs);
   const hit = specCache.get(location);
   if (hit && hit.key === key) return hit.spec;
-  const spec = parseYaml(await readText(location), { maxAliasCount: -1 });
+  const text = await readText(location, LIMITS.sourceBytes);
+  const deep = yamlTooDeep(text);
+  if (deep) throw new Error(`${displayLocation(location)}:${deep.line}:${deep.column}: ${depthLimitMessage('the description')}`);
+  let spec: unknown;
+  try {
+    spec = parseYaml(text, { maxAliasCount: LIMITS.sourceAliases });
+  } catch (err) {
+    if (/alias count/i.test((err as Error).message)) throw new Error(`${displayLocation(location)}: ${aliasLimitMessage(LIMITS.sourceAliases)}`);
+    throw err;
+  }
   specCache.set(location, { key, spec });
   return spec;
 }
@@ -49,11 +59,14 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   try {
     text = await readText(docLocation);
   } catch (err) {
+    if (err instanceof DocumentError) throw err; // over a limit, not UTF-8
     throw new DocumentError([{ severity: 'error', code: 'unreadable', message: `cannot read ${file}: ${(err as Error).message}`, pos: { file } }]);
   }
   const parsed = parseWithPositions(text, file);
   if (parsed.errors.length) throw new DocumentError(parsed.errors);
   const doc = parsed.value as ArazzoDocument;
+  const counts = checkDocumentCounts(doc, file, parsed.locate);
+  if (counts.length) throw new DocumentError(counts);
   // The JSON Schema first, so that nothing below meets a malformed document; then unique ids and dependsOn cycles.
   const schema = validateSchema(doc, file, parsed);
   const shape = hasErrors(schema) ? schema : [...schema, ...checkDocument(doc, file, parsed.locate)];
@@ -96,7 +109,7 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
     throw new DocumentError([...shape, { severity: 'error', code: 'internal-error', message: `the document could not be checked: ${(err as Error).stack ?? String(err)}`, pos: { file } }]);
   }
   const { plan, diagnostics } = compiled;
-  const all = uniqueDiagnostics([...shape, ...diagnostics, ...lint]);
+  const all = uniqueDiagnostics([...shape, ...diagnostics, ...lint, ...(plan ? checkPlanLimits(plan) : [])]);
   const final = opts.strict ? all.map((d) => ({ ...d, severity: 'error' as const })) : all;
   if (!plan || hasErrors(final)) throw new DocumentError(final);
   plan.warnings = final.filter((d) => d.severity === 'warning');
@@ -116,6 +129,8 @@ function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
 
 /** Check a run's inputs against the workflow's inputs schema; throws DocumentError naming each problem. */
 export function checkInputs(plan: Plan, inputs: Record<string, unknown>, locate?: (path: (string | number)[]) => SourcePos): void {
+  const limits = checkInputLimits(plan, inputs);
+  if (limits.length) throw new DocumentError(limits);
   const problems = validateInputs(plan, inputs, locate);
   if (problems.length) throw new DocumentError(problems);
 }

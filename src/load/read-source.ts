@@ -1,9 +1,11 @@
 // Reading a document from a path or an http(s) URL, and resolving relative references against it.
 // This is I/O: it runs in the client and the CLI, never in workflow code.
 import axios from 'axios';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DocumentError } from '../core/diagnostics';
+import { LIMITS, decodeDocument } from './limits';
 
 export function isUrl(location: string): boolean {
   return /^https?:\/\//i.test(location);
@@ -22,12 +24,26 @@ export function resolveLocation(base: string, ref: string): string {
   return resolvePath(dirname(localPath(base)), ref);
 }
 
-export async function readText(location: string): Promise<string> {
+/** The text of a document: refused (DocumentError) over `maxBytes` or when it is not UTF-8 (src/load/limits.ts). */
+export async function readText(location: string, maxBytes: number = LIMITS.documentBytes): Promise<string> {
+  const file = displayLocation(location);
   if (isUrl(location)) {
-    const res = await axios.get<string>(location, { responseType: 'text', transformResponse: (x) => x, timeout: 30_000 });
-    return res.data;
+    let bytes: Uint8Array;
+    try {
+      const res = await axios.get<ArrayBuffer>(location, { responseType: 'arraybuffer', timeout: 30_000, maxContentLength: maxBytes, maxRedirects: 5 });
+      bytes = new Uint8Array(res.data);
+    } catch (err) {
+      if (/maxContentLength/.test((err as Error).message)) {
+        throw new DocumentError([{ severity: 'error', code: 'limit-size', message: `the document is over the ${maxBytes / (1024 * 1024)} MiB limit`, pos: { file } }]);
+      }
+      throw err;
+    }
+    return decodeDocument(bytes, file, maxBytes);
   }
-  return readFile(localPath(location), 'utf8');
+  const path = localPath(location);
+  const size = (await stat(path)).size;
+  if (size > maxBytes) return decodeDocument(new Uint8Array(size), file, maxBytes); // refused without reading it
+  return decodeDocument(await readFile(path), file, maxBytes);
 }
 
 /** A location made absolute: an http(s) URL as it is, a file (or file:// URL) as an absolute path. */
