@@ -4,6 +4,7 @@
 // bundled in its browser build there, without node:vm, and is only used with eval: 'safe').
 import { JSONPath } from 'jsonpath-plus';
 import { query, type JsonValue } from 'jsonpath-rfc9535';
+import { RE2JS } from 're2js';
 import { ConditionParseError, evaluateCondition, parseCondition, type ConditionNode, type ParsedCondition } from './conditions';
 import { ExpressionError, evaluateExpression, findEmbeddedForms, parseExpression, substituteBraced, toText } from './expressions';
 import type { Criterion, ExpressionContext } from './types';
@@ -104,6 +105,8 @@ function overlap(alternatives: string[]): boolean {
 }
 
 /**
+ * For match() and search() in RFC 9535 queries, which jsonpath-rfc9535 runs on JavaScript's backtracking RegExp
+ * (regex criteria run on RE2 and need no such check).
  * Conservative detector of patterns prone to catastrophic backtracking: a repeated group that contains a
  * repeated element (`(a+)+`, `(a*)*`, `(\w+\s?)*`), or a repeated group whose alternatives can start with the
  * same character (`(a|a)*`, `(a|ab)+`). It can reject harmless patterns; it does not find every slow one
@@ -156,11 +159,38 @@ export function unsafeRegexReason(pattern: string): string | undefined {
   return undefined;
 }
 
-function compileRegex(condition: string, pattern: string): RegExp {
-  const unsafe = unsafeRegexReason(pattern);
-  if (unsafe) throw new CriterionError(condition, `regex rejected as prone to catastrophic backtracking: ${unsafe}`);
+/**
+ * JavaScript regex syntax that RE2 cannot run, because it needs backtracking: backreferences and lookaround.
+ * Named here so the message says why (re2js's translation would otherwise read `\k<n>` as the letter k).
+ */
+function backtrackingFeature(pattern: string): string | undefined {
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      const next = pattern[i + 1] ?? '';
+      if (/[1-9]/.test(next)) return `the backreference \\${next}`;
+      if (next === 'k' && pattern[i + 2] === '<') return 'a named backreference (\\k<…>)';
+      i++;
+    } else if (ch === '[') {
+      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
+    } else if (ch === '(' && pattern[i + 1] === '?') {
+      const m = /^\(\?(=|!|<=|<!)/.exec(pattern.slice(i));
+      if (m) return `the ${m[1].includes('<') ? 'lookbehind' : 'lookahead'} (?${m[1]}…)`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Regex criteria run on RE2 (re2js, pure JavaScript, so also in the workflow sandbox): matching takes time linear
+ * in the subject whatever the pattern, so `(a+)+$` cannot stall a worker. The pattern is written in JavaScript
+ * syntax and translated; what RE2 cannot do (backreferences, lookaround) is refused with the reason.
+ */
+function compileRegex(condition: string, pattern: string): RE2JS {
+  const feature = backtrackingFeature(pattern);
+  if (feature) throw new CriterionError(condition, `${feature} is not supported: regex criteria run on RE2, in linear time, which has no backtracking`);
   try {
-    return new RegExp(pattern);
+    return RE2JS.compile(RE2JS.translateRegExp(pattern));
   } catch (e) {
     throw new CriterionError(condition, `invalid regular expression: ${(e as Error).message}`);
   }
@@ -190,7 +220,7 @@ function evaluateRegex(c: Criterion, ctx: ExpressionContext): CriterionResult {
   if (subject.length > MAX_REGEX_SUBJECT) {
     return { passed: false, mode: 'regex', detail: `context is ${subject.length} characters, over the ${MAX_REGEX_SUBJECT} limit for regex criteria` };
   }
-  return { passed: re.test(subject), mode: 'regex' };
+  return { passed: re.matcher(subject).find(), mode: 'regex' };
 }
 
 // ---------- jsonpath ----------
@@ -207,13 +237,53 @@ function functionNames(node: unknown, into: string[] = []): string[] {
   return into;
 }
 
+/** The calls of match() and search() in a query, with their pattern argument. */
+function regexCalls(node: unknown, into: { name: string; pattern?: { type: string; value?: unknown } }[] = []): typeof into {
+  const stack: unknown[] = [node];
+  while (stack.length) {
+    const n = stack.pop();
+    if (Array.isArray(n)) stack.push(...n);
+    else if (typeof n === 'object' && n !== null) {
+      const f = n as { type?: string; name?: string; arguments?: { type: string; value?: unknown }[] };
+      if (f.type === 'FunctionExpr' && (f.name === 'match' || f.name === 'search')) into.push({ name: f.name, pattern: f.arguments?.[1] });
+      stack.push(...Object.values(n));
+    }
+  }
+  return into;
+}
+
+/**
+ * jsonpath-rfc9535 runs match() and search() with JavaScript's backtracking RegExp, so their pattern must be a
+ * literal (a pattern read from the data could be anything) that is not prone to catastrophic backtracking and that
+ * RE2 accepts (I-Regexp, RFC 9485, is a subset of it: no backreferences nor lookaround).
+ */
+function regexCallProblem(ast: JsonPathAst): string | undefined {
+  for (const call of regexCalls(ast)) {
+    if (call.pattern?.type !== 'Literal' || typeof call.pattern.value !== 'string') return `${call.name}() needs a literal string pattern (a pattern taken from the data could run for ever)`;
+    const p = call.pattern.value;
+    const unsafe = unsafeRegexReason(p) ?? backtrackingFeature(p);
+    if (unsafe) return `${call.name}() pattern '${p}' is refused as prone to catastrophic backtracking: ${unsafe}`;
+    try {
+      RE2JS.compile(RE2JS.translateRegExp(p));
+    } catch (e) {
+      return `${call.name}() pattern '${p}' is not a valid regular expression: ${(e as Error).message}`;
+    }
+  }
+  return undefined;
+}
+
 /** Parses an RFC 9535 query; throws with the reason when it is not one. */
 function parseRfcQuery(q: string): JsonPathAst {
   const ast = parseRfc9535(q);
   const unknown = functionNames(ast).filter((f) => !RFC9535_FUNCTIONS.includes(f));
   if (unknown.length) throw new Error(`unknown function ${unknown.map((f) => f + '()').join(', ')}`);
+  const regex = regexCallProblem(ast);
+  if (regex) throw new RegexCallError(regex);
   return ast;
 }
+
+/** A valid RFC 9535 query whose match()/search() pattern is refused: not worth reading as a comparison. */
+class RegexCallError extends Error {}
 
 /** A query whose first segment only filters the root's children: `$[?…]`. */
 function isRootFilter(ast: JsonPathAst): boolean {
@@ -229,6 +299,7 @@ function compileJsonPath(condition: string, text: string): CompiledJsonPath {
     const ast = parseRfcQuery(text);
     return { dialect: 'rfc9535', query: text, ast, rootFilter: isRootFilter(ast) };
   } catch (e) {
+    if (e instanceof RegexCallError) throw new CriterionError(condition, e.message);
     rfcReason = (e as Error).message;
   }
   try {
@@ -253,8 +324,25 @@ function evaluateJsonPath(c: Criterion, ctx: ExpressionContext): CriterionResult
   return { passed: nodes.length > 0, mode, detail: `${nodes.length} node(s) matched` };
 }
 
+/**
+ * Filter and script expressions of a Goessner path (`[?(…)]`, `[(…)]`) that reach for code: a call, `constructor`,
+ * `prototype`, `__proto__`, `this`. jsonpath-plus evaluates them in its own safe evaluator (eval: 'safe', never
+ * node:vm), which has had bypasses (CVE-2024-21534, CVE-2025-1302): such filters are refused before it sees them.
+ */
+export function goessnerCodeReason(path: string): string | undefined {
+  const code = path.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''"); // string literals cannot call anything
+  const reach = /(?:^|[^\w$])(constructor|prototype|__proto__|__defineGetter__|__defineSetter__|__lookupGetter__|this|globalThis|process|require|Function|eval)(?![\w$])/.exec(code);
+  if (reach) return `it names '${reach[1]}'`;
+  const call = /([A-Za-z_$][\w$]*|[)\]])\s*\(/.exec(code.replace(/\[\s*\?\s*\(/g, '[?').replace(/\[\s*\(/g, '['));
+  if (call) return `it calls a function (${call[1]}(…))`;
+  if (/(?:^|[^=!<>])=(?!=)/.test(code)) return 'it assigns (=)';
+  return undefined;
+}
+
 function evaluateGoessner(c: Criterion, ctx: ExpressionContext): CriterionResult {
   const path = substituteBraced(c.condition, ctx);
+  const code = goessnerCodeReason(path);
+  if (code) throw new CriterionError(c.condition, `JSONPath filters may not run code: ${code}`);
   const value = contextValue(c, ctx);
   const wrap = /^\$\s*\[\s*\?/.test(path) && !Array.isArray(value);
   const mode = wrap ? 'jsonpath-goessner-wrapped' : 'jsonpath-goessner';
@@ -364,6 +452,7 @@ export function checkCriterion(c: Criterion): CriterionCheck {
         break;
       case 'jsonpath':
         if (kind.dialect === 'rfc9535') checkJsonPath(c, check);
+        else if (goessnerCodeReason(withoutBraced(c.condition))) throw new CriterionError(c.condition, `JSONPath filters may not run code: ${goessnerCodeReason(withoutBraced(c.condition))}`);
         else check.warnings.push({ code: 'jsonpath-goessner', message: `'${c.condition}' uses ${GOESSNER_VERSION}: filter syntax is only checked at run time` });
         break;
       case 'xpath':
