@@ -21,6 +21,11 @@ const STATIC_ERROR = /\bXPST\d{4}\b/;
 
 let emptyDocument: unknown;
 
+/**
+ * @xmldom/xmldom reads no DTD and expands no entity declared in one: an external entity (`<!ENTITY x SYSTEM
+ * "file:///etc/passwd">`, or an http URL) is never read or fetched (no XXE), and internal ones cannot multiply
+ * (no billion laughs). A document that uses a declared entity is not well-formed to it; the detail says why.
+ */
 function parseXml(text: string): unknown {
   const problems: string[] = [];
   const parser = new DOMParser({
@@ -33,6 +38,9 @@ function parseXml(text: string): unknown {
     doc = parser.parseFromString(text, 'text/xml');
   } catch (e) {
     problems.push((e as Error).message);
+  }
+  if (problems.length && /<!ENTITY/i.test(text) && /entity not found/i.test(problems[0])) {
+    throw new Error(`${problems[0]} (entities declared in a DTD are not expanded, external ones never read)`);
   }
   if (problems.length || !doc) throw new Error(problems[0] ?? 'not XML');
   return doc;
