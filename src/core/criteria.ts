@@ -8,6 +8,7 @@ import { RE2JS } from 're2js';
 import { ConditionParseError, evaluateCondition, parseCondition, type ConditionNode, type ParsedCondition } from './conditions';
 import { ExpressionError, evaluateExpression, findEmbeddedForms, parseExpression, substituteBraced, toText } from './expressions';
 import type { Criterion, ExpressionContext } from './types';
+import { LIMITS } from '../load/limits';
 import { XPATH_VERSIONS, XPathSyntaxError, checkXPath, evaluateXPathOnText } from './xpath';
 
 // The parser is a package subpath export, which this project's TypeScript resolution ("node") cannot see.
@@ -43,7 +44,7 @@ export interface CriterionCheck {
 
 export const GOESSNER_VERSION = 'draft-goessner-dispatch-jsonpath-00';
 /** Longest text a regex criterion is applied to; longer subjects fail the criterion. */
-export const MAX_REGEX_SUBJECT = 1024 * 1024;
+export const MAX_REGEX_SUBJECT = LIMITS.regexSubject;
 const RFC9535_FUNCTIONS = ['count', 'length', 'match', 'search', 'value'];
 
 type Kind = { type: 'simple' | 'regex' } | { type: 'xpath'; version: string } | { type: 'jsonpath'; dialect: 'rfc9535' | 'goessner' };
@@ -68,7 +69,37 @@ function kindOf(c: Criterion): Kind {
 
 // ---------- simple ----------
 
+/**
+ * The condition parser recurses per parenthesis and `!`: a condition longer or deeper than the limits (src/load/limits.ts)
+ * is refused before it runs out of stack. Quoted strings do not count.
+ */
+function conditionLimitProblem(text: string): string | undefined {
+  if (text.length > LIMITS.conditionLength) return `the condition is ${text.length} characters long, over the limit of ${LIMITS.conditionLength}`;
+  let depth = 0;
+  let max = 0;
+  let bangs = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "'" || ch === '"') {
+      for (i++; i < text.length && text[i] !== ch; i++) if (text[i] === '\\' && ch === '"') i++;
+      bangs = 0;
+    } else if (ch === '(') max = Math.max(max, ++depth + bangs);
+    else if (ch === ')') depth--;
+    else if (ch === '!' && text[i + 1] !== '=') max = Math.max(max, depth + ++bangs);
+    else if (ch !== ' ') bangs = 0;
+  }
+  return max > LIMITS.conditionNesting ? `the condition nests parentheses or '!' more than ${LIMITS.conditionNesting} deep` : undefined;
+}
+
+function tooLong(text: unknown): void {
+  if (typeof text === 'string' && text.length > LIMITS.conditionLength) {
+    throw new CriterionError(`${text.slice(0, 80)}…`, `the condition is ${text.length} characters long, over the limit of ${LIMITS.conditionLength}`);
+  }
+}
+
 function parseSimple(condition: string): ParsedCondition {
+  const limit = conditionLimitProblem(condition);
+  if (limit) throw new CriterionError(condition.slice(0, 80), limit);
   try {
     return parseCondition(condition);
   } catch (e) {
@@ -187,6 +218,7 @@ function backtrackingFeature(pattern: string): string | undefined {
  * syntax and translated; what RE2 cannot do (backreferences, lookaround) is refused with the reason.
  */
 function compileRegex(condition: string, pattern: string): RE2JS {
+  tooLong(pattern);
   const feature = backtrackingFeature(pattern);
   if (feature) throw new CriterionError(condition, `${feature} is not supported: regex criteria run on RE2, in linear time, which has no backtracking`);
   try {
@@ -302,6 +334,8 @@ function compileJsonPath(condition: string, text: string): CompiledJsonPath {
     if (e instanceof RegexCallError) throw new CriterionError(condition, e.message);
     rfcReason = (e as Error).message;
   }
+  const limit = conditionLimitProblem(text);
+  if (limit) throw new CriterionError(condition.slice(0, 80), limit);
   try {
     return { dialect: 'comparison', ast: parseCondition(text, { contextRoot: true }).ast };
   } catch (e) {
@@ -380,6 +414,7 @@ function evaluateXPath(c: Criterion, ctx: ExpressionContext): CriterionResult {
  * criteria fail (passed: false). Throws CriterionError when the criterion cannot be parsed or is unsupported.
  */
 export function evaluateCriterion(c: Criterion, ctx: ExpressionContext): CriterionResult {
+  tooLong(c.condition);
   const kind = kindOf(c);
   switch (kind.type) {
     case 'simple':
@@ -435,6 +470,7 @@ export function checkCriterion(c: Criterion): CriterionCheck {
   const check: CriterionCheck = { errors: [], warnings: [] };
   if (typeof c.condition !== 'string' || c.condition.trim() === '') return { ...check, errors: ['the criterion has no condition'] };
   try {
+    tooLong(c.condition);
     const kind = kindOf(c);
     if (kind.type !== 'simple') {
       if (!c.context) check.errors.push(`a ${kind.type} criterion needs a context (e.g. $response.body)`);

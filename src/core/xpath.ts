@@ -7,12 +7,13 @@
 // criteria the workflow evaluates itself.
 import { evaluateXPathToBoolean } from 'fontoxpath';
 import { DOMParser } from '@xmldom/xmldom';
+import { LIMITS } from '../load/limits';
 
 /** The versions a Criterion Expression Type Object may name (1.0.1: 10/20/30; 1.1 adds 31, its default). */
 export const XPATH_VERSIONS = ['xpath-10', 'xpath-20', 'xpath-30', 'xpath-31'] as const;
 
 /** Longest XML text an xpath criterion is applied to; longer contexts fail the criterion. */
-export const MAX_XPATH_SUBJECT = 16 * 1024 * 1024;
+export const MAX_XPATH_SUBJECT = LIMITS.xpathSubject;
 
 /** A static error of the expression (syntax, unknown function or prefix): the criterion can never be evaluated. */
 export class XPathSyntaxError extends Error {}

@@ -1,6 +1,6 @@
 // Limits on what a document, a source description and a run's inputs may hold. Each is checked before anything
 // starts and refused with a clear error naming file:line (where there is one). The README's "Limits" section lists
-// them; change them here only.
+// them; change them here only. Pure (the criteria in the workflow sandbox read LIMITS too).
 import { DocumentError } from '../core/diagnostics';
 import type { Diagnostic, Plan, SourcePos } from '../core/types';
 
@@ -26,6 +26,14 @@ export const LIMITS = {
   subworkflowDepth: 32,
   /** a run's inputs, as JSON text, in bytes (inputs travel in workflow history, whose payloads Temporal caps at 2 MB) */
   inputBytes: 1024 * 1024,
+  /** characters of a criterion's condition, as written and after `{$…}` substitution */
+  conditionLength: 16 * 1024,
+  /** parentheses and `!` nested in a condition (its parser recurses per level) */
+  conditionNesting: 64,
+  /** characters of the text a regex criterion is applied to; a longer context fails the criterion */
+  regexSubject: 1024 * 1024,
+  /** characters of the XML text an xpath criterion is applied to; a longer context fails the criterion */
+  xpathSubject: 16 * 1024 * 1024,
 } as const;
 
 export type LimitCode = 'limit-size' | 'limit-aliases' | 'limit-depth' | 'limit-count' | 'not-utf8';

@@ -41,7 +41,10 @@ export async function readText(location: string, maxBytes: number = LIMITS.docum
     return decodeDocument(bytes, file, maxBytes);
   }
   const path = localPath(location);
-  const size = (await stat(path)).size;
+  const info = await stat(path);
+  // a device or a pipe (/dev/zero, /dev/stdin) would be read for ever
+  if (!info.isFile()) throw new Error(`${file} is not a regular file`);
+  const size = info.size;
   if (size > maxBytes) return decodeDocument(new Uint8Array(size), file, maxBytes); // refused without reading it
   return decodeDocument(await readFile(path), file, maxBytes);
 }
