@@ -129,6 +129,13 @@ interface ConnectionFlags {
   activityTaskQueue?: string;
 }
 
+/** A document and inputs that cannot run are reported as such before a connection is tried (even with no server up). */
+async function checkedBeforeConnecting(req: RunRequest): Promise<RunRequest> {
+  const prepared = await prepareDocument(req.document, req);
+  checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate);
+  return req;
+}
+
 /** Connect with the command's flags, run `fn`, and always close the connection. */
 async function withClient(flags: ConnectionFlags, fn: (client: ArazzoClient) => Promise<void>): Promise<void> {
   const client = await ArazzoClient.connect({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue, activityTaskQueue: flags.activityTaskQueue });
@@ -159,8 +166,9 @@ export function buildProgram(): Command {
     .option('--blobs <dir>', 'write outputs that are too large for history (blob references) to files in <dir>')
     .option('--no-progress', 'do not show the progress line on stderr')
     .action(async (document: string, flags: RunFlags & { progress: boolean; blobs?: string }) => {
+      const req = await checkedBeforeConnecting(runRequest(document, flags));
       await withClient(flags, async (client) => {
-        const started = await client.start(runRequest(document, flags));
+        const started = await client.start(req);
         if (!flags.json) printWarnings(started.plan.warnings);
         process.stderr.write(`started ${started.workflowId}\n`);
         const result = await watchRun(started.handle, started.plan, { show: flags.progress && !!process.stderr.isTTY });
@@ -176,8 +184,9 @@ export function buildProgram(): Command {
   withConnection(withRunFlags(program.command('start <document>')))
     .description('start a workflow of the document and print its workflow id')
     .action(async (document: string, flags: RunFlags) => {
+      const req = await checkedBeforeConnecting(runRequest(document, flags));
       await withClient(flags, async (client) => {
-        const started = await client.start(runRequest(document, flags));
+        const started = await client.start(req);
         printWarnings(started.plan.warnings);
         process.stdout.write(started.workflowId + '\n');
       });

@@ -90,9 +90,19 @@ export function parseWithPositions(text: string, file: string, opts: ParseOption
     }
     return locate(path);
   };
+  // A tag the core schema does not know (`!!js/function`, `!foo`) is an error, not a string in disguise.
+  for (const w of doc.warnings) {
+    if (w.code === 'TAG_RESOLVE_FAILED') errors.push({ severity: 'error', code: 'yaml-syntax', message: `${w.message.split(' at line')[0]}: Arazzo documents use plain YAML, without custom tags`, pos: posAt(w.pos[0]) });
+  }
   // An alias inside the node it refers to (`a: &x {b: *x}`) would make a cyclic value that no check can walk.
   if (!errors.length) {
     visit(doc, {
+      Pair(_key, pair) {
+        // an own __proto__ property slips past schema checks and replaces the prototype wherever the object is copied
+        if (isScalar(pair.key) && pair.key.value === '__proto__') {
+          errors.push({ severity: 'error', code: 'yaml-syntax', message: 'a key named __proto__ is not allowed', pos: pair.key.range ? posAt(pair.key.range[0]) : { file } });
+        }
+      },
       Alias(_key, node, path) {
         const target = node.resolve(doc);
         if (target && path.includes(target as never)) {
