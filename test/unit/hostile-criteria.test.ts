@@ -193,3 +193,14 @@ test('XML internal entity expansion (billion laughs) does not expand', () => {
   assert.match(r.detail ?? '', /entit/);
   assert.ok(performance.now() - started < 5_000);
 });
+
+test('regex dialect differences from RegExp are as the README says', () => {
+  const r = (p: string, s: string): boolean => evaluateCriterion({ condition: p, context: '$response.body', type: 'regex' }, ctxWith(s)).passed;
+  assert.equal(r('\\s', '\t'), true);
+  assert.equal(r('\\s', '\v'), false, '\\s is ASCII whitespace without \\v');
+  assert.equal(r('\\s', '\u00a0'), false, 'nor Unicode spaces');
+  assert.equal(r('^.$', '\r'), true, '. matches \\r');
+  assert.equal(r('^.$', '\n'), false);
+  assert.equal(r('(?i)^ABC$', 'abc'), true, "RE2's inline flags");
+  assert.equal(r('\\p{Greek}', 'α'), true);
+});
