@@ -365,7 +365,10 @@ function evaluateJsonPath(c: Criterion, ctx: ExpressionContext): CriterionResult
  */
 export function goessnerCodeReason(path: string): string | undefined {
   const code = path.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''"); // string literals cannot call anything
-  const reach = /(?:^|[^\w$])(constructor|prototype|__proto__|__defineGetter__|__defineSetter__|__lookupGetter__|this|globalThis|process|require|Function|eval)(?![\w$])/.exec(code);
+  // anywhere, also as members (@.constructor); the globals only as bare names (@.process is a field like any other)
+  const reach =
+    /(?:^|[^\w$])(constructor|prototype|__proto__|__defineGetter__|__defineSetter__|__lookupGetter__|__lookupSetter__)(?![\w$])/.exec(code) ??
+    /(?:^|[^\w$.@])(this|globalThis|process|require|Function|eval|import)(?![\w$])/.exec(code);
   if (reach) return `it names '${reach[1]}'`;
   const call = /([A-Za-z_$][\w$]*|[)\]])\s*\(/.exec(code.replace(/\[\s*\?\s*\(/g, '[?').replace(/\[\s*\(/g, '['));
   if (call) return `it calls a function (${call[1]}(…))`;

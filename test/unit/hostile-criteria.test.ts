@@ -79,6 +79,7 @@ test('ordinary Goessner filters still run', () => {
     ["$.items[?(@.name == 'a(b)')]", true],
     ['$.items[(@.length-1)]', true],
     ['$.items[?(@.n >= 2 && @.n <= 3)]', true],
+    ["$[?(@.process == 'x' || @.this == 1 || @.eval)]", false],
   ] as const) {
     assert.deepEqual(checkCriterion(c(condition)).errors, [], condition);
     assert.equal(evaluateCriterion(c(condition), ctxWith(body)).passed, passed, condition);
