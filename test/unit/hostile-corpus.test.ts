@@ -7,10 +7,10 @@
 // inputsJson? (raw JSON text, for keys such as __proto__), amplify? [{marker, text, times}] (the marker is replaced by
 // text repeated, `{i}` / `{i1}` being the index and index + 1: large cases stay small in git), bytes? {marker: hex}
 // (raw bytes, for encodings) }.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DocumentError } from '../../src/core/diagnostics';
@@ -44,6 +44,7 @@ const cases = files
 
 // generated cases are written to a temp copy of the corpus (with its helper files, so relative urls resolve)
 const work = mkdtempSync(join(tmpdir(), 'hostile-'));
+after(() => rmSync(work, { recursive: true, force: true }));
 for (const f of files.filter((f) => !/\.(arazzo\.(ya?ml|json)|expect\.json)$/.test(f))) copyFileSync(join(DIR, f), join(work, f));
 
 function materialize(doc: string, e: Expect): string {

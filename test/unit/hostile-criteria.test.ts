@@ -4,7 +4,7 @@ import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createServer } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -146,6 +146,7 @@ test('XXE: an external entity naming a local file is not read', () => {
     assert.ok(opened().some((c) => c.includes(secret)));
   } finally {
     spies.forEach((s) => s.mock.restore());
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
