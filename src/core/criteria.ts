@@ -8,7 +8,7 @@ import { RE2JS } from 're2js';
 import { ConditionParseError, evaluateCondition, parseCondition, type ConditionNode, type ParsedCondition } from './conditions';
 import { ExpressionError, evaluateExpression, findEmbeddedForms, parseExpression, substituteBraced, toText } from './expressions';
 import type { Criterion, ExpressionContext } from './types';
-import { LIMITS } from '../load/limits';
+import { LIMITS } from './limits';
 import { XPATH_VERSIONS, XPathSyntaxError, checkXPath, evaluateXPathOnText } from './xpath';
 
 // The parser is a package subpath export, which this project's TypeScript resolution ("node") cannot see.
@@ -70,7 +70,7 @@ function kindOf(c: Criterion): Kind {
 // ---------- simple ----------
 
 /**
- * The condition parser recurses per parenthesis and `!`: a condition longer or deeper than the limits (src/load/limits.ts)
+ * The condition parser recurses per parenthesis and `!`: a condition longer or deeper than the limits (src/core/limits.ts)
  * is refused before it runs out of stack. Quoted strings do not count.
  */
 function conditionLimitProblem(text: string): string | undefined {

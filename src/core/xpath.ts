@@ -7,7 +7,7 @@
 // criteria the workflow evaluates itself.
 import { evaluateXPathToBoolean } from 'fontoxpath';
 import { DOMParser } from '@xmldom/xmldom';
-import { LIMITS } from '../load/limits';
+import { LIMITS } from './limits';
 
 /** The versions a Criterion Expression Type Object may name (1.0.1: 10/20/30; 1.1 adds 31, its default). */
 export const XPATH_VERSIONS = ['xpath-10', 'xpath-20', 'xpath-30', 'xpath-31'] as const;

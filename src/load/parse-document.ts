@@ -2,7 +2,7 @@
 // file:line:column. JSON is YAML, so one parser serves both.
 import { LineCounter, Parser, parseDocument, isMap, isNode, isScalar, visit, type CST, type Document } from 'yaml';
 import type { Diagnostic, SourcePos } from '../core/types';
-import { LIMITS, aliasLimitMessage, depthLimitMessage, tooDeepPath } from './limits';
+import { LIMITS, aliasLimitMessage, depthLimitMessage, tooDeepPath } from '../core/limits';
 
 export type PathSegment = string | number;
 

@@ -8,7 +8,7 @@ import { lintPlan } from '../core/lint';
 import { checkDocument } from '../core/document-checks';
 import type { ArazzoDocument, Diagnostic, Plan, PollPolicy, SourcePos } from '../core/types';
 import { parseWithPositions, yamlTooDeep } from './parse-document';
-import { LIMITS, aliasLimitMessage, checkDocumentCounts, checkInputLimits, checkPlanLimits, depthLimitMessage } from './limits';
+import { LIMITS, aliasLimitMessage, checkDocumentCounts, checkInputLimits, checkPlanLimits, depthLimitMessage } from '../core/limits';
 import { absoluteLocation, displayLocation, isUrl, localPath, readText, resolveLocation } from './read-source';
 import { validateInputs } from './inputs';
 import { loadArazzoSources } from './arazzo-sources';

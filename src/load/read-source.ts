@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DocumentError } from '../core/diagnostics';
-import { LIMITS, decodeDocument } from './limits';
+import { LIMITS, decodeDocument } from '../core/limits';
 
 export function isUrl(location: string): boolean {
   return /^https?:\/\//i.test(location);
@@ -24,7 +24,7 @@ export function resolveLocation(base: string, ref: string): string {
   return resolvePath(dirname(localPath(base)), ref);
 }
 
-/** The text of a document: refused (DocumentError) over `maxBytes` or when it is not UTF-8 (src/load/limits.ts). */
+/** The text of a document: refused (DocumentError) over `maxBytes` or when it is not UTF-8 (src/core/limits.ts). */
 export async function readText(location: string, maxBytes: number = LIMITS.documentBytes): Promise<string> {
   const file = displayLocation(location);
   if (isUrl(location)) {

@@ -1,9 +1,9 @@
-// The limits of src/load/limits.ts at their edges: what is just under a limit is accepted, what is over is refused.
+// The limits of src/core/limits.ts at their edges: what is just under a limit is accepted, what is over is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DocumentError } from '../../src/core/diagnostics';
 import type { Plan } from '../../src/core/types';
-import { LIMITS, checkInputLimits, checkPlanLimits, decodeDocument, invalidUtf8Offset, tooDeepPath } from '../../src/load/limits';
+import { LIMITS, checkInputLimits, checkPlanLimits, decodeDocument, invalidUtf8Offset, tooDeepPath } from '../../src/core/limits';
 import { parseWithPositions } from '../../src/load/parse-document';
 
 test('UTF-8: every valid sequence passes, a BOM is dropped, invalid ones are found at their offset', () => {

@@ -1,8 +1,8 @@
 // Limits on what a document, a source description and a run's inputs may hold. Each is checked before anything
 // starts and refused with a clear error naming file:line (where there is one). The README's "Limits" section lists
 // them; change them here only. Pure (the criteria in the workflow sandbox read LIMITS too).
-import { DocumentError } from '../core/diagnostics';
-import type { Diagnostic, Plan, SourcePos } from '../core/types';
+import { DocumentError } from './diagnostics';
+import type { Diagnostic, Plan, SourcePos } from './types';
 
 export const LIMITS = {
   /** bytes of an Arazzo document (the one run, or one named by a source description of type arazzo) */
