@@ -169,7 +169,7 @@ export function buildProgram(): Command {
       const req = await checkedBeforeConnecting(runRequest(document, flags));
       await withClient(flags, async (client) => {
         const started = await client.start(req);
-        if (!flags.json) printWarnings(started.plan.warnings);
+        if (!flags.json) printWarnings(started.prepared.warnings);
         process.stderr.write(`started ${started.workflowId}\n`);
         const result = await watchRun(started.handle, started.plan, { show: flags.progress && !!process.stderr.isTTY });
         if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
@@ -187,7 +187,7 @@ export function buildProgram(): Command {
       const req = await checkedBeforeConnecting(runRequest(document, flags));
       await withClient(flags, async (client) => {
         const started = await client.start(req);
-        printWarnings(started.plan.warnings);
+        printWarnings(started.prepared.warnings);
         process.stdout.write(started.workflowId + '\n');
       });
     });
@@ -222,7 +222,7 @@ export function buildProgram(): Command {
       let prepared;
       try {
         prepared = await prepareDocument(document, req);
-        if (flags.input.length || flags.inputs || flags.secret.length) checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate);
+        if (flags.input.length || flags.inputs || flags.secret.length) checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate, prepared.workflowPath);
       } catch (err) {
         if (flags.json && err instanceof DocumentError) process.stdout.write(JSON.stringify({ valid: false, diagnostics: err.diagnostics }, null, 2) + '\n');
         throw err;

@@ -38,9 +38,9 @@ export function readableWorkflowId(plan: Plan, now = new Date()): string {
   return `${plan.workflowId}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-function staticDetails(plan: Plan): string {
-  const steps = plan.steps.map((s, i) => `${i + 1}. \`${s.stepId}\` — ${s.operation.method} ${s.operation.path}`).join('\n');
-  const warnings = plan.warnings.length ? `\n\n**Warnings**\n${plan.warnings.map((w) => `- ${w.message}`).join('\n')}` : '';
+function staticDetails({ plan, warnings: found }: Prepared): string {
+  const steps = plan.steps.map((s, i) => `${i + 1}. \`${s.stepId}\` — ${s.kind === 'workflow' ? `workflow ${s.workflow.workflowId}` : `${s.operation.method} ${s.operation.path}`}`).join('\n');
+  const warnings = found.length ? `\n\n**Warnings**\n${found.map((w) => `- ${w.message}`).join('\n')}` : '';
   return `**${plan.document.title}** (${plan.document.file}), workflow \`${plan.workflowId}\`\n\n${steps}${warnings}`.slice(0, 20_000);
 }
 
@@ -64,7 +64,7 @@ export class ArazzoClient {
   /** Load, compile and check a document and its inputs; throws DocumentError before anything starts. */
   async prepare(req: RunRequest): Promise<Prepared> {
     const prepared = await prepareDocument(req.document, req);
-    checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate);
+    checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate, prepared.workflowPath);
     return prepared;
   }
 
@@ -78,7 +78,7 @@ export class ArazzoClient {
       args: [input] as [ArazzoRunInput],
       taskQueue: this.settings.taskQueue,
       staticSummary: `${plan.document.title || basename(plan.document.file)} · ${plan.workflowId}`.slice(0, 200),
-      staticDetails: staticDetails(plan),
+      staticDetails: staticDetails(prepared),
       memo: { arazzoDocument: plan.document.file, arazzoWorkflowId: plan.workflowId },
     };
   }

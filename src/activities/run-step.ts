@@ -22,6 +22,8 @@ import { redact, resolveSecrets } from './secrets';
 import { retryHint } from './http-retry-hints';
 import { OUTBOUND_REFUSED, OutboundPolicy } from './outbound-policy';
 import { documentRetries } from './http-document-retry';
+import { stepLabel, type OperationStep } from '../core/plan';
+import { upgradeStep } from '../core/plan-upgrade';
 import { POLL_PENDING, type CancelInput, type CancelOutcome, type RunStepInput, type StepOutcome } from './types';
 
 const RETRYABLE_STATUS = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
@@ -211,9 +213,9 @@ function buildOrFail(stepId: string, build: () => ResolvedRequest): ResolvedRequ
 /** Run one step: one HTTP exchange per attempt, evaluated in place. */
 export async function runStep(input: RunStepInput): Promise<StepOutcome> {
   const started = Date.now();
-  const { step } = input;
+  const step = upgradeStep(input.step) as OperationStep;
   const info = activityInfo();
-  const label = `${step.stepId} · ${step.operation.method} ${step.operation.path}`;
+  const label = stepLabel(step);
   const ctx: ExpressionContext = { ...input.context, steps: input.context.steps ?? {} };
   const req = buildOrFail(step.stepId, () => buildRequest(step, ctx));
   const res = await exchange(label, req, input.idempotencyKey, policyFor(step.operation, input.context), (r) => documentRetries(step, responseContext(ctx, req, r)));

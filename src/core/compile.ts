@@ -18,14 +18,13 @@ import type {
   Diagnostic,
   JsonSchema,
   Plan,
-  PlanAction,
   PlanOperation,
   PlanParameter,
-  PlanStep,
   PollPolicy,
   ReusableRef,
   SourcePos,
 } from './types';
+import { PLAN_VERSION, type PlanAction, type PlanCancel, type PlanStep } from './plan';
 
 export type Locate = (path: (string | number)[]) => SourcePos;
 
@@ -59,9 +58,19 @@ export interface CompileOptions {
   poll?: Partial<PollPolicy>;
 }
 
+/** Where a compiled workflow and its steps sit in their document: for the checks after compile, never sent to the workflow. */
+export interface PlanSites {
+  file: string;
+  /** ['workflows', index] */
+  workflowPath: (string | number)[];
+  steps: Record<string, { pos?: SourcePos; docPath: (string | number)[] }>;
+}
+
 export interface CompileResult {
   plan?: Plan;
   diagnostics: Diagnostic[];
+  /** by key of the workflow (the target's workflowId, or its key in Plan.workflows) */
+  sites: Record<string, PlanSites>;
 }
 
 /** The extension that sets how loops wait: at document, workflow or step level. */
@@ -132,9 +141,14 @@ class Compiler {
     const dependsOn = this.dependsOn(wf, base);
     const inputsSchema = this.inputsSchema(wf, base);
     const steps = (wf.steps ?? []).map((step, i) => this.step(wf, step, [...base, 'steps', i], stepIds, poll));
+    const sites: PlanSites['steps'] = {};
+    (wf.steps ?? []).forEach((step, i) => {
+      if (step && typeof step === 'object') sites[step.stepId] = { pos: this.opts.locate?.([...base, 'steps', i]), docPath: [...base, 'steps', i] };
+    });
+    this.set.sites[this.prefix + wf.workflowId] = { file: this.opts.file, workflowPath: base, steps: sites };
     if (this.diagnostics.some((d) => d.severity === 'error')) return undefined;
     return {
-      planVersion: 1,
+      planVersion: PLAN_VERSION,
       document: { file: this.opts.file, title: this.doc.info?.title ?? '', arazzo: this.doc.arazzo },
       workflowId: wf.workflowId,
       summary: wf.summary,
@@ -142,7 +156,6 @@ class Compiler {
       steps: steps as PlanStep[],
       outputs: wf.outputs ?? {},
       sources: Object.fromEntries(Object.values(this.opts.sources).map((s) => [s.name, { url: s.url ?? s.location, type: s.type }])),
-      warnings: this.diagnostics.filter((d) => d.severity === 'warning'),
       ...(dependsOn.length > 0 && { dependsOn }),
     };
   }
@@ -309,18 +322,14 @@ class Compiler {
     return {
       stepId: step.stepId,
       description: step.description,
-      operation: { source: target.source ?? '', method: 'WORKFLOW', path: target.workflowId, serverUrl: '' },
+      kind: 'workflow',
       workflow: { key: target.key, workflowId: target.workflowId, inputs },
       ...(timeoutMs !== undefined && { timeoutMs }),
-      parameters: [],
       successCriteria: criteria,
       onSuccess,
       onFailure,
       outputs: step.outputs ?? {},
-      responseHeaders: [],
       poll,
-      pos: this.opts.locate?.(path),
-      docPath: path,
     };
   }
 
@@ -386,6 +395,7 @@ class Compiler {
     return {
       stepId: step.stepId,
       description: step.description,
+      kind: 'operation',
       operation: operation.plan,
       parameters,
       requestBody: body
@@ -404,8 +414,6 @@ class Compiler {
       poll,
       cancel,
       ...(timeoutMs !== undefined && { timeoutMs }),
-      pos: this.opts.locate?.(path),
-      docPath: path,
     };
   }
 
@@ -505,30 +513,40 @@ class Compiler {
   private actions(list: (ArazzoAction | ReusableRef)[], listPath: (string | number)[], kind: 'successActions' | 'failureActions', stepIds: Set<string>, where: { workflowId?: string; stepId?: string }): PlanAction[] {
     const out: PlanAction[] = [];
     list.forEach((raw, i) => {
-      let action: PlanAction | undefined = this.resolveRef<ArazzoAction>(raw, kind, [...listPath, i], where);
-      if (!action) return;
-      const at = [...listPath, i];
-      if (action.stepId !== undefined && action.workflowId !== undefined) {
-        this.report('error', 'bad-action', `action "${action.name}" names both a stepId and a workflowId; it can go to one`, at, where);
-      } else if ((action.type === 'goto' || action.type === 'retry') && action.workflowId !== undefined) {
-        const target = this.workflowRef(action.workflowId, [...at, 'workflowId'], where);
-        const inputs = this.workflowInputs(action.parameters, [...at, 'parameters'], where);
-        if (inputs) this.checkInputExpressions(inputs, [...at, 'parameters'], where);
-        if (target) action = { ...action, workflowKey: target.key, ...(inputs && { inputs }) };
-      } else if ((action.type === 'goto' || (action.type === 'retry' && action.stepId !== undefined)) && !stepIds.has(action.stepId as string)) {
-        this.report('error', 'unknown-step', `action "${action.name}" goes to step "${action.stepId}", which does not exist in workflow "${where.workflowId}"`, [...at, 'stepId'], where);
-      } else if (!['end', 'goto', 'retry'].includes(action.type)) {
-        this.report('error', 'bad-action', `action "${action.name}" has type "${action.type}"; expected end, goto or retry`, [...at, 'type'], where);
-      }
-      if (action.type === 'retry' && kind === 'successActions') {
-        this.report('warning', 'retry-on-success', `action "${action.name}": retry under onSuccess is not in the spec; run as "re-run this step after retryAfter, at most retryLimit times"`, at, where);
-      }
-      out.push(action);
+      const action = this.resolveRef<ArazzoAction>(raw, kind, [...listPath, i], where);
+      const planned = action && this.action(action, [...listPath, i], kind, stepIds, where);
+      if (planned) out.push(planned);
     });
     return out;
   }
 
-  private cancel(wf: ArazzoWorkflow, step: ArazzoStep, path: (string | number)[], where: { workflowId?: string; stepId?: string }): PlanStep['cancel'] {
+  /** One action as the plan holds it: only its type's fields, a workflow target resolved to its key. */
+  private action(action: ArazzoAction, at: (string | number)[], kind: 'successActions' | 'failureActions', stepIds: Set<string>, where: Where): PlanAction | undefined {
+    const base = { name: action.name, ...(action.criteria !== undefined && { criteria: action.criteria }) };
+    if (!['end', 'goto', 'retry'].includes(action.type)) {
+      this.report('error', 'bad-action', `action "${action.name}" has type "${action.type}"; expected end, goto or retry`, [...at, 'type'], where);
+      return undefined;
+    }
+    if (action.type === 'retry' && kind === 'successActions') {
+      this.report('warning', 'retry-on-success', `action "${action.name}": retry under onSuccess is not in the spec; run as "re-run this step after retryAfter, at most retryLimit times"`, at, where);
+    }
+    if (action.type === 'end') return { type: 'end', ...base };
+    const retry = action.type === 'retry' ? { ...(action.retryAfter !== undefined && { retryAfter: action.retryAfter }), ...(action.retryLimit !== undefined && { retryLimit: action.retryLimit }) } : {};
+    if (action.stepId !== undefined && action.workflowId !== undefined) {
+      this.report('error', 'bad-action', `action "${action.name}" names both a stepId and a workflowId; it can go to one`, at, where);
+    } else if (action.workflowId !== undefined) {
+      const target = this.workflowRef(action.workflowId, [...at, 'workflowId'], where);
+      const inputs = this.workflowInputs(action.parameters, [...at, 'parameters'], where);
+      if (inputs) this.checkInputExpressions(inputs, [...at, 'parameters'], where);
+      const workflow = { workflowId: action.workflowId, ...(target && { workflowKey: target.key }), ...(inputs && { inputs }) };
+      return { type: action.type, ...base, ...retry, ...workflow };
+    } else if ((action.type === 'goto' || action.stepId !== undefined) && !stepIds.has(action.stepId as string)) {
+      this.report('error', 'unknown-step', `action "${action.name}" goes to step "${action.stepId}", which does not exist in workflow "${where.workflowId}"`, [...at, 'stepId'], where);
+    }
+    return { type: action.type, ...base, ...retry, ...(action.stepId !== undefined && { stepId: action.stepId }) };
+  }
+
+  private cancel(wf: ArazzoWorkflow, step: ArazzoStep, path: (string | number)[], where: { workflowId?: string; stepId?: string }): PlanCancel | undefined {
     const ext = step[CANCEL_EXTENSION] as { operationId?: string; operationPath?: string; parameters?: ArazzoParameter[] } | undefined;
     if (ext === undefined) return undefined;
     const at = [...path, CANCEL_EXTENSION];
@@ -564,6 +582,8 @@ class WorkflowSet {
   /** keys some reference names */
   readonly referenced = new Set<string>();
   private readonly queue: { compiler: Compiler; index: number; key: string }[] = [];
+  /** where each compiled workflow sits, by key */
+  readonly sites: Record<string, PlanSites> = {};
   readonly edges = new Map<string, { deps: string[]; compiler: Compiler; path: (string | number)[]; workflowId: string }>();
 
   constructor(private readonly rootOverrides: Record<string, string> | undefined) {}
@@ -621,11 +641,11 @@ export function compileWorkflow(doc: ArazzoDocument, opts: CompileOptions): Comp
   const diagnostics = set.compilers.flatMap((c) => c.diagnostics);
   if (diagnostics.some((d) => d.severity === 'error')) plan = undefined;
   if (plan) {
-    plan.warnings = diagnostics.filter((d) => d.severity === 'warning');
     const others = [...set.plans].filter(([key]) => key !== plan!.workflowId || set.referenced.has(key));
-    if (others.length) plan.workflows = Object.fromEntries(others.map(([key, p]) => [key, { ...p, warnings: [] }]));
+    // copies: the target itself may be among them (a workflow that runs itself), without its own `workflows`
+    if (others.length) plan.workflows = Object.fromEntries(others.map(([key, p]) => [key, { ...p }]));
   }
-  return { plan, diagnostics };
+  return { plan, diagnostics, sites: set.sites };
 }
 
 export type { Criterion };

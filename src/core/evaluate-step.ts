@@ -3,7 +3,8 @@
 // call so that poll loops can be decided without a round trip through workflow history.
 import { evaluateCriterion } from './criteria';
 import { evaluateExpression, evaluateValue } from './expressions';
-import type { ArazzoAction, Criterion, ExpressionContext, PlanStep, ResolvedRequest } from './types';
+import type { PlanAction, PlanStep } from './plan';
+import type { Criterion, ExpressionContext, ResolvedRequest } from './types';
 
 export interface StepResponse {
   statusCode: number;
@@ -12,20 +13,9 @@ export interface StepResponse {
   body: unknown;
 }
 
-export interface ChosenAction {
-  name: string;
-  type: ArazzoAction['type'];
-  stepId?: string;
-  workflowId?: string;
-  retryAfter?: number;
-  retryLimit?: number;
-  /** goto/retry workflowId: the target's key in Plan.workflows */
-  workflowKey?: string;
-  /** goto/retry workflowId with action parameters (Arazzo 1.1): the target's inputs, evaluated */
-  inputs?: Record<string, unknown>;
-  /** the list it came from */
-  on: 'success' | 'failure';
-}
+/** The action a step's outcome chose, its workflow inputs evaluated; `on`: the list it came from. */
+export type ChosenAction = DistributiveOmit<PlanAction, 'criteria'> & { on: 'success' | 'failure' };
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export interface StepEvaluation {
   success: boolean;
@@ -73,17 +63,12 @@ export function evaluateStep(
   const match = list.find((a) => !(a.type === 'retry' && exhaustedRetries.includes(a.name)) && allPass(a.criteria, ctx));
   const outputs: Record<string, unknown> = {};
   for (const [name, expr] of Object.entries(step.outputs)) outputs[name] = evaluateExpression(expr, ctx);
-  const action: ChosenAction | undefined = match && {
-    name: match.name,
-    type: match.type,
-    stepId: match.stepId,
-    workflowId: match.workflowId,
-    retryAfter: match.retryAfter,
-    retryLimit: match.retryLimit,
-    ...(match.workflowKey !== undefined && { workflowKey: match.workflowKey }),
-    ...(match.inputs !== undefined && { inputs: evaluateValue(match.inputs, ctx) as Record<string, unknown> }),
-    on: success ? 'success' : 'failure',
-  };
+  let action: ChosenAction | undefined;
+  if (match) {
+    const { criteria: _criteria, ...chosen } = match;
+    if (chosen.type !== 'end' && chosen.inputs !== undefined) chosen.inputs = evaluateValue(chosen.inputs, ctx) as Record<string, unknown>;
+    action = { ...chosen, on: success ? 'success' : 'failure' };
+  }
   return { success, outputs, action, failedCriteria };
 }
 

@@ -59,6 +59,7 @@ export function planToMermaid(plan: Plan, opts: GraphOptions = {}): string {
   };
   const target = (a: PlanAction, from: string): string => {
     if (a.type === 'retry') return a.stepId !== undefined ? (id.get(a.stepId) ?? from) : from;
+    if (a.type === 'end') return from;
     if (a.stepId !== undefined) return id.get(a.stepId) ?? from;
     const key = a.workflowKey ?? a.workflowId ?? '?';
     if (!externals.has(key)) externals.set(key, `w${externals.size}`);
@@ -67,7 +68,7 @@ export function planToMermaid(plan: Plan, opts: GraphOptions = {}): string {
 
   lines.push(`  start(["${mermaidText(`${plan.workflowId}${plan.summary ? `: ${plan.summary}` : ''}`)}"])`);
   for (const [i, step] of plan.steps.entries()) {
-    const what = step.workflow ? `workflow ${step.workflow.workflowId}` : `${step.operation.method} ${step.operation.path}`;
+    const what = step.kind === 'workflow' ? `workflow ${step.workflow.workflowId}` : `${step.operation.method} ${step.operation.path}`;
     const title = mermaidText(`${i + 1}. ${step.stepId}`);
     lines.push(opts.operations === false ? `  s${i}["${title}"]` : `  s${i}["${title}<br/>${mermaidText(what, 60)}"]`);
   }

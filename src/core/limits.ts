@@ -2,6 +2,8 @@
 // starts and refused with a clear error naming file:line (where there is one). The README's "Limits" section lists
 // them; change them here only. Pure (the criteria in the workflow sandbox read LIMITS too).
 import { DocumentError } from './diagnostics';
+import type { PlanSites } from './compile';
+import type { PlanStep } from './plan';
 import type { Diagnostic, Plan, SourcePos } from './types';
 
 export const LIMITS = {
@@ -143,8 +145,10 @@ export function checkDocumentCounts(doc: unknown, file: string, locate: (path: (
   return found;
 }
 
+const childKey = (s: PlanStep) => (s.kind === 'workflow' ? s.workflow.key : undefined);
+
 /** Steps of every workflow a run can reach, and how deep workflow steps nest (statically; cycles are left to the run). */
-export function checkPlanLimits(plan: Plan): Diagnostic[] {
+export function checkPlanLimits(plan: Plan, sites?: PlanSites): Diagnostic[] {
   const found: Diagnostic[] = [];
   const where = { workflowId: plan.workflowId };
   const file = plan.document.file;
@@ -161,7 +165,7 @@ export function checkPlanLimits(plan: Plan): Diagnostic[] {
     const stack: { key: string; next: number; children: string[] }[] = [];
     const push = (key: string) => {
       const p = byKey[key];
-      const children = [...new Set((p?.steps ?? []).map((s) => s.workflow?.key).filter((k): k is string => !!k))];
+      const children = [...new Set((p?.steps ?? []).map(childKey).filter((k): k is string => !!k))];
       onPath.add(key);
       stack.push({ key, next: 0, children });
     };
@@ -180,11 +184,11 @@ export function checkPlanLimits(plan: Plan): Diagnostic[] {
     }
     return memo.get(root) ?? 0;
   };
-  const childKeys = [...new Set(plan.steps.map((s) => s.workflow?.key).filter((k): k is string => !!k))];
+  const childKeys = [...new Set(plan.steps.map(childKey).filter((k): k is string => !!k))];
   const depth = Math.max(0, ...childKeys.map(depthOf));
   if (depth > LIMITS.subworkflowDepth) {
-    const step = plan.steps.find((s) => s.workflow && memo.get(s.workflow.key) === depth);
-    found.push(limitError('limit-depth', `workflow steps run workflows ${depth} levels deep, over the limit of ${LIMITS.subworkflowDepth}`, step?.pos ?? { file }, { ...where, ...(step ? { stepId: step.stepId } : {}) }));
+    const step = plan.steps.find((s) => s.kind === 'workflow' && memo.get(s.workflow.key) === depth);
+    found.push(limitError('limit-depth', `workflow steps run workflows ${depth} levels deep, over the limit of ${LIMITS.subworkflowDepth}`, (step && sites?.steps[step.stepId]?.pos) ?? { file }, { ...where, ...(step ? { stepId: step.stepId } : {}) }));
   }
   return found;
 }

@@ -3,7 +3,9 @@
 // real documents use are reported as warnings (errors with --strict).
 import { checkCriterion } from './criteria';
 import { findEmbeddedForms, isExpression, parseExpression, scanExpressions, EXPRESSION_ROOTS } from './expressions';
-import type { Criterion, Diagnostic, Plan, PlanParameter, PlanStep, SourcePos } from './types';
+import type { PlanSites } from './compile';
+import { loopsBack, type Plan, type PlanStep } from './plan';
+import type { Criterion, Diagnostic, PlanParameter, SourcePos } from './types';
 
 const OUTPUT_NAME = /^[a-zA-Z0-9.\-_]+$/;
 const LOOKS_LIKE_EXPRESSION = new RegExp(`^\\$(${EXPRESSION_ROOTS.join('|')})\\b`);
@@ -56,16 +58,17 @@ function reaches(graph: number[][], from: number, to: number): boolean {
  * Check a compiled plan. With `locate` (and the parsed document), findings point at the exact node: the
  * `condition:` of a criterion, the value of a parameter, an output; without, at the step.
  */
-export function lintPlan(plan: Plan, locate?: Locate, doc?: unknown): Diagnostic[] {
+export function lintPlan(plan: Plan, sites?: PlanSites, locate?: Locate, doc?: unknown): Diagnostic[] {
   const out: Diagnostic[] = [];
   const stepIds = new Set(plan.steps.map((s) => s.stepId));
   const outputsOf = new Map(plan.steps.map((s) => [s.stepId, new Set(Object.keys(s.outputs))]));
   const stepIndex = new Map(plan.steps.map((s, i) => [s.stepId, i]));
   const graph = successors(plan);
-  const workflowPath = plan.steps.find((s) => s.docPath)?.docPath?.slice(0, 2);
+  const workflowPath = sites?.workflowPath;
+  const docPathOf = (step: PlanStep) => sites?.steps[step.stepId]?.docPath;
 
   const report = (severity: Diagnostic['severity'], code: string, message: string, step?: PlanStep, at?: Path) =>
-    out.push({ severity, code, message, workflowId: plan.workflowId, stepId: step?.stepId, pos: (at && locate ? locate(at) : undefined) ?? step?.pos ?? { file: plan.document.file } });
+    out.push({ severity, code, message, workflowId: plan.workflowId, stepId: step?.stepId, pos: (at && locate ? locate(at) : undefined) ?? (step && sites?.steps[step.stepId]?.pos) ?? { file: plan.document.file } });
 
   /** `$components.<kind>.<name>` of a reusable object, as a document path, when it names an entry. */
   const componentPath = (item: unknown, kind: string): Path | undefined => {
@@ -76,10 +79,11 @@ export function lintPlan(plan: Plan, locate?: Locate, doc?: unknown): Diagnostic
 
   /** The document path of action `i` of a step's chosen list (its own, or the workflow's), through references. */
   const actionPath = (step: PlanStep, list: 'onSuccess' | 'onFailure', i: number): Path | undefined => {
-    if (!step.docPath) return undefined;
-    let listPath: Path = [...step.docPath, list];
+    const stepPath = docPathOf(step);
+    if (!stepPath) return undefined;
+    let listPath: Path = [...stepPath, list];
     if (doc !== undefined && !Array.isArray(valueAt(doc, listPath))) {
-      const workflowList = [...step.docPath.slice(0, 2), list === 'onSuccess' ? 'successActions' : 'failureActions'];
+      const workflowList = [...stepPath.slice(0, 2), list === 'onSuccess' ? 'successActions' : 'failureActions'];
       if (Array.isArray(valueAt(doc, workflowList))) listPath = workflowList;
     }
     return componentPath(valueAt(doc, [...listPath, i]), list === 'onSuccess' ? 'successActions' : 'failureActions') ?? [...listPath, i];
@@ -87,10 +91,11 @@ export function lintPlan(plan: Plan, locate?: Locate, doc?: unknown): Diagnostic
 
   /** The document path of a parameter's value: the step's entry, else the workflow's, through references. */
   const parameterPath = (step: PlanStep, param: PlanParameter): Path | undefined => {
-    if (!step.docPath) return undefined;
+    const stepPath = docPathOf(step);
+    if (!stepPath) return undefined;
     for (const listPath of [
-      [...step.docPath, 'parameters'],
-      [...step.docPath.slice(0, 2), 'parameters'],
+      [...stepPath, 'parameters'],
+      [...stepPath.slice(0, 2), 'parameters'],
     ]) {
       const list = valueAt(doc, listPath);
       if (!Array.isArray(list)) continue;
@@ -107,7 +112,7 @@ export function lintPlan(plan: Plan, locate?: Locate, doc?: unknown): Diagnostic
         if (sameName && (item.in === undefined || item.in === param.in)) return valuePath;
       }
     }
-    return [...step.docPath, 'parameters'];
+    return [...stepPath, 'parameters'];
   };
 
   /** `$steps.x.outputs.y` must name a step of this workflow that can run before, and an output it declares. */
@@ -174,7 +179,7 @@ export function lintPlan(plan: Plan, locate?: Locate, doc?: unknown): Diagnostic
   };
 
   for (const [i, step] of plan.steps.entries()) {
-    const sp = step.docPath;
+    const sp = docPathOf(step);
     checkCriteria(step.successCriteria, 'successCriteria', step, sp && [...sp, 'successCriteria']);
     for (const list of ['onSuccess', 'onFailure'] as const) {
       step[list].forEach((a, k) => {
@@ -182,18 +187,18 @@ export function lintPlan(plan: Plan, locate?: Locate, doc?: unknown): Diagnostic
         checkCriteria(a.criteria, `${list} action "${a.name}"`, step, ap && [...ap, 'criteria']);
       });
     }
-    for (const p of step.parameters) checkValues(p.value, `parameter "${p.name}"`, step, parameterPath(step, p));
-    if (step.requestBody) {
+    if (step.kind === 'operation') for (const p of step.parameters) checkValues(p.value, `parameter "${p.name}"`, step, parameterPath(step, p));
+    if (step.kind === 'operation' && step.requestBody) {
       checkValues(step.requestBody.payload, 'requestBody', step, sp && [...sp, 'requestBody', 'payload']);
       checkValues(step.requestBody.replacements, 'requestBody', step, sp && [...sp, 'requestBody', 'replacements']);
     }
     checkOutputs(step.outputs, `step ${step.stepId}`, step, sp && [...sp, 'outputs']);
 
-    const loops = step.onSuccess.some((a) => a.type === 'goto' && a.stepId !== undefined && plan.steps.findIndex((s) => s.stepId === a.stepId) <= i);
+    const loops = step.onSuccess.some((a) => loopsBack(plan.steps, i, a));
     const guarded = step.onSuccess.length > 0 && step.onSuccess.every((a) => a.criteria?.length);
     const conditions = step.onSuccess.flatMap((a) => (a.criteria?.length === 1 ? [a.criteria[0].condition] : []));
     if (loops && guarded && !complementary(conditions)) {
-      const loopIndex = step.onSuccess.findIndex((a) => a.type === 'goto' && a.stepId !== undefined && plan.steps.findIndex((s) => s.stepId === a.stepId) <= i);
+      const loopIndex = step.onSuccess.findIndex((a) => loopsBack(plan.steps, i, a));
       report(
         'warning',
         'poll-without-failure-branch',

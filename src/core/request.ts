@@ -2,14 +2,15 @@
 // holds secret references/placeholders, which only the activity resolves.
 import { evaluateValue } from './expressions';
 import { setPointer } from './jsonpointer';
-import { isSecretRef, type ExpressionContext, type PlanStep, type ResolvedRequest, type SecretRef } from './types';
+import type { OperationStep } from './plan';
+import { isSecretRef, type ExpressionContext, type ResolvedRequest, type SecretRef } from './types';
 
 function asText(value: unknown): string {
   if (value === undefined || value === null) return '';
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-export function buildRequest(step: Pick<PlanStep, 'operation' | 'parameters' | 'requestBody' | 'stepId'>, ctx: ExpressionContext): ResolvedRequest {
+export function buildRequest(step: Pick<OperationStep, 'operation' | 'parameters' | 'requestBody' | 'stepId'>, ctx: ExpressionContext): ResolvedRequest {
   const headers: Record<string, string | SecretRef> = {};
   const query: Record<string, string | SecretRef> = {};
   const cookies: Record<string, string | SecretRef> = {};

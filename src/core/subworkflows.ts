@@ -6,8 +6,8 @@ import type { JsonSchema, Plan } from './types';
 export function referencedKeys(plan: Plan): string[] {
   const keys = new Set<string>(plan.dependsOn ?? []);
   for (const step of plan.steps) {
-    if (step.workflow) keys.add(step.workflow.key);
-    for (const a of [...step.onSuccess, ...step.onFailure]) if (a.workflowKey !== undefined) keys.add(a.workflowKey);
+    if (step.kind === 'workflow') keys.add(step.workflow.key);
+    for (const a of [...step.onSuccess, ...step.onFailure]) if (a.type !== 'end' && a.workflowKey !== undefined) keys.add(a.workflowKey);
   }
   return [...keys];
 }

@@ -1,4 +1,4 @@
-// Types shared by the pure core, the workflow and the activities.
+// Types shared by the pure core, the workflow and the activities (the plan itself: ./plan.ts).
 // Everything here is JSON-serializable: a Plan travels as workflow input.
 
 /** A position in a source file, 1-based. */
@@ -149,74 +149,7 @@ export interface PlanOperation {
   responseContentTypes?: string[];
 }
 
-/** An action as the plan holds it: references resolved, a workflow target named by its key in Plan.workflows. */
-export interface PlanAction extends ArazzoAction {
-  /** goto/retry workflowId: key of the target in Plan.workflows */
-  workflowKey?: string;
-  /** goto/retry workflowId: the target's inputs, name → value or expression (Arazzo 1.1 action parameters) */
-  inputs?: Record<string, unknown>;
-}
-
-/** A step that runs another workflow (step `workflowId`) as a Temporal child workflow. */
-export interface PlanWorkflowTarget {
-  /** key of the target in Plan.workflows */
-  key: string;
-  /** the target's workflowId, as `$workflows.<workflowId>` names it */
-  workflowId: string;
-  /** the child's inputs: parameter name → value or expression */
-  inputs: Record<string, unknown>;
-}
-
-export interface PlanStep {
-  stepId: string;
-  description?: string;
-  /** for a workflow step (see `workflow`) a placeholder: method WORKFLOW, path = the target's workflowId; never sent */
-  operation: PlanOperation;
-  /** set when the step runs another workflow instead of an operation */
-  workflow?: PlanWorkflowTarget;
-  /** Arazzo 1.1 step timeout in ms: bounds the activity (schedule-to-close) or the child workflow (execution timeout) */
-  timeoutMs?: number;
-  parameters: PlanParameter[];
-  requestBody?: PlanRequestBody;
-  successCriteria: Criterion[];
-  onSuccess: PlanAction[];
-  onFailure: PlanAction[];
-  outputs: Record<string, string>;
-  /** response headers referenced by criteria or outputs (lower-case) */
-  responseHeaders: string[];
-  /** poll policy for loops that return to this step (goto self or earlier) */
-  poll: PollPolicy;
-  /** the step's cancel operation (x-temporal-cancel), run when the workflow is cancelled */
-  cancel?: { stepId: string; operation: PlanOperation; parameters: PlanParameter[] };
-  pos?: SourcePos;
-  /** where the step sits in its document, e.g. ['workflows', 0, 'steps', 2]: lets checks point at the exact node */
-  docPath?: (string | number)[];
-}
-
-export interface Plan {
-  planVersion: 1;
-  document: { file: string; title: string; arazzo: string };
-  workflowId: string;
-  summary?: string;
-  inputsSchema?: JsonSchema;
-  steps: PlanStep[];
-  outputs: Record<string, string>;
-  /**
-   * sourceDescriptions by name, for $sourceDescriptions.<name>.url: the url resolved against the document (or the
-   * --source override), absolute: an http(s) URL, or a file path
-   */
-  sources: Record<string, { url: string; type: string }>;
-  warnings: Diagnostic[];
-  /** workflows that must complete before this one starts (dependsOn), as keys of `workflows`, in document order */
-  dependsOn?: string[];
-  /**
-   * Every other workflow a run can reach (dependsOn closure, workflowId steps, goto/retry workflowId actions), compiled,
-   * by key: the workflowId for a workflow of this document, `<source>.<workflowId>` for one of an Arazzo source
-   * description (`<source>.<source2>.<workflowId>` further down). Present on the top-level plan only; a child run gets
-   * the part its own workflow can reach.
-   */
-  workflows?: Record<string, Plan>;
-}
+export type { PlanAction, EndAction, GotoAction, RetryAction, PlanStep, OperationStep, WorkflowStep, PlanCancel, PlanWorkflowTarget, Plan } from './plan';
 
 // ---------- Secrets ----------
 

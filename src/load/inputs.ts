@@ -26,8 +26,7 @@ function withSecretsAsStrings(value: unknown): unknown {
 }
 
 /** The place in the workflow's `inputs` schema that an input error is about (its property, or the `required` entry). */
-function schemaPath(plan: Plan, instancePath: string, missing?: string): (string | number)[] | undefined {
-  const workflow = plan.steps.find((s) => s.docPath)?.docPath?.slice(0, 2);
+function schemaPath(plan: Plan, workflow: (string | number)[] | undefined, instancePath: string, missing?: string): (string | number)[] | undefined {
   if (!workflow) return undefined;
   const path: (string | number)[] = [...workflow, 'inputs'];
   for (const raw of instancePath.split('/').slice(1)) {
@@ -45,7 +44,8 @@ function schemaPath(plan: Plan, instancePath: string, missing?: string): (string
   return path;
 }
 
-export function validateInputs(plan: Plan, inputs: Record<string, unknown>, locate?: (path: (string | number)[]) => SourcePos): Diagnostic[] {
+/** `workflowPath`: where the workflow sits in its document (['workflows', i]), for positions in its inputs schema. */
+export function validateInputs(plan: Plan, inputs: Record<string, unknown>, locate?: (path: (string | number)[]) => SourcePos, workflowPath?: (string | number)[]): Diagnostic[] {
   const schema = plan.inputsSchema;
   if (!schema) return [];
   const where = { workflowId: plan.workflowId, pos: { file: plan.document.file } as SourcePos };
@@ -62,7 +62,7 @@ export function validateInputs(plan: Plan, inputs: Record<string, unknown>, loca
     const at = e.instancePath ? `input ${e.instancePath.slice(1).replace(/\//g, '.')}` : 'inputs';
     const missing = e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty : undefined;
     const detail = missing !== undefined ? `missing required input "${missing}"` : `${at} ${e.message}`;
-    const path = locate && schemaPath(plan, e.instancePath, missing);
+    const path = locate && schemaPath(plan, workflowPath, e.instancePath, missing);
     return { severity: 'error', code: 'bad-input', message: detail, ...where, ...(path && locate ? { pos: locate(path) } : {}) };
   });
 }

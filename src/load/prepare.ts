@@ -2,7 +2,7 @@
 // lint it, and check the run's inputs. Runs in the client (I/O allowed); the result is plain data.
 import { stat } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { compileWorkflow, type LoadedSource } from '../core/compile';
+import { compileWorkflow, type CompileResult, type LoadedSource } from '../core/compile';
 import { DocumentError, hasErrors } from '../core/diagnostics';
 import { lintPlan } from '../core/lint';
 import { checkDocument } from '../core/document-checks';
@@ -27,7 +27,14 @@ export interface PrepareOptions {
 
 export interface Prepared {
   plan: Plan;
+  /** every finding (warnings only: a document with errors is refused) */
   diagnostics: Diagnostic[];
+  /** the warnings, as the run's start shows them */
+  warnings: Diagnostic[];
+  /** where the target workflow sits in the document (['workflows', i]) */
+  workflowPath?: (string | number)[];
+  /** where each compiled workflow and its steps sit, by workflow key */
+  sites: CompileResult['sites'];
   /** positions in the document, for later findings (inputs); not serializable */
   locate?: (path: (string | number)[]) => SourcePos;
 }
@@ -101,19 +108,21 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   let lint: Diagnostic[] = [];
   try {
     compiled = compileWorkflow(doc, { file, locate: parsed.locate, workflowId: opts.workflowId, sources, serverOverrides: opts.servers, poll: opts.poll });
-    if (compiled.plan) lint = lintPlan(compiled.plan, parsed.locate, doc);
-    // the other workflows the run can reach; those of other documents without positions in them
-    for (const sub of Object.values(compiled.plan?.workflows ?? {})) lint.push(...(sub.document.file === file ? lintPlan(sub, parsed.locate, doc) : lintPlan(sub)));
+    if (compiled.plan) lint = lintPlan(compiled.plan, compiled.sites[compiled.plan.workflowId], parsed.locate, doc);
+    // the other workflows the run can reach; those of other documents at their steps' positions
+    for (const [key, sub] of Object.entries(compiled.plan?.workflows ?? {})) {
+      lint.push(...(sub.document.file === file ? lintPlan(sub, compiled.sites[key], parsed.locate, doc) : lintPlan(sub, compiled.sites[key])));
+    }
   } catch (err) {
     // a document that passed the schema should never get here; report it instead of crashing
     throw new DocumentError([...shape, { severity: 'error', code: 'internal-error', message: `the document could not be checked: ${(err as Error).stack ?? String(err)}`, pos: { file } }]);
   }
   const { plan, diagnostics } = compiled;
-  const all = uniqueDiagnostics([...shape, ...diagnostics, ...lint, ...(plan ? checkPlanLimits(plan) : [])]);
+  const all = uniqueDiagnostics([...shape, ...diagnostics, ...lint, ...(plan ? checkPlanLimits(plan, compiled.sites[plan.workflowId]) : [])]);
   const final = opts.strict ? all.map((d) => ({ ...d, severity: 'error' as const })) : all;
   if (!plan || hasErrors(final)) throw new DocumentError(final);
-  plan.warnings = final.filter((d) => d.severity === 'warning');
-  return { plan, diagnostics: final, locate: parsed.locate };
+  const workflowPath = compiled.sites[plan.workflowId]?.workflowPath;
+  return { plan, diagnostics: final, warnings: final.filter((d) => d.severity === 'warning'), workflowPath, sites: compiled.sites, locate: parsed.locate };
 }
 
 /** The same finding reported by two checks (e.g. a duplicate stepId) is shown once. */
@@ -128,9 +137,9 @@ function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
 }
 
 /** Check a run's inputs against the workflow's inputs schema; throws DocumentError naming each problem. */
-export function checkInputs(plan: Plan, inputs: Record<string, unknown>, locate?: (path: (string | number)[]) => SourcePos): void {
+export function checkInputs(plan: Plan, inputs: Record<string, unknown>, locate?: (path: (string | number)[]) => SourcePos, workflowPath?: (string | number)[]): void {
   const limits = checkInputLimits(plan, inputs);
   if (limits.length) throw new DocumentError(limits);
-  const problems = validateInputs(plan, inputs, locate);
+  const problems = validateInputs(plan, inputs, locate, workflowPath);
   if (problems.length) throw new DocumentError(problems);
 }

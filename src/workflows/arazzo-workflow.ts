@@ -19,14 +19,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import { NON_RETRYABLE_ERRORS, type RunStepInput, type StepOutcome } from '../activities/types';
+import { NON_RETRYABLE_ERRORS, type RunStepInput, type StepOutcome } from '../core/contract';
 import { CriterionError } from '../core/criteria';
 import { evaluateStep, type ChosenAction, type StepEvaluation } from '../core/evaluate-step';
 import { ExpressionError, evaluateExpression, evaluateValue } from '../core/expressions';
 import { formatDuration } from '../core/durations';
 import { pollDelayMs } from '../core/poll-policy';
 import { dependencyOrder, inputsFor, subPlan } from '../core/subworkflows';
-import type { ExpressionContext, Plan, PlanStep } from '../core/types';
+import type { ExpressionContext } from '../core/types';
+import { loopsBack as goesBack, stepLabel, type OperationStep, type Plan, type PlanStep, type WorkflowStep } from '../core/plan';
+import { PlanVersionError, upgradePlan } from '../core/plan-upgrade';
 import type { Duration } from '@temporalio/common';
 import { progressQuery } from './queries';
 
@@ -117,16 +119,27 @@ function newState(): InterpreterState {
   return { cursor: 0, steps: {}, visits: {}, retries: {}, loops: {}, cancelable: [], stepRuns: 0, polls: 0, trace: [] };
 }
 
-const stepLabel = (s: { stepId: string; operation: { method: string; path: string } }) => `${s.stepId} · ${s.operation.method} ${s.operation.path}`;
-
 function selfLooping(step: PlanStep): boolean {
   return [...step.onSuccess, ...step.onFailure].some((a) => a.type === 'goto' && a.stepId === step.stepId);
 }
 
 function loopsBack(plan: Plan, index: number): boolean {
   const step = plan.steps[index];
-  return [...step.onSuccess, ...step.onFailure].some((a) => a.type === 'goto' && a.stepId !== undefined && plan.steps.findIndex((s) => s.stepId === a.stepId) <= index);
+  return [...step.onSuccess, ...step.onFailure].some((a) => goesBack(plan.steps, index, a));
 }
+
+/** The run's plan in the current shape; a plan of a version this worker does not know fails the run (not the task). */
+function planOf(input: ArazzoRunInput): Plan {
+  try {
+    return upgradePlan(input.plan);
+  } catch (err) {
+    if (err instanceof PlanVersionError) throw ApplicationFailure.nonRetryable(err.message, 'ArazzoPlanVersion');
+    throw err;
+  }
+}
+
+/** A goto or retry action as chosen (not `end`). */
+type ChosenTarget = Exclude<ChosenAction, { type: 'end' }>;
 
 /** The part of the run's state a step's expressions refer to: keeps activity inputs small. */
 function contextFor(value: unknown, plan: Plan, inputs: Record<string, unknown>, state: InterpreterState): RunStepInput['context'] {
@@ -170,7 +183,8 @@ function describeObserved(observed: Record<string, unknown> | undefined): string
 }
 
 export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunResult> {
-  const { plan, inputs } = input;
+  const plan = planOf(input);
+  const { inputs } = input;
   const options = input.options ?? {};
   const state = input.state ?? newState();
   const depth = input.depth ?? 0;
@@ -180,7 +194,7 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
   const index = (stepId: string) => plan.steps.findIndex((s) => s.stepId === stepId);
   setHandler(progressQuery, () => ({ index: state.cursor, stepId: plan.steps[state.cursor]?.stepId, stepRuns: state.stepRuns, polls: state.polls }));
 
-  const activitiesFor = (step: PlanStep, polling: boolean) =>
+  const activitiesFor = (step: OperationStep, polling: boolean) =>
     proxyActivities<typeof activities>({
       summary: stepLabel(step),
       taskQueue: options.activityTaskQueue,
@@ -242,8 +256,8 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
   };
 
   /** A step with workflowId: the child's outputs become `$workflows.<id>.outputs`; its failure fails the step. */
-  const runWorkflowStep = async (step: PlanStep, visit: number, exhaustedRetries: string[]): Promise<StepOutcome> => {
-    const target = step.workflow!;
+  const runWorkflowStep = async (step: WorkflowStep, visit: number, exhaustedRetries: string[]): Promise<StepOutcome> => {
+    const target = step.workflow;
     const started = Date.now();
     let childInputs: Record<string, unknown>;
     try {
@@ -276,13 +290,13 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
 
   const runOne = async (step: PlanStep): Promise<StepOutcome> => {
     const visit = (state.visits[step.stepId] = (state.visits[step.stepId] ?? 0) + 1);
-    const polling = !step.workflow && selfLooping(step) && ['GET', 'HEAD'].includes(step.operation.method);
+    const polling = step.kind === 'operation' && selfLooping(step) && ['GET', 'HEAD'].includes(step.operation.method);
     const exhaustedRetries = step.onFailure
       .concat(step.onSuccess)
       .filter((a) => a.type === 'retry' && (state.retries[`${step.stepId}:${a.name}`] ?? 0) >= (a.retryLimit ?? 1))
       .map((a) => a.name);
     let outcome: StepOutcome;
-    if (step.workflow) outcome = await runWorkflowStep(step, visit, exhaustedRetries);
+    if (step.kind === 'workflow') outcome = await runWorkflowStep(step, visit, exhaustedRetries);
     else {
       try {
         const call = () =>
@@ -318,9 +332,9 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
     state.polls += outcome.polls;
     state.trace = [...state.trace, { stepId: step.stepId, statusCode: outcome.statusCode, success: outcome.success, action: outcome.action?.name, polls: outcome.polls }].slice(-TRACE_LIMIT);
     state.steps[step.stepId] = { outputs: outcome.outputs };
-    if (outcome.success && step.cancel && !state.cancelable.includes(step.stepId)) state.cancelable.push(step.stepId);
+    if (outcome.success && step.kind === 'operation' && step.cancel && !state.cancelable.includes(step.stepId)) state.cancelable.push(step.stepId);
     // cancelled while that create ran: stop here, even if it was the last step (the catch cancels what it created)
-    if (step.cancel && CancellationScope.current().consideredCancelled) await CancellationScope.current().cancelRequested;
+    if (step.kind === 'operation' && step.cancel && CancellationScope.current().consideredCancelled) await CancellationScope.current().cancelRequested;
     return outcome;
   };
 
@@ -329,10 +343,10 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
   };
 
   /** Inputs of a goto/retry workflow target: the action's parameters (Arazzo 1.1), else the run's inputs it declares. */
-  const actionInputs = (action: ChosenAction, target: Plan) => action.inputs ?? inputsFor(target, inputs);
+  const actionInputs = (action: ChosenTarget, target: Plan) => action.inputs ?? inputsFor(target, inputs);
 
   /** goto workflowId: one-way transfer. The target runs as a child; this run ends with the child's outputs. */
-  const transfer = async (step: PlanStep, action: ChosenAction): Promise<ArazzoRunResult> => {
+  const transfer = async (step: PlanStep, action: ChosenTarget): Promise<ArazzoRunResult> => {
     const target = plan.workflows?.[action.workflowKey as string];
     if (!target) throw ApplicationFailure.nonRetryable(`step ${step.stepId}: workflow ${action.workflowKey} is not in the plan`, 'ArazzoPlanError');
     const childId = `${workflowInfo().workflowId}/${step.stepId}/${state.visits[step.stepId]}/${action.name}`;
@@ -356,7 +370,7 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
   };
 
   /** retry with stepId/workflowId: run that step (its own actions are not followed) or workflow before the retry. */
-  const runRetryTarget = async (step: PlanStep, action: ChosenAction, used: number): Promise<void> => {
+  const runRetryTarget = async (step: PlanStep, action: ChosenTarget, used: number): Promise<void> => {
     if (action.stepId !== undefined) {
       const helper = plan.steps[index(action.stepId)];
       const o = await runOne(helper);
@@ -460,7 +474,8 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
 /** Stop what the run created, newest first, with each create step's x-temporal-cancel operation. */
 async function cancelCreated(plan: Plan, inputs: Record<string, unknown>, state: InterpreterState, taskQueue?: string): Promise<void> {
   for (const stepId of [...state.cancelable].reverse()) {
-    const cancel = plan.steps.find((s) => s.stepId === stepId)?.cancel;
+    const step = plan.steps.find((s) => s.stepId === stepId);
+    const cancel = step?.kind === 'operation' ? step.cancel : undefined;
     if (!cancel) continue;
     const act = proxyActivities<typeof activities>({
       summary: `cancel ${stepLabel(cancel)}`,

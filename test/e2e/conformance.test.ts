@@ -127,8 +127,8 @@ async function runCase(c: ConformanceCase): Promise<void> {
   }
 
   const started = await stack.client.start(request);
-  assert.deepEqual(codes(started.plan.warnings), [...(expect.warnings ?? [])].sort(), `warnings: ${started.plan.warnings.map((w) => w.message).join(' | ')}`);
-  for (const w of started.plan.warnings) assert.ok(w.pos?.line, `warning ${w.code} names a line`);
+  assert.deepEqual(codes(started.prepared.warnings), [...(expect.warnings ?? [])].sort(), `warnings: ${started.prepared.warnings.map((w) => w.message).join(' | ')}`);
+  for (const w of started.prepared.warnings) assert.ok(w.pos?.line, `warning ${w.code} names a line`);
 
   if (expect.runError !== undefined) {
     await assert.rejects(started.handle.result(), (err: unknown) => {

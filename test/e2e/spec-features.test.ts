@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { DocumentError, failureMessage } from '../../src/client';
+import { WORKFLOW_TYPE } from '../../src/config';
 import { PROJECT_ROOT } from '../../src/temporal/dev-server';
 import { workflowBundle } from '../../src/worker';
 import { startStack, type Stack } from '../helpers/stack';
@@ -169,5 +170,22 @@ describe('determinism', () => {
       const history = await stack.client.handle(r.id).fetchHistory();
       await Worker.runReplayHistory({ workflowBundle: bundle }, history, r.id);
     }
+  });
+});
+
+describe('plan versions', () => {
+  test('a plan of a version the worker does not know fails the run at once, naming the version (no workflow-task retries)', async () => {
+    const { plan } = await stack.client.prepare({ document: DOC, workflowId: 'getItem', inputs: { itemId: '1' }, servers: { api: api.url } });
+    const id = `unknown-plan-version-${Date.now()}`;
+    const handle = await stack.client.client.workflow.start(WORKFLOW_TYPE, { workflowId: id, taskQueue: stack.client.settings.taskQueue, args: [{ plan: { ...plan, planVersion: 99 }, inputs: { itemId: '1' } }] });
+    await assert.rejects(handle.result(), (err: unknown) => {
+      const cause = (err as { cause?: { type?: string; nonRetryable?: boolean; message?: string } }).cause;
+      assert.equal(cause?.type, 'ArazzoPlanVersion');
+      assert.equal(cause?.nonRetryable, true);
+      assert.match(cause?.message ?? '', /version 99/);
+      return true;
+    });
+    const events = (await handle.fetchHistory()).events ?? [];
+    assert.equal(events.filter((e) => e.workflowTaskFailedEventAttributes).length, 0, 'no workflow task failed');
   });
 });

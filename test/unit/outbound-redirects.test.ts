@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { runStep } from '../../src/activities/run-step';
 import { configureOutbound } from '../../src/activities/outbound-policy';
 import { DEFAULT_POLL } from '../../src/core/poll-policy';
-import type { PlanStep } from '../../src/core/types';
+import type { OperationStep } from '../../src/core/plan';
 import type { RunStepInput, StepOutcome } from '../../src/activities/types';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server';
 
@@ -24,7 +24,8 @@ after(async () => {
 });
 
 function input(method: string, to: string): RunStepInput {
-  const step: PlanStep = {
+  const step: OperationStep = {
+    kind: 'operation',
     stepId: 'follow',
     operation: { source: 'api', method, path: '/redirect', serverUrl: origin.url },
     parameters: [{ name: 'to', in: 'query', value: to }],

@@ -9,6 +9,7 @@ import { compileWorkflow, type LoadedSource } from '../../src/core/compile';
 import { DocumentError } from '../../src/core/diagnostics';
 import { lintPlan } from '../../src/core/lint';
 import type { ArazzoDocument, Diagnostic, Plan } from '../../src/core/types';
+import { operationStep, operationSteps, targetOf } from '../helpers/plan';
 
 const ROOT = resolve(__dirname, '../..');
 const SEEDS = join(ROOT, 'arazzo');
@@ -181,7 +182,7 @@ const SEED_WARNINGS: Record<string, [string, string][]> = {
 const sortPairs = (pairs: [string, string | undefined][]) => pairs.map((p) => p.join(' @ ')).sort();
 
 function assertPlanShape(plan: Plan, expected: (typeof SEED_PLANS)[string], serverUrl = expected.serverUrl) {
-  assert.equal(plan.planVersion, 1);
+  assert.equal(plan.planVersion, 2);
   assert.equal(plan.workflowId, expected.workflowId);
   assert.deepEqual(plan.inputsSchema?.required, expected.required);
   assert.deepEqual(
@@ -189,7 +190,7 @@ function assertPlanShape(plan: Plan, expected: (typeof SEED_PLANS)[string], serv
     expected.steps.map((s) => s.stepId),
   );
   for (const [i, want] of expected.steps.entries()) {
-    const step = plan.steps[i];
+    const step = operationStep(plan.steps[i]);
     assert.equal(step.operation.source, expected.source, step.stepId);
     assert.equal(step.operation.operationId, want.operationId, step.stepId);
     assert.equal(step.operation.method, want.method, step.stepId);
@@ -204,15 +205,16 @@ function assertPlanShape(plan: Plan, expected: (typeof SEED_PLANS)[string], serv
 for (const [name, expected] of Object.entries(SEED_PLANS)) {
   test(`seed ${name}: plan shape`, async () => {
     const file = seed(name);
-    const { plan, diagnostics } = await prepareDocument(file);
+    const { plan, diagnostics, sites } = await prepareDocument(file);
     assertPlanShape(plan, expected);
     assert.equal(resolve(plan.document.file), file);
     assert.equal(plan.document.arazzo, '1.0.1');
     assert.deepEqual(Object.keys(plan.sources), [expected.source]);
     assert.equal(resolve(plan.sources[expected.source].url), join(OWN_OPENAPI, expected.source === 'openaiApi' ? 'openai-openapi-master.yml' : 'anthropic-message-batches-api-openapi.yml'));
     for (const step of plan.steps) {
-      assert.equal(step.pos?.line, stepLine(file, step.stepId), `position of ${step.stepId}`);
-      assert.equal(resolve(step.pos!.file), file);
+      const pos = sites[plan.workflowId].steps[step.stepId].pos;
+      assert.equal(pos?.line, stepLine(file, step.stepId), `position of ${step.stepId}`);
+      assert.equal(resolve(pos!.file), file);
     }
     assert.equal(diagnostics.filter((d) => d.severity === 'error').length, 0);
     // the document's outputs and the inputs schema travel unchanged
@@ -224,30 +226,30 @@ for (const [name, expected] of Object.entries(SEED_PLANS)) {
 
   test(`seed ${name}: warnings name code, file:line of the step, workflow and step`, async () => {
     const file = seed(name);
-    const { plan, diagnostics } = await prepareDocument(file);
-    assert.deepEqual(sortPairs(plan.warnings.map((w) => [w.code, w.stepId])), sortPairs(SEED_WARNINGS[name]));
-    assert.deepEqual(plan.warnings, diagnostics);
-    for (const w of plan.warnings) {
+    const { plan, diagnostics, warnings } = await prepareDocument(file);
+    assert.deepEqual(sortPairs(warnings.map((w) => [w.code, w.stepId])), sortPairs(SEED_WARNINGS[name]));
+    assert.deepEqual(warnings, diagnostics);
+    for (const w of warnings) {
       assert.equal(w.severity, 'warning');
       assertWhere(w, file, warningLine(file, w), expected.workflowId, w.stepId);
     }
-    const unbraced = plan.warnings.filter((w) => w.code === 'unbraced-expression');
+    const unbraced = warnings.filter((w) => w.code === 'unbraced-expression');
     for (const w of unbraced) assert.match(w.message, /"\$inputs\.apiKey" is written without braces/);
-    for (const w of plan.warnings.filter((w) => w.code === 'jsonpath-comparison')) assert.match(w.message, /is not an RFC 9535 query/);
+    for (const w of warnings.filter((w) => w.code === 'jsonpath-comparison')) assert.match(w.message, /is not an RFC 9535 query/);
   });
 }
 
 test('seed anthropic: the != / == pair on processing_status counts as a failure branch (no poll warning)', async () => {
-  const { plan } = await prepareDocument(seed('anthropic-batch-create-poll-results'));
+  const { plan, warnings } = await prepareDocument(seed('anthropic-batch-create-poll-results'));
   const poll = plan.steps.find((s) => s.stepId === 'pollBatch')!;
   assert.deepEqual(
-    poll.onSuccess.map((a) => [a.name, a.type, a.stepId]),
+    poll.onSuccess.map((a) => [a.name, a.type, targetOf(a).stepId]),
     [
       ['stillProcessing', 'goto', 'pollBatch'],
       ['processingEnded', 'goto', 'getResults'],
     ],
   );
-  assert.ok(!plan.warnings.some((w) => w.code === 'poll-without-failure-branch'));
+  assert.ok(!warnings.some((w) => w.code === 'poll-without-failure-branch'));
   assert.deepEqual(poll.poll, { initialIntervalMs: 1000, maxIntervalMs: 60_000, backoff: 2, timeoutMs: 25 * 3_600_000 });
 });
 
@@ -271,10 +273,10 @@ test('strict: the seed warnings become errors', async () => {
 
 test('corpus anthropic-batch-cancel-and-confirm: plan and poll warning', async () => {
   const file = join(CORPUS, 'arazzo/anthropic-batch-cancel-and-confirm-workflow.yml');
-  const { plan } = await prepareDocument(file);
+  const { plan, warnings } = await prepareDocument(file);
   assert.equal(plan.workflowId, 'cancel-and-confirm-batch');
   assert.deepEqual(
-    plan.steps.map((s) => [s.stepId, s.operation.method, s.operation.path, s.operation.serverUrl]),
+    operationSteps(plan).map((s) => [s.stepId, s.operation.method, s.operation.path, s.operation.serverUrl]),
     [
       ['createBatch', 'POST', '/messages/batches', 'https://api.anthropic.com/v1'],
       ['cancelBatch', 'POST', '/messages/batches/{message_batch_id}/cancel', 'https://api.anthropic.com/v1'],
@@ -282,30 +284,30 @@ test('corpus anthropic-batch-cancel-and-confirm: plan and poll warning', async (
     ],
   );
   assert.equal(resolve(plan.sources.messageBatchesApi.url), CORPUS_ANTHROPIC);
-  assert.deepEqual(sortPairs(plan.warnings.map((w) => [w.code, w.stepId])), sortPairs([
+  assert.deepEqual(sortPairs(warnings.map((w) => [w.code, w.stepId])), sortPairs([
     ['jsonpath-comparison', 'confirmCanceled'],
     ['jsonpath-comparison', 'confirmCanceled'],
     ['poll-without-failure-branch', 'confirmCanceled'],
   ]));
-  for (const w of plan.warnings) assertWhere(w, file, warningLine(file, w), 'cancel-and-confirm-batch', 'confirmCanceled');
-  const confirm = plan.steps[2];
+  for (const w of warnings) assertWhere(w, file, warningLine(file, w), 'cancel-and-confirm-batch', 'confirmCanceled');
+  const confirm = operationStep(plan.steps[2]);
   assert.deepEqual(confirm.parameters.find((p) => p.in === 'path'), { name: 'message_batch_id', in: 'path', value: '$steps.createBatch.outputs.batchId' });
 });
 
 test('corpus openai-cancel-fine-tuning-job: plan; forward goto is not a poll', async () => {
   const file = join(CORPUS, 'arazzo/openai-cancel-fine-tuning-job-workflow.yml');
-  const { plan } = await prepareDocument(file);
+  const { plan, warnings } = await prepareDocument(file);
   assert.equal(plan.workflowId, 'cancel-fine-tuning-job');
   assert.deepEqual(
-    plan.steps.map((s) => [s.stepId, s.operation.operationId, s.operation.method, s.operation.path, s.operation.serverUrl]),
+    operationSteps(plan).map((s) => [s.stepId, s.operation.operationId, s.operation.method, s.operation.path, s.operation.serverUrl]),
     [
       ['getJob', 'retrieveFineTuningJob', 'GET', '/fine_tuning/jobs/{fine_tuning_job_id}', 'https://api.openai.com/v1'],
       ['cancelJob', 'cancelFineTuningJob', 'POST', '/fine_tuning/jobs/{fine_tuning_job_id}/cancel', 'https://api.openai.com/v1'],
     ],
   );
   assert.equal(resolve(plan.sources.openaiApi.url), CORPUS_OPENAI);
-  assert.ok(!plan.warnings.some((w) => w.code === 'poll-without-failure-branch'));
-  assert.deepEqual(sortPairs(plan.warnings.map((w) => [w.code, w.stepId])), sortPairs([
+  assert.ok(!warnings.some((w) => w.code === 'poll-without-failure-branch'));
+  assert.deepEqual(sortPairs(warnings.map((w) => [w.code, w.stepId])), sortPairs([
     ['jsonpath-comparison', 'getJob'],
     ['jsonpath-comparison', 'getJob'],
     ['unbraced-expression', 'getJob'],
@@ -315,23 +317,23 @@ test('corpus openai-cancel-fine-tuning-job: plan; forward goto is not a poll', a
 
 test('corpus openai-upload-and-verify-file: createFile multipart has the file field from the real description', async () => {
   const file = join(CORPUS, 'arazzo/openai-upload-and-verify-file-workflow.yml');
-  const { plan } = await prepareDocument(file);
+  const { plan, warnings } = await prepareDocument(file);
   assert.deepEqual(
-    plan.steps.map((s) => [s.stepId, s.operation.method, s.operation.path]),
+    operationSteps(plan).map((s) => [s.stepId, s.operation.method, s.operation.path]),
     [
       ['uploadFile', 'POST', '/files'],
       ['listFiles', 'GET', '/files'],
       ['retrieveFile', 'GET', '/files/{file_id}'],
     ],
   );
-  assert.deepEqual(plan.steps[0].requestBody, {
+  assert.deepEqual(operationStep(plan.steps[0]).requestBody, {
     contentType: 'multipart/form-data',
     payload: { file: '$inputs.file', purpose: '$inputs.purpose' },
     replacements: undefined,
     fileFields: ['file'],
   });
-  assert.equal(plan.steps[1].requestBody, undefined);
-  assert.deepEqual(sortPairs(plan.warnings.map((w) => [w.code, w.stepId])), sortPairs([
+  assert.equal(operationStep(plan.steps[1]).requestBody, undefined);
+  assert.deepEqual(sortPairs(warnings.map((w) => [w.code, w.stepId])), sortPairs([
     ['unbraced-expression', 'uploadFile'],
     ['unbraced-expression', 'listFiles'],
     ['unbraced-expression', 'retrieveFile'],
@@ -343,23 +345,23 @@ test('corpus openai-upload-and-verify-file: createFile multipart has the file fi
 test('seeds with sources pointing at the third-party descriptions resolve the same operations', async () => {
   const corpusFor: Record<string, string> = { openaiApi: CORPUS_OPENAI, messageBatchesApi: CORPUS_ANTHROPIC };
   for (const [name, expected] of Object.entries(SEED_PLANS)) {
-    const { plan } = await prepareDocument(seed(name), { sources: { [expected.source]: corpusFor[expected.source] } });
+    const { plan, warnings } = await prepareDocument(seed(name), { sources: { [expected.source]: corpusFor[expected.source] } });
     assertPlanShape(plan, expected);
     assert.equal(resolve(plan.sources[expected.source].url), corpusFor[expected.source], name);
-    assert.deepEqual(sortPairs(plan.warnings.map((w) => [w.code, w.stepId])), sortPairs(SEED_WARNINGS[name]), name);
+    assert.deepEqual(sortPairs(warnings.map((w) => [w.code, w.stepId])), sortPairs(SEED_WARNINGS[name]), name);
   }
 });
 
 test('a source override may be a file:// URL, and so may the document location', async () => {
   const { plan } = await prepareDocument(seed('anthropic-batch-create-poll-results'), { sources: { messageBatchesApi: pathToFileURL(CORPUS_ANTHROPIC).toString() } });
   assert.equal(resolve(plan.sources.messageBatchesApi.url), CORPUS_ANTHROPIC);
-  assert.equal(plan.steps[2].operation.operationId, 'retrieveMessageBatchResults');
+  assert.equal(operationStep(plan.steps[2]).operation.operationId, 'retrieveMessageBatchResults');
 
   const fromUrl = await prepareDocument(pathToFileURL(seed('anthropic-batch-create-poll-results')).toString());
   assert.equal(resolve(fromUrl.plan.document.file), seed('anthropic-batch-create-poll-results'));
   assert.equal(resolve(fromUrl.plan.sources.messageBatchesApi.url), join(OWN_OPENAPI, 'anthropic-message-batches-api-openapi.yml'));
   assert.deepEqual(
-    fromUrl.plan.steps.map((s) => s.operation.path),
+    operationSteps(fromUrl.plan).map((s) => s.operation.path),
     SEED_PLANS['anthropic-batch-create-poll-results'].steps.map((s) => s.path),
   );
 });
@@ -370,7 +372,7 @@ test('servers override replaces the serverUrl of every step (trailing slash drop
     assertPlanShape(plan, expected, 'http://127.0.0.1:8787/sim/v1');
   }
   const both = await prepareDocument(seed('openai-batch-job'), { sources: { openaiApi: CORPUS_OPENAI }, servers: { openaiApi: 'http://localhost:9000' } });
-  assert.deepEqual(new Set(both.plan.steps.map((s) => s.operation.serverUrl)), new Set(['http://localhost:9000']));
+  assert.deepEqual(new Set(operationSteps(both.plan).map((s) => s.operation.serverUrl)), new Set(['http://localhost:9000']));
 });
 
 test('a --server or --source override naming an unknown source is an error', async () => {
@@ -531,8 +533,8 @@ test('compile: responseHeaders lists the lower-cased headers that criteria, acti
   const { plan, diagnostics } = compileWorkflow(doc, { file: 'inline.yaml', sources: anthropicSources, serverOverrides: { batches: 'http://sim/' } });
   assert.deepEqual(diagnostics, []);
   assert.ok(plan);
-  assert.deepEqual(plan.steps[0].responseHeaders.sort(), ['content-type', 'request-id', 'retry-after']);
-  assert.equal(plan.steps[0].operation.serverUrl, 'http://sim');
+  assert.deepEqual(operationStep(plan.steps[0]).responseHeaders.sort(), ['content-type', 'request-id', 'retry-after']);
+  assert.equal(operationStep(plan.steps[0]).operation.serverUrl, 'http://sim');
   assert.deepEqual(lintPlan(plan), []);
 });
 
@@ -591,7 +593,7 @@ test('compile: components references resolve, and a dangling one is an error', (
   (doc.workflows[0].steps[0].onFailure as unknown[]).pop();
   const ok = compileWorkflow(doc, { file: 'inline.yaml', sources: anthropicSources });
   assert.ok(ok.plan);
-  assert.deepEqual(ok.plan.steps[0].parameters, [
+  assert.deepEqual(operationStep(ok.plan.steps[0]).parameters, [
     { name: 'message_batch_id', in: 'path', value: '$inputs.id' },
     { name: 'anthropic-version', in: 'header', value: '2023-06-01' },
   ]);

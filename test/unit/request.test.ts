@@ -7,6 +7,8 @@ import { evaluateExpression } from '../../src/core/expressions';
 import { prepareDocument } from '../../src/load/prepare';
 import { secretPlaceholder } from '../../src/core/secrets';
 import type { ArazzoAction, ExpressionContext, Plan, PlanStep } from '../../src/core/types';
+import { operationStep, targetOf } from '../helpers/plan';
+import type { OperationStep } from '../../src/core/plan';
 
 const SEEDS = resolve(__dirname, '../../arazzo');
 
@@ -15,10 +17,10 @@ function seedPlan(name: string): Promise<Plan> {
   if (!plans.has(name)) plans.set(name, prepareDocument(join(SEEDS, `${name}.arazzo.yaml`)).then((p) => p.plan));
   return plans.get(name)!;
 }
-async function seedStep(name: string, stepId: string): Promise<PlanStep> {
+async function seedStep(name: string, stepId: string): Promise<OperationStep> {
   const step = (await seedPlan(name)).steps.find((s) => s.stepId === stepId);
   assert.ok(step, `${name} has no step ${stepId}`);
-  return step;
+  return operationStep(step);
 }
 
 type RequestStep = Parameters<typeof buildRequest>[0];
@@ -224,7 +226,7 @@ test('evaluateStep: seed poll step picks the first matching onSuccess action', a
     assert.equal(ev.success, true, status);
     assert.deepEqual(ev.failedCriteria, []);
     assert.equal(ev.action?.name, name, status);
-    assert.equal(ev.action?.stepId, target, status);
+    assert.equal(targetOf(ev.action).stepId, target, status);
     if (name) assert.equal(ev.action?.on, 'success');
     assert.deepEqual(ev.outputs, { status });
   }
@@ -242,7 +244,7 @@ test('evaluateStep: the first action whose criteria all pass wins, in list order
   assert.equal(evaluateStep(s, rctx(respond(200, { kind: 'y' }))).action?.name, 'second');
   assert.equal(evaluateStep(s, rctx(respond(204, { kind: 'x' }))).action?.name, 'catchAll');
   const chosen = evaluateStep(s, rctx(respond(201, {}))).action;
-  assert.deepEqual(chosen, { name: 'notThis', type: 'end', stepId: undefined, workflowId: undefined, retryAfter: undefined, retryLimit: undefined, on: 'success' });
+  assert.deepEqual(chosen, { name: 'notThis', type: 'end', on: 'success' });
 });
 
 test('evaluateStep: failed criteria choose from onFailure and are listed as written', async () => {
@@ -263,7 +265,7 @@ test('evaluateStep: failed criteria choose from onFailure and are listed as writ
   };
   const limited = evaluateStep(s, rctx(respond(429, { ok: false })));
   assert.deepEqual(limited.failedCriteria, ['$statusCode == 200', '$response.body#/ok == true']);
-  assert.deepEqual(limited.action, { name: 'rateLimited', type: 'retry', stepId: undefined, workflowId: undefined, retryAfter: 5, retryLimit: 3, on: 'failure' });
+  assert.deepEqual(limited.action, { name: 'rateLimited', type: 'retry', retryAfter: 5, retryLimit: 3, on: 'failure' });
   const notOk = evaluateStep(s, rctx(respond(200, { ok: false })));
   assert.deepEqual(notOk.failedCriteria, ['$response.body#/ok == true']);
   assert.equal(notOk.action?.name, 'giveUp');
@@ -288,7 +290,7 @@ test('evaluateStep: exhausted retry actions are skipped so later failure actions
   assert.equal(evaluateStep(s, res).action?.name, 'retryFast');
   assert.equal(evaluateStep(s, res, ['retryFast']).action?.name, 'retrySlow');
   assert.equal(evaluateStep(s, res, ['retryFast', 'retrySlow']).action?.name, 'fallback');
-  assert.equal(evaluateStep(s, res, ['retryFast', 'retrySlow']).action?.stepId, 'other');
+  assert.equal(targetOf(evaluateStep(s, res, ['retryFast', 'retrySlow']).action).stepId, 'other');
   // a 500 only matches the slow retry; once that is used up nothing matches
   assert.equal(evaluateStep(s, rctx(respond(500, '')), ['retrySlow']).action, undefined);
   // exhausting names a retry action: a goto with the same name is not skipped

@@ -13,6 +13,7 @@ import { CriterionError, checkCriterion, evaluateCriterion } from '../../src/cor
 import { evaluateStep } from '../../src/core/evaluate-step';
 import { declaredInputs, dependencyOrder, inputsFor, subPlan } from '../../src/core/subworkflows';
 import type { Criterion, Diagnostic, ExpressionContext, Plan } from '../../src/core/types';
+import { operationStep, targetOf, workflowStep } from '../helpers/plan';
 
 const FIXTURES = resolve(__dirname, '../fixtures/spec-features');
 const MAIN = join(FIXTURES, 'main.arazzo.yaml');
@@ -59,17 +60,16 @@ const ping = (stepId = 'p') => `      - stepId: ${stepId}\n        operationId: 
 
 test('a workflowId step compiles to step.workflow (key, workflowId, inputs) and the target lands in plan.workflows', async () => {
   const plan = await prepare('checkout');
-  const lookup = plan.steps[0];
+  const lookup = workflowStep(plan.steps[0]);
   assert.deepEqual(lookup.workflow, { key: 'getItem', workflowId: 'getItem', inputs: { itemId: '$inputs.itemId' } });
-  assert.deepEqual(lookup.operation, { source: '', method: 'WORKFLOW', path: 'getItem', serverUrl: '' });
-  assert.deepEqual(lookup.parameters, []);
+  assert.ok(!('operation' in lookup) && !('parameters' in lookup), 'a workflow step has no operation and no request parameters');
   // the main workflow stays where it was
   assert.equal(plan.workflowId, 'checkout');
-  assert.equal(plan.steps[1].operation.operationId, 'createOrder');
+  assert.equal(operationStep(plan.steps[1]).operation.operationId, 'createOrder');
   assert.deepEqual(Object.keys(plan.workflows ?? {}), ['getItem']);
   const child = plan.workflows!.getItem;
   assert.equal(child.workflowId, 'getItem');
-  assert.equal(child.steps[0].operation.path, '/items/{id}');
+  assert.equal(operationStep(child.steps[0]).operation.path, '/items/{id}');
   assert.equal(child.workflows, undefined);
 });
 
@@ -81,24 +81,24 @@ test('a plan without other workflows has no `workflows` or `dependsOn`', async (
 
 test('a workflow of an Arazzo source description: keyed <source>.<workflowId>, its sources relative to its own document', async () => {
   const plan = await prepare('crossDocument', { servers: { api: 'http://main.test', 'shared.catalog': 'http://catalog.test' } });
-  assert.deepEqual(plan.steps[0].workflow, { key: 'shared.priceOf', workflowId: 'priceOf', inputs: { itemId: '$inputs.itemId' } });
+  assert.deepEqual(workflowStep(plan.steps[0]).workflow, { key: 'shared.priceOf', workflowId: 'priceOf', inputs: { itemId: '$inputs.itemId' } });
   const sub = plan.workflows!['shared.priceOf'];
   assert.equal(resolve(sub.document.file), join(FIXTURES, 'shared.arazzo.yaml'));
-  assert.equal(sub.steps[0].operation.source, 'catalog');
-  assert.equal(sub.steps[0].operation.serverUrl, 'http://catalog.test', 'the qualified --server override applies');
+  assert.equal(operationStep(sub.steps[0]).operation.source, 'catalog');
+  assert.equal(operationStep(sub.steps[0]).operation.serverUrl, 'http://catalog.test', 'the qualified --server override applies');
   assert.deepEqual(sub.sources, { catalog: { url: join(FIXTURES, 'api.openapi.yaml'), type: 'openapi' } });
   const plain = await prepare('crossDocument');
-  assert.equal(plain.workflows!['shared.priceOf'].steps[0].operation.serverUrl, 'http://127.0.0.1:9', 'the servers of the description otherwise');
+  assert.equal(operationStep(plain.workflows!['shared.priceOf'].steps[0]).operation.serverUrl, 'http://127.0.0.1:9', 'the servers of the description otherwise');
 });
 
 test('dependsOn: keys in document order; goto and retry workflowId actions carry the target key', async () => {
   assert.deepEqual((await prepare('withDependencies')).dependsOn, ['getItem', 'shared.priceOf']);
   const transfer = await prepare('transfer');
-  assert.equal(transfer.steps[0].onSuccess[0].workflowKey, 'getItem');
+  assert.equal(targetOf(transfer.steps[0].onSuccess[0]).workflowKey, 'getItem');
   const retry = await prepare('retryWithWorkflow');
-  assert.deepEqual([retry.steps[0].onFailure[0].workflowKey, Object.keys(retry.workflows!)], ['refreshToken', ['refreshToken']]);
+  assert.deepEqual([targetOf(retry.steps[0].onFailure[0]).workflowKey, Object.keys(retry.workflows!)], ['refreshToken', ['refreshToken']]);
   const withStep = await prepare('retryWithStep');
-  assert.equal(withStep.steps[1].onFailure[0].stepId, 'token');
+  assert.equal(targetOf(withStep.steps[1].onFailure[0]).stepId, 'token');
 });
 
 test('step timeout (Arazzo 1.1) in ms on operation and workflow steps; 0 is refused', async () => {
@@ -245,11 +245,11 @@ test('an Arazzo source description that cannot be read is reported where it is u
 // ---------- helpers for child runs ----------
 
 function fakePlan(workflowId: string, extra: Partial<Plan> = {}): Plan {
-  return { planVersion: 1, document: { file: 'd', title: 't', arazzo: '1.0.1' }, workflowId, steps: [], outputs: {}, sources: {}, warnings: [], ...extra };
+  return { planVersion: 2, document: { file: 'd', title: 't', arazzo: '1.0.1' }, workflowId, steps: [], outputs: {}, sources: {}, ...extra };
 }
 
 test('subPlan: the target with the part of the map it can reach; dependencyOrder: dependencies first, once', () => {
-  const step = (stepId: string, key: string) => ({ ...(fakePlan('x').steps[0] ?? {}), stepId, workflow: { key, workflowId: key, inputs: {} }, onSuccess: [], onFailure: [] }) as unknown as Plan['steps'][0];
+  const step = (stepId: string, key: string) => ({ kind: 'workflow', stepId, workflow: { key, workflowId: key, inputs: {} }, onSuccess: [], onFailure: [] }) as unknown as Plan['steps'][0];
   const c = fakePlan('c');
   const b = fakePlan('b', { dependsOn: ['c'] });
   const d = fakePlan('d', { steps: [step('s', 'e')] });
@@ -288,7 +288,7 @@ test('evaluateStep with `failed`: the failure actions are chosen without a respo
   assert.equal(failed.success, false);
   assert.deepEqual(failed.failedCriteria, []);
   assert.deepEqual(failed.outputs, { n: 1 });
-  assert.deepEqual(failed.action, { name: 'hand', type: 'goto', stepId: undefined, workflowId: 'other', retryAfter: undefined, retryLimit: undefined, workflowKey: 'other', inputs: { user: 'me', n: 1 }, on: 'failure' });
+  assert.deepEqual(failed.action, { name: 'hand', type: 'goto', workflowId: 'other', workflowKey: 'other', inputs: { user: 'me', n: 1 }, on: 'failure' });
 });
 
 // ---------- xpath ----------

@@ -1,0 +1,124 @@
+// The plan: what the workflow executes, as JSON (it travels as workflow input). A step runs an operation
+// or a workflow; an action ends the run, goes somewhere, or retries. Only what the workflow and the step
+// activity read is here: where things sit in the document (positions, warnings) stays in the compile report.
+import type { Criterion, JsonSchema, PlanOperation, PlanParameter, PlanRequestBody, PollPolicy } from './types';
+
+/** The version of the plan format this code writes and runs. */
+export const PLAN_VERSION = 2;
+
+interface ActionBase {
+  name: string;
+  /** all must pass for the action to be chosen */
+  criteria?: Criterion[];
+}
+
+/** A goto or retry that runs a workflow: `workflowKey` names it in Plan.workflows. */
+interface WorkflowTargetFields {
+  /** the target's key in Plan.workflows */
+  workflowKey?: string;
+  /** the target's workflowId as written */
+  workflowId?: string;
+  /** the target's inputs, name → value or expression (Arazzo 1.1 action parameters) */
+  inputs?: Record<string, unknown>;
+}
+
+export interface EndAction extends ActionBase {
+  type: 'end';
+}
+
+/** goto a step of this workflow (`stepId`) or transfer the run to a workflow (`workflowKey`). */
+export interface GotoAction extends ActionBase, WorkflowTargetFields {
+  type: 'goto';
+  stepId?: string;
+}
+
+/** re-run the step after `retryAfter` seconds, at most `retryLimit` times; first run `stepId` or a workflow if named. */
+export interface RetryAction extends ActionBase, WorkflowTargetFields {
+  type: 'retry';
+  retryAfter?: number;
+  retryLimit?: number;
+  stepId?: string;
+}
+
+export type PlanAction = EndAction | GotoAction | RetryAction;
+
+/** A step that runs another workflow (step `workflowId`) as a Temporal child workflow. */
+export interface PlanWorkflowTarget {
+  /** key of the target in Plan.workflows */
+  key: string;
+  /** the target's workflowId, as `$workflows.<workflowId>` names it */
+  workflowId: string;
+  /** the child's inputs: parameter name → value or expression */
+  inputs: Record<string, unknown>;
+}
+
+/** The operation that stops what a create step made (x-temporal-cancel), run when the workflow is cancelled. */
+export interface PlanCancel {
+  stepId: string;
+  operation: PlanOperation;
+  parameters: PlanParameter[];
+}
+
+interface StepBase {
+  stepId: string;
+  description?: string;
+  /** Arazzo 1.1 step timeout in ms: bounds the activity (schedule-to-close) or the child workflow (execution timeout) */
+  timeoutMs?: number;
+  successCriteria: Criterion[];
+  onSuccess: PlanAction[];
+  onFailure: PlanAction[];
+  outputs: Record<string, string>;
+  /** poll policy for loops that return to this step (goto self or earlier) */
+  poll: PollPolicy;
+}
+
+export interface OperationStep extends StepBase {
+  kind: 'operation';
+  operation: PlanOperation;
+  parameters: PlanParameter[];
+  requestBody?: PlanRequestBody;
+  /** response headers referenced by criteria or outputs (lower-case) */
+  responseHeaders: string[];
+  cancel?: PlanCancel;
+}
+
+export interface WorkflowStep extends StepBase {
+  kind: 'workflow';
+  workflow: PlanWorkflowTarget;
+}
+
+export type PlanStep = OperationStep | WorkflowStep;
+
+export interface Plan {
+  planVersion: typeof PLAN_VERSION;
+  document: { file: string; title: string; arazzo: string };
+  workflowId: string;
+  summary?: string;
+  inputsSchema?: JsonSchema;
+  steps: PlanStep[];
+  outputs: Record<string, string>;
+  /**
+   * sourceDescriptions by name, for $sourceDescriptions.<name>.url: the url resolved against the document (or the
+   * --source override), absolute: an http(s) URL, or a file path
+   */
+  sources: Record<string, { url: string; type: string }>;
+  /** workflows that must complete before this one starts (dependsOn), as keys of `workflows`, in document order */
+  dependsOn?: string[];
+  /**
+   * Every other workflow a run can reach (dependsOn closure, workflowId steps, goto/retry workflowId actions), compiled,
+   * by key: the workflowId for a workflow of this document, `<source>.<workflowId>` for one of an Arazzo source
+   * description (`<source>.<source2>.<workflowId>` further down). Present on the top-level plan only; a child run gets
+   * the part its own workflow can reach.
+   */
+  workflows?: Record<string, Plan>;
+}
+
+/** The step a goto or retry action names, if any. */
+export const actionStepId = (a: PlanAction): string | undefined => (a.type === 'end' ? undefined : a.stepId);
+/** The key in Plan.workflows of the workflow a goto or retry action runs, if any. */
+export const actionWorkflowKey = (a: PlanAction): string | undefined => (a.type === 'end' ? undefined : a.workflowKey);
+/** `goto` back to this step or an earlier one (a loop). */
+export const loopsBack = (steps: PlanStep[], index: number, a: PlanAction): boolean =>
+  a.type === 'goto' && a.stepId !== undefined && steps.findIndex((s) => s.stepId === a.stepId) <= index;
+/** `step · METHOD /path` or `step · workflow <id>`: how a step is named in activity summaries and details. */
+export const stepLabel = (s: PlanStep | PlanCancel): string => `${s.stepId} · ${'kind' in s && s.kind === 'workflow' ? `workflow ${s.workflow.workflowId}` : `${s.operation.method} ${s.operation.path}`}`;
