@@ -27,3 +27,8 @@ export function pollDelayMs(p: PollPolicy, n: number): number {
   const delay = Math.min(p.initialIntervalMs * p.backoff ** Math.max(0, n - 1), p.maxIntervalMs);
   return Number.isFinite(delay) && delay >= 0 ? delay : DEFAULT_POLL.maxIntervalMs;
 }
+
+/** A wait handed to Temporal (sleep, timeouts): `ms` when it is finite and ≥ 0, else `fallback`. */
+export function finiteDelayMs(ms: number, fallback = 0): number {
+  return Number.isFinite(ms) && ms >= 0 ? ms : fallback;
+}

@@ -1,0 +1,32 @@
+// Cancellation: what the run created is stopped with each create step's x-temporal-cancel operation,
+// newest first, in a scope the cancel itself does not interrupt.
+import { CancellationScope, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type * as activities from '../activities';
+import { NON_RETRYABLE_ERRORS } from '../core/contract';
+import { stepLabel } from '../core/plan';
+import { contextFor } from './context';
+import type { Run } from './run';
+
+/** Stop what the run created, newest first. Failures are logged: the run is ending as cancelled anyway. */
+export function cancelCreated(run: Run): Promise<void> {
+  return CancellationScope.nonCancellable(async () => {
+    for (const stepId of [...run.state.cancelable].reverse()) {
+      const step = run.plan.steps.find((s) => s.stepId === stepId);
+      const cancel = step?.kind === 'operation' ? step.cancel : undefined;
+      if (!cancel) continue;
+      const act = proxyActivities<typeof activities>({
+        summary: `cancel ${stepLabel(cancel)}`,
+        taskQueue: run.options.activityTaskQueue,
+        startToCloseTimeout: '1m',
+        scheduleToCloseTimeout: '10m',
+        retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
+      });
+      try {
+        const res = await act.cancelCreated({ stepId, step: cancel, context: contextFor(cancel, run), idempotencyKey: `${workflowInfo().workflowId}/${cancel.stepId}/1` });
+        log.info(`cancelled what step ${stepId} created: HTTP ${res.statusCode}`);
+      } catch (err) {
+        log.warn(`could not cancel what step ${stepId} created: ${(err as Error).message}`);
+      }
+    }
+  });
+}

@@ -1,0 +1,118 @@
+// Running one step: an operation step as one activity (polling inside it when the step loops on itself),
+// a workflow step as a child workflow judged in the workflow. Either way the result is a StepOutcome.
+import { ActivityCancellationType, ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import type * as activities from '../activities';
+import { NON_RETRYABLE_ERRORS, type StepOutcome } from '../core/contract';
+import { CriterionError } from '../core/criteria';
+import { evaluateStep, type StepEvaluation } from '../core/evaluate-step';
+import { ExpressionError, evaluateValue } from '../core/expressions';
+import { formatDuration } from '../core/durations';
+import { stepLabel, type OperationStep, type PlanStep, type WorkflowStep } from '../core/plan';
+import type { ExpressionContext } from '../core/types';
+import { isTimeout, runChild } from './children';
+import { contextFor } from './context';
+import { fullContext, type Run } from './run';
+import { exhaustedRetries, nextVisit, recordOutcome } from './state';
+
+function selfLooping(step: PlanStep): boolean {
+  return [...step.onSuccess, ...step.onFailure].some((a) => a.type === 'goto' && a.stepId === step.stepId);
+}
+
+/** A step evaluated in the workflow (a workflow step, or a timed-out step): evaluation errors fail the run. */
+function judge(step: PlanStep, ctx: ExpressionContext, exhausted: string[], failed: boolean): StepEvaluation {
+  try {
+    return evaluateStep(step, ctx, exhausted, failed);
+  } catch (err) {
+    const type = err instanceof CriterionError ? 'ArazzoCriterionError' : err instanceof ExpressionError ? 'ArazzoExpressionError' : 'ArazzoEvaluationError';
+    throw ApplicationFailure.nonRetryable(`step ${step.stepId}: ${(err as Error).message}`, type);
+  }
+}
+
+/** The outcome of a step judged in the workflow, without a response. */
+function judgedOutcome(step: PlanStep, evaluation: StepEvaluation, durationMs: number, errorMessage?: string): StepOutcome {
+  return {
+    stepId: step.stepId,
+    statusCode: 0,
+    success: evaluation.success,
+    outputs: evaluation.outputs,
+    action: evaluation.action,
+    failedCriteria: evaluation.failedCriteria,
+    polls: 0,
+    durationMs,
+    ...(errorMessage !== undefined && { errorMessage }),
+  };
+}
+
+function stepActivities(run: Run, step: OperationStep, polling: boolean) {
+  const { options } = run;
+  return proxyActivities<typeof activities>({
+    summary: stepLabel(step),
+    taskQueue: options.activityTaskQueue,
+    startToCloseTimeout: (options.attemptTimeout ?? '10m') as Duration,
+    heartbeatTimeout: (options.heartbeatTimeout ?? '30s') as Duration,
+    // a step `timeout` bounds the whole step: every attempt and, for a polling step, every poll
+    scheduleToCloseTimeout: (step.timeoutMs ?? (polling && step.poll.timeoutMs > 0 ? step.poll.timeoutMs : (options.stepTimeout ?? '1h'))) as Duration,
+    // The activity sets the delay of every retry it asks for (poll interval, Retry-After, backoff by
+    // failures in a row); the policy's own backoff only applies to an attempt that timed out, e.g. on a
+    // worker that died. A polling step's attempt count is mostly polls, so there it must not grow with it
+    // (after 12 polls it would already wait 60 s before polling again).
+    retry: { initialInterval: '1s', backoffCoefficient: polling ? 1 : 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+  });
+}
+
+/** An operation step: one activity. A step `timeout` that runs out fails the step (its failure actions apply). */
+async function runOperationStep(run: Run, step: OperationStep, visit: number, exhausted: string[]): Promise<StepOutcome> {
+  const polling = selfLooping(step) && ['GET', 'HEAD'].includes(step.operation.method);
+  try {
+    const call = () =>
+      stepActivities(run, step, polling).runStep({
+        step,
+        context: contextFor(step, run),
+        idempotencyKey: `${workflowInfo().workflowId}/${step.stepId}/${visit}`,
+        exhaustedRetries: exhausted,
+        pollInActivity: polling,
+      });
+    // A cancel of the run does not interrupt a step that creates something its x-temporal-cancel can
+    // stop: a create request in flight may already have created the object, so the run waits for the
+    // answer (and the step's retries) and then cancels what was created instead of leaking it.
+    return step.cancel ? await CancellationScope.nonCancellable(call) : await call();
+  } catch (err) {
+    if (step.timeoutMs === undefined || !isTimeout(err)) throw err;
+    const evaluation = judge(step, fullContext(run), exhausted, true);
+    return { ...judgedOutcome(step, evaluation, step.timeoutMs, `timed out after ${formatDuration(step.timeoutMs)} (step timeout)`), success: false, failedCriteria: [] };
+  }
+}
+
+/** A step with workflowId: the child's outputs become `$workflows.<id>.outputs`; its failure fails the step. */
+async function runWorkflowStep(run: Run, step: WorkflowStep, visit: number, exhausted: string[]): Promise<StepOutcome> {
+  const target = step.workflow;
+  const started = Date.now();
+  let inputs: Record<string, unknown>;
+  try {
+    inputs = evaluateValue(target.inputs, fullContext(run)) as Record<string, unknown>;
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable(`step ${step.stepId}: the inputs of workflow ${target.workflowId}: ${(err as Error).message}`, 'ArazzoExpressionError');
+  }
+  const why = `step ${step.stepId} of ${run.plan.workflowId}`;
+  const end = await runChild(run, { key: target.key, inputs, id: `${workflowInfo().workflowId}/${step.stepId}/${visit}`, why, timeoutMs: step.timeoutMs });
+  let failure: string | undefined;
+  if ('result' in end) run.state.workflows![target.workflowId] = { inputs, outputs: end.result.outputs };
+  else {
+    failure = end.timedOut ? `workflow ${target.workflowId} timed out after ${formatDuration(step.timeoutMs ?? 0)}` : `workflow ${target.workflowId} failed: ${end.failure}`;
+    run.state.workflows![target.workflowId] = { inputs, outputs: {} };
+  }
+  return judgedOutcome(step, judge(step, fullContext(run), exhausted, failure !== undefined), Date.now() - started, failure);
+}
+
+/** Run one step and record what it left behind. */
+export async function runStep(run: Run, step: PlanStep): Promise<StepOutcome> {
+  const visit = nextVisit(run.state, step.stepId);
+  const exhausted = exhaustedRetries(run.state, step);
+  const outcome = step.kind === 'workflow' ? await runWorkflowStep(run, step, visit, exhausted) : await runOperationStep(run, step, visit, exhausted);
+  recordOutcome(run.state, step, outcome);
+  // cancelled while that create ran: stop here, even if it was the last step (the caller cancels what it created)
+  if (step.kind === 'operation' && step.cancel && CancellationScope.current().consideredCancelled) await CancellationScope.current().cancelRequested;
+  return outcome;
+}
