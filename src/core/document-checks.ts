@@ -1,12 +1,12 @@
 // Checks over the whole document, after it conforms to the JSON Schema and before a workflow is compiled:
 // ids that must be unique (workflowIds, source description names, stepIds in every workflow) and cycles
 // in workflow dependsOn. Pure; positions come from the caller's `locate`.
-import type { ArazzoDocument, Diagnostic, SourcePos } from './types';
+import type { ArazzoDocument, Diagnostic, Locate } from './types';
 import { findCycles } from './cycles';
 
 type Path = (string | number)[];
 
-export function checkDocument(doc: ArazzoDocument, file: string, locate?: (path: Path) => SourcePos): Diagnostic[] {
+export function checkDocument(doc: ArazzoDocument, file: string, locate?: Locate): Diagnostic[] {
   const out: Diagnostic[] = [];
   const at = (path: Path) => locate?.(path) ?? { file };
   const workflows = Array.isArray(doc.workflows) ? doc.workflows : [];

@@ -428,12 +428,3 @@ export function findEmbeddedForms(value: unknown): EmbeddedForms {
   });
   return forms;
 }
-
-/** Step ids referenced by `$steps.<id>…` anywhere in a value (expressions, templates, conditions). */
-export function referencedSteps(value: unknown): string[] {
-  const ids = new Set<string>();
-  eachString(value, (s) => {
-    for (const f of scanExpressions(s).found) if (f.expr.root === 'steps') ids.add(f.expr.stepId);
-  });
-  return [...ids];
-}

@@ -5,7 +5,7 @@ import { checkCriterion } from './criteria';
 import { findEmbeddedForms, isExpression, parseExpression, scanExpressions, EXPRESSION_ROOTS } from './expressions';
 import type { PlanSites } from './compile';
 import { loopsBack, type Plan, type PlanStep } from './plan';
-import type { Criterion, Diagnostic, PlanParameter, SourcePos } from './types';
+import type { Criterion, Diagnostic, Locate, PlanParameter } from './types';
 
 const OUTPUT_NAME = /^[a-zA-Z0-9.\-_]+$/;
 const LOOKS_LIKE_EXPRESSION = new RegExp(`^\\$(${EXPRESSION_ROOTS.join('|')})\\b`);
@@ -18,8 +18,6 @@ export function complementary(conditions: string[]): boolean {
 }
 
 type Path = (string | number)[];
-/** Where a document path sits in its text (src/load/parse-document.ts); falls back to the nearest ancestor. */
-export type Locate = (path: Path) => SourcePos;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

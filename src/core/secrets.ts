@@ -15,18 +15,3 @@ export function secretPlaceholder(name: string): string {
   return `${OPEN}${name}${CLOSE}`;
 }
 
-export function hasSecretPlaceholder(s: string): boolean {
-  SECRET_PLACEHOLDER.lastIndex = 0;
-  const found = SECRET_PLACEHOLDER.test(s);
-  SECRET_PLACEHOLDER.lastIndex = 0;
-  return found;
-}
-
-/** Names of the secrets a value refers to, as references or placeholders, at any depth. */
-export function secretNames(value: unknown, into: Set<string> = new Set()): Set<string> {
-  if (isSecretRef(value)) into.add(value.$secret);
-  else if (typeof value === 'string') for (const m of value.matchAll(SECRET_PLACEHOLDER)) into.add(m[1]);
-  else if (Array.isArray(value)) for (const v of value) secretNames(v, into);
-  else if (value && typeof value === 'object') for (const v of Object.values(value)) secretNames(v, into);
-  return into;
-}

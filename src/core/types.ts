@@ -8,6 +8,12 @@ export interface SourcePos {
   column?: number;
 }
 
+/** Where a node sits in a document: keys and indexes from the root, e.g. ['workflows', 0, 'steps', 2]. */
+export type DocPath = (string | number)[];
+
+/** Where a document path sits in its text (src/load/parse-document.ts); falls back to the nearest ancestor. */
+export type Locate = (path: DocPath) => SourcePos;
+
 export type Severity = 'error' | 'warning';
 
 /** One finding about a document: where it is, which workflow and step, what is wrong. */

@@ -3,7 +3,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { isSecretRef } from '../core/types';
-import type { Diagnostic, Plan, SourcePos } from '../core/types';
+import type { Diagnostic, Locate, Plan, SourcePos } from '../core/types';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats(ajv);
@@ -45,7 +45,7 @@ function schemaPath(plan: Plan, workflow: (string | number)[] | undefined, insta
 }
 
 /** `workflowPath`: where the workflow sits in its document (['workflows', i]), for positions in its inputs schema. */
-export function validateInputs(plan: Plan, inputs: Record<string, unknown>, locate?: (path: (string | number)[]) => SourcePos, workflowPath?: (string | number)[]): Diagnostic[] {
+export function validateInputs(plan: Plan, inputs: Record<string, unknown>, locate?: Locate, workflowPath?: (string | number)[]): Diagnostic[] {
   const schema = plan.inputsSchema;
   if (!schema) return [];
   const where = { workflowId: plan.workflowId, pos: { file: plan.document.file } as SourcePos };

@@ -6,7 +6,7 @@ import { compileWorkflow, type CompileResult, type LoadedSource } from '../core/
 import { DocumentError, hasErrors } from '../core/diagnostics';
 import { lintPlan } from '../core/lint';
 import { checkDocument } from '../core/document-checks';
-import type { ArazzoDocument, Diagnostic, Plan, PollPolicy, SourcePos } from '../core/types';
+import type { ArazzoDocument, Diagnostic, Locate, Plan, PollPolicy } from '../core/types';
 import { parseWithPositions, yamlTooDeep } from './parse-document';
 import { LIMITS, aliasLimitMessage, checkDocumentCounts, checkInputLimits, checkPlanLimits, depthLimitMessage } from '../core/limits';
 import { absoluteLocation, displayLocation, isUrl, localPath, readText, resolveLocation } from './read-source';
@@ -36,7 +36,7 @@ export interface Prepared {
   /** where each compiled workflow and its steps sit, by workflow key */
   sites: CompileResult['sites'];
   /** positions in the document, for later findings (inputs); not serializable */
-  locate?: (path: (string | number)[]) => SourcePos;
+  locate?: Locate;
 }
 
 const specCache = new Map<string, { key: string; spec: unknown }>();
@@ -137,7 +137,7 @@ function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
 }
 
 /** Check a run's inputs against the workflow's inputs schema; throws DocumentError naming each problem. */
-export function checkInputs(plan: Plan, inputs: Record<string, unknown>, locate?: (path: (string | number)[]) => SourcePos, workflowPath?: (string | number)[]): void {
+export function checkInputs(plan: Plan, inputs: Record<string, unknown>, locate?: Locate, workflowPath?: (string | number)[]): void {
   const limits = checkInputLimits(plan, inputs);
   if (limits.length) throw new DocumentError(limits);
   const problems = validateInputs(plan, inputs, locate, workflowPath);

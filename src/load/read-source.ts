@@ -3,7 +3,7 @@
 import axios from 'axios';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { DocumentError } from '../core/diagnostics';
 import { LIMITS, decodeDocument } from '../core/limits';
 
@@ -60,8 +60,4 @@ export function displayLocation(location: string): string {
   const rel = resolvePath(localPath(location));
   const cwd = process.cwd();
   return rel.startsWith(cwd + '/') ? rel.slice(cwd.length + 1) : rel;
-}
-
-export function toFileUrl(location: string): string {
-  return isUrl(location) ? location : pathToFileURL(resolvePath(location)).toString();
 }
