@@ -33,22 +33,45 @@ async function main(): Promise<void> {
       ['timeouts', { key: 'timeouts' }],
     ];
     for (const [workflowId, inputs] of features) {
-      const s = await stack.client.start({ document: FEATURES, workflowId, inputs, servers: { api: api.url, 'shared.catalog': api.url }, poll: stack.poll });
+      const s = await stack.client.start({
+        document: FEATURES,
+        workflowId,
+        inputs,
+        servers: { api: api.url, 'shared.catalog': api.url },
+        poll: stack.poll,
+      });
       await s.handle.result().catch(() => undefined);
     }
     // a failing child with no failure action fails the run
-    const failing = await stack.client.start({ document: FEATURES, workflowId: 'checkout', inputs: { itemId: 'missing', qty: 1 }, servers: { api: api.url }, poll: stack.poll });
+    const failing = await stack.client.start({
+      document: FEATURES,
+      workflowId: 'checkout',
+      inputs: { itemId: 'missing', qty: 1 },
+      servers: { api: api.url },
+      poll: stack.poll,
+    });
     await failing.handle.result().catch(() => undefined);
 
     // cancelled mid-poll: the create step's cancel operation runs
     stack.simulator.setTiming({ batchValidatingMs: 60_000, batchCancellingMs: 1500 });
     const cancelled = await stack.client.start(seedRun('openai-batch-job', stack.simulator.url, { id: 'cancelled-batch-job' }));
-    await waitFor('two polls', () => stack.simulator.requests.filter((r) => r.method === 'GET' && /^\/v1\/batches\/batch_/.test(r.path)).length >= 2, 30_000, 20);
+    await waitFor(
+      'two polls',
+      () => stack.simulator.requests.filter((r) => r.method === 'GET' && /^\/v1\/batches\/batch_/.test(r.path)).length >= 2,
+      30_000,
+      20,
+    );
     await stack.client.cancel(cancelled.workflowId);
     await cancelled.handle.result().catch(() => undefined);
 
     // continue-as-new: a three-step loop handing over every 10 step runs
-    const loop = await stack.client.start({ document: LOOP, id: 'loop-continue-as-new', inputs: { target: 8 }, servers: { counterApi: counter.url }, options: { continueAsNewAfter: 10, maxStepRuns: 100 } });
+    const loop = await stack.client.start({
+      document: LOOP,
+      id: 'loop-continue-as-new',
+      inputs: { target: 8 },
+      servers: { counterApi: counter.url },
+      options: { continueAsNewAfter: 10, maxStepRuns: 100 },
+    });
     await loop.handle.result();
 
     mkdirSync(OUT, { recursive: true });

@@ -52,3 +52,9 @@ export interface CancelOutcome {
 /** Error types the activity throws; the workflow's retry policy knows which are final. */
 export const NON_RETRYABLE_ERRORS = ['ArazzoExpressionError', 'ArazzoCriterionError', 'ArazzoSecretError', 'ArazzoRequestError'];
 export const POLL_PENDING = 'ArazzoPollPending';
+
+/** The activities the workflow calls, as the workflow sees them (src/activities implements them). */
+export interface StepActivities {
+  runStep(input: RunStepInput): Promise<StepOutcome>;
+  cancelCreated(input: CancelInput): Promise<CancelOutcome>;
+}

@@ -13,10 +13,34 @@ type Loose = Record<string, unknown>;
  * every type, and steps and plan carried positions and warnings.
  */
 function stepFromV1(raw: Loose): PlanStep {
-  const { pos: _pos, docPath: _docPath, workflow, operation, parameters, requestBody, responseHeaders, cancel, onSuccess, onFailure, ...base } = raw;
-  const common = { ...base, onSuccess: (onSuccess as Loose[]).map(actionFromV1), onFailure: (onFailure as Loose[]).map(actionFromV1) } as Omit<PlanStep, 'kind'>;
+  const {
+    pos: _pos,
+    docPath: _docPath,
+    workflow,
+    operation,
+    parameters,
+    requestBody,
+    responseHeaders,
+    cancel,
+    onSuccess,
+    onFailure,
+    ...base
+  } = raw;
+  const common = {
+    ...base,
+    onSuccess: (onSuccess as Loose[]).map(actionFromV1),
+    onFailure: (onFailure as Loose[]).map(actionFromV1),
+  } as Omit<PlanStep, 'kind'>;
   if (workflow) return { ...common, kind: 'workflow', workflow } as PlanStep;
-  return { ...common, kind: 'operation', operation, parameters, responseHeaders, ...(requestBody !== undefined && { requestBody }), ...(cancel !== undefined && { cancel }) } as OperationStep;
+  return {
+    ...common,
+    kind: 'operation',
+    operation,
+    parameters,
+    responseHeaders,
+    ...(requestBody !== undefined && { requestBody }),
+    ...(cancel !== undefined && { cancel }),
+  } as OperationStep;
 }
 
 function actionFromV1(raw: Loose): PlanAction {
@@ -36,7 +60,9 @@ function planFromV1(raw: Loose): Plan {
     ...(rest as Omit<Plan, 'steps'>),
     planVersion: PLAN_VERSION,
     steps: (steps as Loose[]).map(stepFromV1),
-    ...(workflows !== undefined && { workflows: Object.fromEntries(Object.entries(workflows as Record<string, Loose>).map(([k, p]) => [k, planFromV1(p)])) }),
+    ...(workflows !== undefined && {
+      workflows: Object.fromEntries(Object.entries(workflows as Record<string, Loose>).map(([k, p]) => [k, planFromV1(p)])),
+    }),
   };
 }
 

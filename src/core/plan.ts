@@ -121,4 +121,5 @@ export const actionWorkflowKey = (a: PlanAction): string | undefined => (a.type 
 export const loopsBack = (steps: PlanStep[], index: number, a: PlanAction): boolean =>
   a.type === 'goto' && a.stepId !== undefined && steps.findIndex((s) => s.stepId === a.stepId) <= index;
 /** `step · METHOD /path` or `step · workflow <id>`: how a step is named in activity summaries and details. */
-export const stepLabel = (s: PlanStep | PlanCancel): string => `${s.stepId} · ${'kind' in s && s.kind === 'workflow' ? `workflow ${s.workflow.workflowId}` : `${s.operation.method} ${s.operation.path}`}`;
+export const stepLabel = (s: PlanStep | PlanCancel): string =>
+  `${s.stepId} · ${'kind' in s && s.kind === 'workflow' ? `workflow ${s.workflow.workflowId}` : `${s.operation.method} ${s.operation.path}`}`;

@@ -1,8 +1,7 @@
 // Cancellation: what the run created is stopped with each create step's x-temporal-cancel operation,
 // newest first, in a scope the cancel itself does not interrupt.
 import { CancellationScope, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type * as activities from '../activities';
-import { NON_RETRYABLE_ERRORS } from '../core/contract';
+import { NON_RETRYABLE_ERRORS, type StepActivities } from '../core/contract';
 import { stepLabel } from '../core/plan';
 import { contextFor } from './context';
 import type { Run } from './run';
@@ -14,7 +13,7 @@ export function cancelCreated(run: Run): Promise<void> {
       const step = run.plan.steps.find((s) => s.stepId === stepId);
       const cancel = step?.kind === 'operation' ? step.cancel : undefined;
       if (!cancel) continue;
-      const act = proxyActivities<typeof activities>({
+      const act = proxyActivities<StepActivities>({
         summary: `cancel ${stepLabel(cancel)}`,
         taskQueue: run.options.activityTaskQueue,
         startToCloseTimeout: '1m',
@@ -22,7 +21,12 @@ export function cancelCreated(run: Run): Promise<void> {
         retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
       });
       try {
-        const res = await act.cancelCreated({ stepId, step: cancel, context: contextFor(cancel, run), idempotencyKey: `${workflowInfo().workflowId}/${cancel.stepId}/1` });
+        const res = await act.cancelCreated({
+          stepId,
+          step: cancel,
+          context: contextFor(cancel, run),
+          idempotencyKey: `${workflowInfo().workflowId}/${cancel.stepId}/1`,
+        });
         log.info(`cancelled what step ${stepId} created: HTTP ${res.statusCode}`);
       } catch (err) {
         log.warn(`could not cancel what step ${stepId} created: ${(err as Error).message}`);

@@ -1,7 +1,14 @@
 // Child workflows: a workflow of the plan run as a Temporal child of this run (dependsOn, a workflow step,
 // goto/retry workflowId), and the one place their failures are told apart: a child that failed or timed out
 // is the caller's to report; a cancel, or any other error, goes on up as it is.
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure, executeChild, isCancellation } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  TimeoutFailure,
+  executeChild,
+  isCancellation,
+} from '@temporalio/workflow';
 import { subPlan } from '../core/subworkflows';
 import type { ArazzoRunResult, Run } from './run';
 
@@ -16,7 +23,9 @@ export function failureText(err: unknown): string {
 }
 
 /** A timeout, or retries (of transient failures, or polls) cut off by the timeout. */
-export const isTimeout = (err: unknown) => (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) && (err.cause instanceof TimeoutFailure || err.retryState === 'TIMEOUT');
+export const isTimeout = (err: unknown) =>
+  (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) &&
+  (err.cause instanceof TimeoutFailure || err.retryState === 'TIMEOUT');
 
 export interface ChildRequest {
   /** the workflow's key in Plan.workflows */
@@ -36,7 +45,11 @@ export type ChildEnd = { result: ArazzoRunResult } | { failure: string; timedOut
 export async function runChild(run: Run, child: ChildRequest): Promise<ChildEnd> {
   const sub = subPlan(run.plan, child.key);
   if (!sub) throw ApplicationFailure.nonRetryable(`${child.why}: workflow ${child.key} is not in the plan`, 'ArazzoPlanError');
-  if (run.depth >= MAX_DEPTH) throw ApplicationFailure.nonRetryable(`${child.why}: child workflows nest more than ${MAX_DEPTH} deep (does a workflow run itself?)`, 'ArazzoNestingLimit');
+  if (run.depth >= MAX_DEPTH)
+    throw ApplicationFailure.nonRetryable(
+      `${child.why}: child workflows nest more than ${MAX_DEPTH} deep (does a workflow run itself?)`,
+      'ArazzoNestingLimit',
+    );
   try {
     const result = await executeChild('arazzoWorkflow', {
       workflowId: child.id,
@@ -53,7 +66,13 @@ export async function runChild(run: Run, child: ChildRequest): Promise<ChildEnd>
 }
 
 /** Run a child that must succeed: its failure fails the run with `message(failure)` as a non-retryable `type` error. */
-export async function runChildOrFail(run: Run, child: ChildRequest, type: string, message: (failure: string) => string, details?: unknown): Promise<ArazzoRunResult> {
+export async function runChildOrFail(
+  run: Run,
+  child: ChildRequest,
+  type: string,
+  message: (failure: string) => string,
+  details?: unknown,
+): Promise<ArazzoRunResult> {
   const end = await runChild(run, child);
   if ('failure' in end) throw ApplicationFailure.nonRetryable(message(end.failure), type, ...(details === undefined ? [] : [details]));
   return end.result;

@@ -8,6 +8,7 @@ export function contextFor(value: unknown, run: Run): RunStepInput['context'] {
   const ctx: RunStepInput['context'] = { inputs: {}, steps: {}, sourceDescriptions: plan.sources };
   for (const m of text.matchAll(/\$inputs\.([A-Za-z0-9_-]+)/g)) if (m[1] in inputs) ctx.inputs[m[1]] = inputs[m[1]];
   for (const m of text.matchAll(/\$steps\.([A-Za-z0-9_-]+)/g)) if (state.steps[m[1]]) ctx.steps[m[1]] = state.steps[m[1]];
-  for (const m of text.matchAll(/\$workflows\.([A-Za-z0-9_-]+)/g)) if (state.workflows?.[m[1]]) (ctx.workflows ??= {})[m[1]] = state.workflows[m[1]];
+  for (const m of text.matchAll(/\$workflows\.([A-Za-z0-9_-]+)/g))
+    if (state.workflows?.[m[1]]) (ctx.workflows ??= {})[m[1]] = state.workflows[m[1]];
   return ctx;
 }

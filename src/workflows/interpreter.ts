@@ -61,7 +61,12 @@ async function runDependencies(run: Run): Promise<void> {
     let done = state.completed![key];
     if (!done) {
       const depInputs = inputsFor(dep, inputs);
-      const child = { key, inputs: depInputs, id: `${workflowInfo().workflowId}/dependsOn/${key}`, why: `dependency of ${plan.workflowId}` };
+      const child = {
+        key,
+        inputs: depInputs,
+        id: `${workflowInfo().workflowId}/dependsOn/${key}`,
+        why: `dependency of ${plan.workflowId}`,
+      };
       const message = (failure: string) => `workflow ${plan.workflowId} depends on workflow ${dep.workflowId}, which failed: ${failure}`;
       const result = await runChildOrFail(run, child, 'ArazzoDependencyFailed', message, { workflowId: dep.workflowId });
       done = state.completed![key] = { workflowId: dep.workflowId, inputs: depInputs, outputs: result.outputs };
@@ -72,20 +77,34 @@ async function runDependencies(run: Run): Promise<void> {
 }
 
 /** The workflow a goto/retry action runs, and its inputs: the action's parameters (Arazzo 1.1), else the run's inputs it declares. */
-function actionTarget(run: Run, step: PlanStep, action: ChosenTarget): { key: string; target: Plan; inputs: Record<string, unknown>; id: string } {
+function actionTarget(
+  run: Run,
+  step: PlanStep,
+  action: ChosenTarget,
+): { key: string; target: Plan; inputs: Record<string, unknown>; id: string } {
   const key = action.workflowKey as string;
   const target = run.plan.workflows?.[key];
   if (!target) throw ApplicationFailure.nonRetryable(`step ${step.stepId}: workflow ${key} is not in the plan`, 'ArazzoPlanError');
-  return { key, target, inputs: action.inputs ?? inputsFor(target, run.inputs), id: `${workflowInfo().workflowId}/${step.stepId}/${run.state.visits[step.stepId]}/${action.name}` };
+  return {
+    key,
+    target,
+    inputs: action.inputs ?? inputsFor(target, run.inputs),
+    id: `${workflowInfo().workflowId}/${step.stepId}/${run.state.visits[step.stepId]}/${action.name}`,
+  };
 }
 
 /** goto workflowId: one-way transfer. The target runs as a child; this run ends with the child's outputs. */
 async function transfer(run: Run, step: PlanStep, action: ChosenTarget): Promise<ArazzoRunResult> {
   const { key, target, inputs, id } = actionTarget(run, step, action);
-  const message = (failure: string) => `step ${step.stepId}: action "${action.name}" transferred the run to workflow ${target.workflowId}, which failed: ${failure}`;
+  const message = (failure: string) =>
+    `step ${step.stepId}: action "${action.name}" transferred the run to workflow ${target.workflowId}, which failed: ${failure}`;
   const child = { key, inputs, id, why: `goto from step ${step.stepId} of ${run.plan.workflowId}` };
   const result = await runChildOrFail(run, child, 'ArazzoTransferFailed', message, { stepId: step.stepId, workflowId: target.workflowId });
-  return runResult(run, result.outputs, { stepId: step.stepId, action: action.name, transferredTo: { workflowId: target.workflowId, childWorkflowId: id } });
+  return runResult(run, result.outputs, {
+    stepId: step.stepId,
+    action: action.name,
+    transferredTo: { workflowId: target.workflowId, childWorkflowId: id },
+  });
 }
 
 /** retry with stepId/workflowId: run that step (its own actions are not followed) or workflow before the retry. */
@@ -94,14 +113,19 @@ async function runRetryTarget(run: Run, step: PlanStep, action: ChosenTarget, us
     const helper = run.plan.steps.find((s) => s.stepId === action.stepId)!;
     const o = await runStep(run, helper);
     if (o.success) return;
-    throw ApplicationFailure.nonRetryable(`step ${step.stepId}: retry action "${action.name}" first runs step ${helper.stepId}, which failed: ${describeOutcome(o)}`, 'ArazzoStepFailed', {
-      stepId: helper.stepId,
-      statusCode: o.statusCode,
-      failedCriteria: o.failedCriteria,
-    });
+    throw ApplicationFailure.nonRetryable(
+      `step ${step.stepId}: retry action "${action.name}" first runs step ${helper.stepId}, which failed: ${describeOutcome(o)}`,
+      'ArazzoStepFailed',
+      {
+        stepId: helper.stepId,
+        statusCode: o.statusCode,
+        failedCriteria: o.failedCriteria,
+      },
+    );
   }
   const { key, target, inputs, id } = actionTarget(run, step, action);
-  const message = (failure: string) => `step ${step.stepId}: retry action "${action.name}" first runs workflow ${target.workflowId}, which failed: ${failure}`;
+  const message = (failure: string) =>
+    `step ${step.stepId}: retry action "${action.name}" first runs workflow ${target.workflowId}, which failed: ${failure}`;
   const child = { key, inputs, id, why: `retry ${used} of step ${step.stepId} of ${run.plan.workflowId}` };
   const result = await runChildOrFail(run, child, 'ArazzoStepFailed', message, { stepId: step.stepId, workflowId: target.workflowId });
   run.state.workflows![target.workflowId] = { inputs, outputs: result.outputs };
@@ -112,7 +136,11 @@ function noAction(run: Run, step: PlanStep, outcome: StepOutcome): Next {
   const { plan, state, options } = run;
   if (!outcome.success) {
     const unmet = outcome.failedCriteria.length ? ` (successCriteria not met: ${outcome.failedCriteria.join('; ')})` : '';
-    throw ApplicationFailure.nonRetryable(`step ${step.stepId} failed: ${describeOutcome(outcome)}${unmet}`, 'ArazzoStepFailed', { stepId: step.stepId, statusCode: outcome.statusCode, failedCriteria: outcome.failedCriteria });
+    throw ApplicationFailure.nonRetryable(`step ${step.stepId} failed: ${describeOutcome(outcome)}${unmet}`, 'ArazzoStepFailed', {
+      stepId: step.stepId,
+      statusCode: outcome.statusCode,
+      failedCriteria: outcome.failedCriteria,
+    });
   }
   const guarded = step.onSuccess.length > 0 && step.onSuccess.every((a) => a.criteria?.length);
   const loops = [...step.onSuccess, ...step.onFailure].some((a) => loopsBack(plan.steps, state.cursor, a));
@@ -134,7 +162,11 @@ function end(run: Run, step: PlanStep, outcome: StepOutcome, action: ChosenActio
   const result = finish(run, { stepId: step.stepId, action: action.name });
   if (outcome.success) return { end: result };
   const status = outcome.statusCode ? `HTTP ${outcome.statusCode}` : describeOutcome(outcome);
-  throw ApplicationFailure.nonRetryable(`step ${step.stepId} failed (${status}) and its action "${action.name}" ended the run`, 'ArazzoEndedOnFailure', { stepId: step.stepId, outputs: result.outputs });
+  throw ApplicationFailure.nonRetryable(
+    `step ${step.stepId} failed (${status}) and its action "${action.name}" ended the run`,
+    'ArazzoEndedOnFailure',
+    { stepId: step.stepId, outputs: result.outputs },
+  );
 }
 
 /** goto a step: a backward goto is a loop iteration and waits on a durable timer first. */
@@ -173,7 +205,9 @@ function follow(run: Run, step: PlanStep, outcome: StepOutcome): Next | Promise<
     case 'end':
       return end(run, step, outcome, action);
     case 'goto':
-      return action.workflowKey !== undefined ? transfer(run, step, action).then((r) => ({ end: r })) : goto(run, step, action.stepId as string);
+      return action.workflowKey !== undefined
+        ? transfer(run, step, action).then((r) => ({ end: r }))
+        : goto(run, step, action.stepId as string);
     case 'retry':
       return retry(run, step, outcome, action);
   }
@@ -186,12 +220,24 @@ async function runSteps(run: Run): Promise<ArazzoRunResult> {
   while (state.cursor < plan.steps.length) {
     const step = plan.steps[state.cursor];
     if (options.maxStepRuns && state.stepRuns >= options.maxStepRuns) {
-      throw ApplicationFailure.nonRetryable(`the run reached its limit of ${options.maxStepRuns} step executions at step ${step.stepId}`, 'ArazzoStepBudget');
+      throw ApplicationFailure.nonRetryable(
+        `the run reached its limit of ${options.maxStepRuns} step executions at step ${step.stepId}`,
+        'ArazzoStepBudget',
+      );
     }
     const next = await follow(run, step, await runStep(run, step));
     if (next) return next.end;
-    if (state.cursor < plan.steps.length && (workflowInfo().continueAsNewSuggested || state.stepRuns - runsAtStart >= (options.continueAsNewAfter ?? 500))) {
-      await continueAsNew<(input: ArazzoRunInput) => Promise<ArazzoRunResult>>({ plan, inputs: run.inputs, options, state, depth: run.depth });
+    if (
+      state.cursor < plan.steps.length &&
+      (workflowInfo().continueAsNewSuggested || state.stepRuns - runsAtStart >= (options.continueAsNewAfter ?? 500))
+    ) {
+      await continueAsNew<(input: ArazzoRunInput) => Promise<ArazzoRunResult>>({
+        plan,
+        inputs: run.inputs,
+        options,
+        state,
+        depth: run.depth,
+      });
     }
   }
   return finish(run, { stepId: plan.steps[plan.steps.length - 1].stepId });
@@ -203,7 +249,12 @@ export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunRe
   state.workflows ??= { [plan.workflowId]: { inputs: input.inputs } };
   state.completed ??= { ...input.completed };
   const run: Run = { plan, inputs: input.inputs, options: input.options ?? {}, state, depth: input.depth ?? 0 };
-  setHandler(progressQuery, () => ({ index: state.cursor, stepId: plan.steps[state.cursor]?.stepId, stepRuns: state.stepRuns, polls: state.polls }));
+  setHandler(progressQuery, () => ({
+    index: state.cursor,
+    stepId: plan.steps[state.cursor]?.stepId,
+    stepRuns: state.stepRuns,
+    polls: state.polls,
+  }));
   try {
     return await runSteps(run);
   } catch (err) {

@@ -63,5 +63,12 @@ export function fullContext(run: Run): ExpressionContext {
 
 /** The result of a run that ended at `endedBy`, with `outputs`. */
 export function runResult(run: Run, outputs: Record<string, unknown>, endedBy: ArazzoRunResult['endedBy']): ArazzoRunResult {
-  return { workflowId: run.plan.workflowId, outputs, endedBy, stepRuns: run.state.stepRuns, polls: run.state.polls, trace: run.state.trace };
+  return {
+    workflowId: run.plan.workflowId,
+    outputs,
+    endedBy,
+    stepRuns: run.state.stepRuns,
+    polls: run.state.polls,
+    trace: run.state.trace,
+  };
 }

@@ -79,7 +79,11 @@ export function countLoop(state: InterpreterState, stepId: string): number {
 export function recordOutcome(state: InterpreterState, step: PlanStep, outcome: StepOutcome): void {
   state.stepRuns++;
   state.polls += outcome.polls;
-  state.trace = [...state.trace, { stepId: step.stepId, statusCode: outcome.statusCode, success: outcome.success, action: outcome.action?.name, polls: outcome.polls }].slice(-TRACE_LIMIT);
+  state.trace = [
+    ...state.trace,
+    { stepId: step.stepId, statusCode: outcome.statusCode, success: outcome.success, action: outcome.action?.name, polls: outcome.polls },
+  ].slice(-TRACE_LIMIT);
   state.steps[step.stepId] = { outputs: outcome.outputs };
-  if (outcome.success && step.kind === 'operation' && step.cancel && !state.cancelable.includes(step.stepId)) state.cancelable.push(step.stepId);
+  if (outcome.success && step.kind === 'operation' && step.cancel && !state.cancelable.includes(step.stepId))
+    state.cancelable.push(step.stepId);
 }

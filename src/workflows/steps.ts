@@ -2,8 +2,7 @@
 // a workflow step as a child workflow judged in the workflow. Either way the result is a StepOutcome.
 import { ActivityCancellationType, ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import type * as activities from '../activities';
-import { NON_RETRYABLE_ERRORS, type StepOutcome } from '../core/contract';
+import { NON_RETRYABLE_ERRORS, type StepActivities, type StepOutcome } from '../core/contract';
 import { CriterionError } from '../core/criteria';
 import { evaluateStep, type StepEvaluation } from '../core/evaluate-step';
 import { ExpressionError, evaluateValue } from '../core/expressions';
@@ -24,7 +23,12 @@ function judge(step: PlanStep, ctx: ExpressionContext, exhausted: string[], fail
   try {
     return evaluateStep(step, ctx, exhausted, failed);
   } catch (err) {
-    const type = err instanceof CriterionError ? 'ArazzoCriterionError' : err instanceof ExpressionError ? 'ArazzoExpressionError' : 'ArazzoEvaluationError';
+    const type =
+      err instanceof CriterionError
+        ? 'ArazzoCriterionError'
+        : err instanceof ExpressionError
+          ? 'ArazzoExpressionError'
+          : 'ArazzoEvaluationError';
     throw ApplicationFailure.nonRetryable(`step ${step.stepId}: ${(err as Error).message}`, type);
   }
 }
@@ -46,18 +50,24 @@ function judgedOutcome(step: PlanStep, evaluation: StepEvaluation, durationMs: n
 
 function stepActivities(run: Run, step: OperationStep, polling: boolean) {
   const { options } = run;
-  return proxyActivities<typeof activities>({
+  return proxyActivities<StepActivities>({
     summary: stepLabel(step),
     taskQueue: options.activityTaskQueue,
     startToCloseTimeout: (options.attemptTimeout ?? '10m') as Duration,
     heartbeatTimeout: (options.heartbeatTimeout ?? '30s') as Duration,
     // a step `timeout` bounds the whole step: every attempt and, for a polling step, every poll
-    scheduleToCloseTimeout: (step.timeoutMs ?? (polling && step.poll.timeoutMs > 0 ? step.poll.timeoutMs : (options.stepTimeout ?? '1h'))) as Duration,
+    scheduleToCloseTimeout: (step.timeoutMs ??
+      (polling && step.poll.timeoutMs > 0 ? step.poll.timeoutMs : (options.stepTimeout ?? '1h'))) as Duration,
     // The activity sets the delay of every retry it asks for (poll interval, Retry-After, backoff by
     // failures in a row); the policy's own backoff only applies to an attempt that timed out, e.g. on a
     // worker that died. A polling step's attempt count is mostly polls, so there it must not grow with it
     // (after 12 polls it would already wait 60 s before polling again).
-    retry: { initialInterval: '1s', backoffCoefficient: polling ? 1 : 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: polling ? 1 : 2,
+      maximumInterval: '60s',
+      nonRetryableErrorTypes: NON_RETRYABLE_ERRORS,
+    },
     cancellationType: ActivityCancellationType.TRY_CANCEL,
   });
 }
@@ -81,7 +91,11 @@ async function runOperationStep(run: Run, step: OperationStep, visit: number, ex
   } catch (err) {
     if (step.timeoutMs === undefined || !isTimeout(err)) throw err;
     const evaluation = judge(step, fullContext(run), exhausted, true);
-    return { ...judgedOutcome(step, evaluation, step.timeoutMs, `timed out after ${formatDuration(step.timeoutMs)} (step timeout)`), success: false, failedCriteria: [] };
+    return {
+      ...judgedOutcome(step, evaluation, step.timeoutMs, `timed out after ${formatDuration(step.timeoutMs)} (step timeout)`),
+      success: false,
+      failedCriteria: [],
+    };
   }
 }
 
@@ -93,14 +107,25 @@ async function runWorkflowStep(run: Run, step: WorkflowStep, visit: number, exha
   try {
     inputs = evaluateValue(target.inputs, fullContext(run)) as Record<string, unknown>;
   } catch (err) {
-    throw ApplicationFailure.nonRetryable(`step ${step.stepId}: the inputs of workflow ${target.workflowId}: ${(err as Error).message}`, 'ArazzoExpressionError');
+    throw ApplicationFailure.nonRetryable(
+      `step ${step.stepId}: the inputs of workflow ${target.workflowId}: ${(err as Error).message}`,
+      'ArazzoExpressionError',
+    );
   }
   const why = `step ${step.stepId} of ${run.plan.workflowId}`;
-  const end = await runChild(run, { key: target.key, inputs, id: `${workflowInfo().workflowId}/${step.stepId}/${visit}`, why, timeoutMs: step.timeoutMs });
+  const end = await runChild(run, {
+    key: target.key,
+    inputs,
+    id: `${workflowInfo().workflowId}/${step.stepId}/${visit}`,
+    why,
+    timeoutMs: step.timeoutMs,
+  });
   let failure: string | undefined;
   if ('result' in end) run.state.workflows![target.workflowId] = { inputs, outputs: end.result.outputs };
   else {
-    failure = end.timedOut ? `workflow ${target.workflowId} timed out after ${formatDuration(step.timeoutMs ?? 0)}` : `workflow ${target.workflowId} failed: ${end.failure}`;
+    failure = end.timedOut
+      ? `workflow ${target.workflowId} timed out after ${formatDuration(step.timeoutMs ?? 0)}`
+      : `workflow ${target.workflowId} failed: ${end.failure}`;
     run.state.workflows![target.workflowId] = { inputs, outputs: {} };
   }
   return judgedOutcome(step, judge(step, fullContext(run), exhausted, failure !== undefined), Date.now() - started, failure);
@@ -110,9 +135,11 @@ async function runWorkflowStep(run: Run, step: WorkflowStep, visit: number, exha
 export async function runStep(run: Run, step: PlanStep): Promise<StepOutcome> {
   const visit = nextVisit(run.state, step.stepId);
   const exhausted = exhaustedRetries(run.state, step);
-  const outcome = step.kind === 'workflow' ? await runWorkflowStep(run, step, visit, exhausted) : await runOperationStep(run, step, visit, exhausted);
+  const outcome =
+    step.kind === 'workflow' ? await runWorkflowStep(run, step, visit, exhausted) : await runOperationStep(run, step, visit, exhausted);
   recordOutcome(run.state, step, outcome);
   // cancelled while that create ran: stop here, even if it was the last step (the caller cancels what it created)
-  if (step.kind === 'operation' && step.cancel && CancellationScope.current().consideredCancelled) await CancellationScope.current().cancelRequested;
+  if (step.kind === 'operation' && step.cancel && CancellationScope.current().consideredCancelled)
+    await CancellationScope.current().cancelRequested;
   return outcome;
 }

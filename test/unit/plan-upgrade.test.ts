@@ -53,7 +53,10 @@ test('a recorded retry that runs a workflow keeps its target key', () => {
 test('a current plan passes unchanged; an unknown version is refused naming it', () => {
   const [, plan] = plans()[0];
   assert.equal(upgradePlan(plan), plan);
-  assert.throws(() => upgradePlan({ ...plan, planVersion: 99 }), (err: unknown) => err instanceof PlanVersionError && /version 99/.test((err as Error).message));
+  assert.throws(
+    () => upgradePlan({ ...plan, planVersion: 99 }),
+    (err: unknown) => err instanceof PlanVersionError && /version 99/.test((err as Error).message),
+  );
   assert.throws(() => upgradePlan(undefined), PlanVersionError);
 });
 

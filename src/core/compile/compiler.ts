@@ -42,7 +42,9 @@ export class Compiler {
     const index = this.opts.workflowId ? workflows.findIndex((w) => w?.workflowId === this.opts.workflowId) : 0;
     if (index < 0 || !workflows[index]) {
       const known = workflows.map((w) => w?.workflowId).join(', ');
-      this.report('error', 'unknown-workflow', `no workflow "${this.opts.workflowId}" in the document (it has: ${known || 'none'})`, ['workflows']);
+      this.report('error', 'unknown-workflow', `no workflow "${this.opts.workflowId}" in the document (it has: ${known || 'none'})`, [
+        'workflows',
+      ]);
       return undefined;
     }
     return this.compileAt(index);
@@ -55,15 +57,23 @@ export class Compiler {
     this.set.claim(this.prefix + wf.workflowId);
     const runPoll = withDefined(DEFAULT_POLL, this.opts.poll);
     const runProblem = pollPolicyProblem(runPoll);
-    if (runProblem) this.report('error', 'bad-poll-policy', `the run's poll policy (--poll-* flags or the poll option): ${runProblem}`, [], { workflowId: wf.workflowId });
-    const poll = pollPolicy(this, 
+    if (runProblem)
+      this.report('error', 'bad-poll-policy', `the run's poll policy (--poll-* flags or the poll option): ${runProblem}`, [], {
+        workflowId: wf.workflowId,
+      });
+    const poll = pollPolicy(
+      this,
       runProblem ? DEFAULT_POLL : runPoll,
       [this.doc[POLL_EXTENSION], ['x-temporal-poll']],
       [wf[POLL_EXTENSION], [...base, POLL_EXTENSION], wf.workflowId],
     );
     const stepIds = new Set<string>();
     (wf.steps ?? []).forEach((s, i) => {
-      if (stepIds.has(s?.stepId)) this.report('error', 'duplicate-step', `stepId "${s.stepId}" is used twice`, [...base, 'steps', i, 'stepId'], { workflowId: wf.workflowId, stepId: s.stepId });
+      if (stepIds.has(s?.stepId))
+        this.report('error', 'duplicate-step', `stepId "${s.stepId}" is used twice`, [...base, 'steps', i, 'stepId'], {
+          workflowId: wf.workflowId,
+          stepId: s.stepId,
+        });
       stepIds.add(s?.stepId);
     });
     const dependsOn = compileDependsOn(this, wf, base);
@@ -71,7 +81,8 @@ export class Compiler {
     const steps = (wf.steps ?? []).map((step, i) => compileStep(this, wf, step, [...base, 'steps', i], stepIds, poll));
     const sites: PlanSites['steps'] = {};
     (wf.steps ?? []).forEach((step, i) => {
-      if (step && typeof step === 'object') sites[step.stepId] = { pos: this.opts.locate?.([...base, 'steps', i]), docPath: [...base, 'steps', i] };
+      if (step && typeof step === 'object')
+        sites[step.stepId] = { pos: this.opts.locate?.([...base, 'steps', i]), docPath: [...base, 'steps', i] };
     });
     this.set.sites[this.prefix + wf.workflowId] = { file: this.opts.file, workflowPath: base, steps: sites };
     if (this.diagnostics.some((d) => d.severity === 'error')) return undefined;

@@ -6,18 +6,37 @@ import { EXPRESSION_ROOTS, findEmbeddedForms, parseExpression } from '../express
 import type { ArazzoParameter, ArazzoStep, ArazzoWorkflow, PlanParameter, ReusableRef } from '../types';
 import type { Where } from './types';
 
-export function resolveRef<T>(c: Compiler, item: T | ReusableRef, kind: 'parameters' | 'successActions' | 'failureActions', path: (string | number)[], where: { workflowId?: string; stepId?: string }): T | undefined {
+export function resolveRef<T>(
+  c: Compiler,
+  item: T | ReusableRef,
+  kind: 'parameters' | 'successActions' | 'failureActions',
+  path: (string | number)[],
+  where: { workflowId?: string; stepId?: string },
+): T | undefined {
   if (!item || typeof item !== 'object' || !('reference' in item)) return item as T;
   const m = new RegExp(`^\\$components\\.${kind}\\.([A-Za-z0-9_.-]+)$`).exec(item.reference);
   const target = m ? (c.doc.components?.[kind] as Record<string, unknown> | undefined)?.[m[1]] : undefined;
   if (!target) {
-    c.report('error', 'unknown-reference', `reference "${item.reference}" does not name an entry of components.${kind}`, [...path, 'reference'], where);
+    c.report(
+      'error',
+      'unknown-reference',
+      `reference "${item.reference}" does not name an entry of components.${kind}`,
+      [...path, 'reference'],
+      where,
+    );
     return undefined;
   }
   return (kind === 'parameters' && item.value !== undefined ? { ...target, value: item.value } : target) as T;
 }
 
-export function parameters(c: Compiler, wf: ArazzoWorkflow, step: ArazzoStep, path: (string | number)[], where: { workflowId?: string; stepId?: string }, info?: OperationInfo): PlanParameter[] {
+export function parameters(
+  c: Compiler,
+  wf: ArazzoWorkflow,
+  step: ArazzoStep,
+  path: (string | number)[],
+  where: { workflowId?: string; stepId?: string },
+  info?: OperationInfo,
+): PlanParameter[] {
   const merged = new Map<string, PlanParameter>();
   const add = (list: (ArazzoParameter | ReusableRef)[] | undefined, listPath: (string | number)[]) =>
     (list ?? []).forEach((raw, i) => {
@@ -36,14 +55,25 @@ export function parameters(c: Compiler, wf: ArazzoWorkflow, step: ArazzoStep, pa
   add(step.parameters, [...path, 'parameters']);
   for (const d of info?.parameters ?? []) {
     if (d.in === 'path' && ![...merged.values()].some((p) => p.in === 'path' && p.name === d.name)) {
-      c.report('error', 'missing-parameter', `path parameter "${d.name}" of ${info?.method} ${info?.path} has no value in the step`, [...path, 'parameters'], where);
+      c.report(
+        'error',
+        'missing-parameter',
+        `path parameter "${d.name}" of ${info?.method} ${info?.path} has no value in the step`,
+        [...path, 'parameters'],
+        where,
+      );
     }
   }
   return [...merged.values()];
 }
 
 /** Parameters that become a workflow's inputs: name → value (`in` is not needed and ignored). */
-export function workflowInputs(c: Compiler, list: (ArazzoParameter | ReusableRef)[] | undefined, listPath: (string | number)[], where: Where): Record<string, unknown> | undefined {
+export function workflowInputs(
+  c: Compiler,
+  list: (ArazzoParameter | ReusableRef)[] | undefined,
+  listPath: (string | number)[],
+  where: Where,
+): Record<string, unknown> | undefined {
   if (list === undefined) return undefined;
   const inputs: Record<string, unknown> = {};
   (Array.isArray(list) ? list : []).forEach((raw, i) => {
@@ -59,7 +89,8 @@ export function workflowInputs(c: Compiler, list: (ArazzoParameter | ReusableRef
 export function checkInputExpressions(c: Compiler, inputs: Record<string, unknown>, path: (string | number)[], where: Where): void {
   const looksLike = new RegExp(`^\\$(${EXPRESSION_ROOTS.join('|')})\\b`);
   for (const [name, value] of Object.entries(inputs)) {
-    for (const bad of findEmbeddedForms(value).invalidBraced) c.report('error', 'bad-expression', `input "${name}": "${bad}" is not a valid runtime expression`, path, where);
+    for (const bad of findEmbeddedForms(value).invalidBraced)
+      c.report('error', 'bad-expression', `input "${name}": "${bad}" is not a valid runtime expression`, path, where);
     if (typeof value === 'string' && looksLike.test(value) && !/\s/.test(value)) {
       try {
         parseExpression(value);

@@ -10,23 +10,44 @@ export function pollPolicy(c: Compiler, base: PollPolicy, ...layers: [unknown, (
   for (const [ext, path, workflowId, stepId] of layers) {
     if (ext === undefined) continue;
     if (typeof ext !== 'object' || ext === null) {
-      c.report('error', 'bad-extension', `${POLL_EXTENSION} must be an object such as {interval: 1s, maxInterval: 60s, backoff: 2, timeout: 24h}`, path, { workflowId, stepId });
+      c.report(
+        'error',
+        'bad-extension',
+        `${POLL_EXTENSION} must be an object such as {interval: 1s, maxInterval: 60s, backoff: 2, timeout: 24h}`,
+        path,
+        { workflowId, stepId },
+      );
       continue;
     }
     const e = ext as Record<string, unknown>;
     const ms = (key: string) => {
       if (e[key] === undefined) return undefined;
       const v = parseDuration(e[key]);
-      if (v === undefined) c.report('error', 'bad-extension', `${POLL_EXTENSION}.${key}: cannot read "${String(e[key])}" as a duration (e.g. 500ms, 5s, 2m, 24h)`, [...path, key], { workflowId, stepId });
+      if (v === undefined)
+        c.report(
+          'error',
+          'bad-extension',
+          `${POLL_EXTENSION}.${key}: cannot read "${String(e[key])}" as a duration (e.g. 500ms, 5s, 2m, 24h)`,
+          [...path, key],
+          { workflowId, stepId },
+        );
       return v;
     };
     const backoff = e.backoff === undefined ? undefined : Number(e.backoff);
-    if (backoff !== undefined && !(Number.isFinite(backoff) && backoff >= 1)) c.report('error', 'bad-extension', `${POLL_EXTENSION}.backoff must be a number >= 1`, [...path, 'backoff'], { workflowId, stepId });
+    if (backoff !== undefined && !(Number.isFinite(backoff) && backoff >= 1))
+      c.report('error', 'bad-extension', `${POLL_EXTENSION}.backoff must be a number >= 1`, [...path, 'backoff'], { workflowId, stepId });
     const interval = ms('interval');
     const maxInterval = ms('maxInterval');
-    if (interval !== undefined && interval <= 0) c.report('error', 'bad-extension', `${POLL_EXTENSION}.interval must be longer than 0`, [...path, 'interval'], { workflowId, stepId });
+    if (interval !== undefined && interval <= 0)
+      c.report('error', 'bad-extension', `${POLL_EXTENSION}.interval must be longer than 0`, [...path, 'interval'], { workflowId, stepId });
     if (interval !== undefined && maxInterval !== undefined && maxInterval < interval) {
-      c.report('error', 'bad-extension', `${POLL_EXTENSION}.maxInterval (${String(e.maxInterval)}) must not be shorter than interval (${String(e.interval)})`, [...path, 'maxInterval'], { workflowId, stepId });
+      c.report(
+        'error',
+        'bad-extension',
+        `${POLL_EXTENSION}.maxInterval (${String(e.maxInterval)}) must not be shorter than interval (${String(e.interval)})`,
+        [...path, 'maxInterval'],
+        { workflowId, stepId },
+      );
     }
     policy = withDefined(policy, {
       initialIntervalMs: interval !== undefined && interval > 0 ? interval : undefined,
@@ -47,7 +68,13 @@ export function pollPolicy(c: Compiler, base: PollPolicy, ...layers: [unknown, (
 export function stepTimeout(c: Compiler, step: ArazzoStep, path: (string | number)[], where: Where): number | undefined {
   if (step.timeout === undefined) return undefined;
   if (typeof step.timeout !== 'number' || !Number.isFinite(step.timeout) || step.timeout <= 0) {
-    c.report('error', 'bad-timeout', `timeout must be a positive number of milliseconds, got ${JSON.stringify(step.timeout)}`, [...path, 'timeout'], where);
+    c.report(
+      'error',
+      'bad-timeout',
+      `timeout must be a positive number of milliseconds, got ${JSON.stringify(step.timeout)}`,
+      [...path, 'timeout'],
+      where,
+    );
     return undefined;
   }
   return Math.ceil(step.timeout);

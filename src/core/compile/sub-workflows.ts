@@ -9,9 +9,20 @@ import { sourceUsable } from './operations';
  * Resolve a workflow reference (a workflowId of this document, or `$sourceDescriptions.<arazzoSource>.<workflowId>`)
  * to its key, and have it compiled too.
  */
-export function workflowRef(c: Compiler, ref: unknown, path: (string | number)[], where: Where): { key: string; workflowId: string; source?: string } | undefined {
+export function workflowRef(
+  c: Compiler,
+  ref: unknown,
+  path: (string | number)[],
+  where: Where,
+): { key: string; workflowId: string; source?: string } | undefined {
   if (typeof ref !== 'string' || !ref) {
-    c.report('error', 'bad-workflow-reference', 'a workflow reference must be a workflowId or $sourceDescriptions.<name>.<workflowId>', path, where);
+    c.report(
+      'error',
+      'bad-workflow-reference',
+      'a workflow reference must be a workflowId or $sourceDescriptions.<name>.<workflowId>',
+      path,
+      where,
+    );
     return undefined;
   }
   const m = OPERATION_REF.exec(ref);
@@ -24,12 +35,22 @@ export function workflowRef(c: Compiler, ref: unknown, path: (string | number)[]
       return undefined;
     }
     if (source.type !== 'arazzo') {
-      c.report('error', 'not-an-arazzo-source', `"${ref}" names source "${m[1]}", which is an ${source.type} description; workflows come from a source description of type arazzo`, path, where);
+      c.report(
+        'error',
+        'not-an-arazzo-source',
+        `"${ref}" names source "${m[1]}", which is an ${source.type} description; workflows come from a source description of type arazzo`,
+        path,
+        where,
+      );
       return undefined;
     }
     if (!sourceUsable(c, source, path, where)) return undefined;
     const nested = source.arazzo ?? { file: source.location, sources: {} };
-    target = c.set.compiler(source.spec as ArazzoDocument, { file: nested.file, locate: nested.locate, sources: nested.sources, poll: c.opts.poll }, `${c.prefix}${m[1]}.`);
+    target = c.set.compiler(
+      source.spec as ArazzoDocument,
+      { file: nested.file, locate: nested.locate, sources: nested.sources, poll: c.opts.poll },
+      `${c.prefix}${m[1]}.`,
+    );
     workflowId = m[2];
   }
   const index = target.indexOf(workflowId);
@@ -59,4 +80,3 @@ export function dependsOn(c: Compiler, wf: ArazzoWorkflow, base: (string | numbe
   c.set.edges.set(c.prefix + wf.workflowId, { deps: keys, compiler: c, path: [...base, 'dependsOn'], workflowId: wf.workflowId });
   return keys;
 }
-

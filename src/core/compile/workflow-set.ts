@@ -60,7 +60,9 @@ export class WorkflowSet {
   checkCycles(): void {
     for (const cycle of findCycles(this.edges.keys(), (key) => this.edges.get(key)?.deps ?? [])) {
       const edge = this.edges.get(cycle[0]);
-      edge?.compiler.report('error', 'dependency-cycle', `dependsOn cycle: ${cycle.join(' → ')}`, edge.path, { workflowId: edge.workflowId });
+      edge?.compiler.report('error', 'dependency-cycle', `dependsOn cycle: ${cycle.join(' → ')}`, edge.path, {
+        workflowId: edge.workflowId,
+      });
     }
   }
 }
