@@ -11,15 +11,9 @@ export const WORKFLOWS_PATH = require.resolve('./workflows');
 
 let bundle: Promise<WorkflowBundle> | undefined;
 
-/**
- * XPath criteria are evaluated in activities only (the compiler refuses them where the workflow would evaluate
- * them), so the XPath engine and the XML parser stay out of the workflow bundle: they become empty modules there.
- */
-export const WORKFLOW_BUNDLE_IGNORED = ['fontoxpath', '@xmldom/xmldom'];
-
 /** The workflow code bundled once per process (a few seconds), shared by every worker it creates. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger, ignoreModules: WORKFLOW_BUNDLE_IGNORED });
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
   return bundle;
 }
 

@@ -1,4 +1,4 @@
-// Arazzo Criterion Objects: simple, regex, jsonpath (RFC 9535, the comparison dialect, Goessner), xpath (./xpath.ts).
+// Arazzo Criterion Objects: simple, regex, jsonpath (RFC 9535, comparison dialect, Goessner), xpath (./xpath-engine.ts).
 // An unparsable criterion throws CriterionError: it is never quietly false.
 // Pure code: runs inside the Temporal workflow sandbox (jsonpath-rfc9535 has no dependencies; jsonpath-plus is
 // bundled in its browser build there, without node:vm, and is only used with eval: 'safe').
@@ -9,7 +9,7 @@ import { ConditionParseError, evaluateCondition, parseCondition, type ConditionN
 import { ExpressionError, evaluateExpression, findEmbeddedForms, parseExpression, substituteBraced, toText } from './expressions';
 import type { Criterion, ExpressionContext } from './types';
 import { LIMITS } from './limits';
-import { XPATH_VERSIONS, XPathSyntaxError, checkXPath, evaluateXPathOnText } from './xpath';
+import { XPATH_VERSIONS, xpathEngine } from './xpath-engine';
 
 // The parser is a package subpath export, which this project's TypeScript resolution ("node") cannot see.
 const parseRfc9535 = require('jsonpath-rfc9535/parser').default as (query: string) => JsonPathAst;
@@ -400,11 +400,12 @@ function evaluateXPath(c: Criterion, ctx: ExpressionContext): CriterionResult {
   const expression = substituteBraced(c.condition, ctx);
   const value = contextValue(c, ctx);
   try {
-    if (typeof value === 'string') return { mode: 'xpath', ...evaluateXPathOnText(expression, value) };
-    checkXPath(expression); // an invalid expression is an error whatever the context
+    const engine = xpathEngine();
+    if (typeof value === 'string') return { mode: 'xpath', ...engine.evaluate(expression, value) };
+    engine.check(expression); // an invalid expression is an error whatever the context
   } catch (e) {
-    if (e instanceof XPathSyntaxError) throw new CriterionError(c.condition, e.message);
-    throw e;
+    if (e instanceof CriterionError) throw e;
+    throw new CriterionError(c.condition, (e as Error).message);
   }
   if (value === undefined || value === null) return emptyContext(c, 'xpath');
   return { passed: false, mode: 'xpath', detail: `context ${c.context} is not XML text (got ${Array.isArray(value) ? 'an array' : typeof value})` };
@@ -496,10 +497,9 @@ export function checkCriterion(c: Criterion): CriterionCheck {
         break;
       case 'xpath':
         try {
-          checkXPath(withoutBraced(c.condition));
+          xpathEngine().check(withoutBraced(c.condition));
         } catch (e) {
-          if (!(e instanceof XPathSyntaxError)) throw e;
-          throw new CriterionError(c.condition, e.message);
+          throw new CriterionError(c.condition, (e as Error).message);
         }
         break;
     }

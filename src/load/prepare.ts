@@ -13,6 +13,10 @@ import { absoluteLocation, displayLocation, isUrl, localPath, readText, resolveL
 import { validateInputs } from './inputs';
 import { loadArazzoSources } from './arazzo-sources';
 import { validateSchema } from './schema';
+import { useXPath } from '../activities/xpath';
+
+// the client's checks parse xpath criteria
+useXPath();
 
 export interface PrepareOptions {
   workflowId?: string;

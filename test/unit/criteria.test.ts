@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { ConditionParseError, evaluateCondition, parseCondition } from '../../src/core/conditions';
 import { CriterionError, MAX_REGEX_SUBJECT, checkCriterion, evaluateCriterion, unsafeRegexReason } from '../../src/core/criteria';
 import { corpusDocuments } from '../helpers/corpus';
+import { useXPath } from '../../src/activities/xpath';
+
+useXPath();
 import type { Criterion, ExpressionContext } from '../../src/core/types';
 
 const documents = corpusDocuments;

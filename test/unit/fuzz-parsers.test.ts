@@ -9,7 +9,10 @@ import { ConditionParseError, evaluateCondition, parseCondition } from '../../sr
 import { CriterionError, checkCriterion, evaluateCriterion } from '../../src/core/criteria';
 import { ExpressionError, evaluateExpression, findEmbeddedForms, parseExpression, substituteBraced } from '../../src/core/expressions';
 import { JsonPointerError } from '../../src/core/jsonpointer';
-import { XPathSyntaxError } from '../../src/core/xpath';
+import { XPathSyntaxError } from '../../src/core/xpath-engine';
+import { useXPath } from '../../src/activities/xpath';
+
+useXPath();
 import type { Criterion, ExpressionContext } from '../../src/core/types';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);

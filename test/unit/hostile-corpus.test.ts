@@ -89,7 +89,7 @@ async function refusal(path: string, e: Expect): Promise<Diagnostic[]> {
     const prepared = await prepareDocument(path);
     const inputs = e.inputsJson !== undefined ? (JSON.parse(e.inputsJson) as Record<string, unknown>) : e.inputs ? (expand(e.inputs) as Record<string, unknown>) : undefined;
     assert.ok(inputs, `the document itself was accepted, and the case has no inputs to refuse`);
-    checkInputs(prepared.plan, inputs, prepared.locate);
+    checkInputs(prepared.plan, inputs, prepared.locate, prepared.workflowPath);
   } catch (err) {
     assert.ok(err instanceof DocumentError, `not a DocumentError: ${(err as Error).stack}`);
     return err.diagnostics;

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { CriterionError, checkCriterion, evaluateCriterion } from '../../src/core/criteria';
 import type { Criterion, ExpressionContext } from '../../src/core/types';
+import { useXPath } from '../../src/activities/xpath';
+
+useXPath();
 
 function ctxWith(body: unknown): ExpressionContext {
   return { statusCode: 200, response: { body, headers: {} }, inputs: {}, steps: {}, outputs: {}, workflows: {}, sourceDescriptions: {} } as unknown as ExpressionContext;

@@ -2,21 +2,17 @@
 // (XPath 3.1, which reads XPath 1.0, 2.0 and 3.0 expressions; XPath 1.0's backwards-compatible type coercions,
 // such as '1' = 1 being true, are not emulated). A criterion passes on the Effective Boolean Value of the result.
 //
-// Only activities (and the client's checks) evaluate xpath: the worker bundles the workflow code with fontoxpath and
-// @xmldom/xmldom as empty modules (src/worker.ts), and the compiler refuses xpath criteria on workflow steps, whose
-// criteria the workflow evaluates itself.
+// Only activities (and the client's checks) evaluate xpath: they install this engine into the core
+// (src/core/xpath-engine.ts), so the workflow bundle never contains fontoxpath or @xmldom/xmldom; the compiler
+// refuses xpath criteria on workflow steps, whose criteria the workflow evaluates itself.
 import { evaluateXPathToBoolean } from 'fontoxpath';
 import { DOMParser } from '@xmldom/xmldom';
-import { LIMITS } from './limits';
-
-/** The versions a Criterion Expression Type Object may name (1.0.1: 10/20/30; 1.1 adds 31, its default). */
-export const XPATH_VERSIONS = ['xpath-10', 'xpath-20', 'xpath-30', 'xpath-31'] as const;
+import { LIMITS } from '../core/limits';
+import { XPathSyntaxError, installXPathEngine, type XPathEngine, type XPathResult } from '../core/xpath-engine';
 
 /** Longest XML text an xpath criterion is applied to; longer contexts fail the criterion. */
 export const MAX_XPATH_SUBJECT = LIMITS.xpathSubject;
 
-/** A static error of the expression (syntax, unknown function or prefix): the criterion can never be evaluated. */
-export class XPathSyntaxError extends Error {}
 
 const STATIC_ERROR = /\bXPST\d{4}\b/;
 
@@ -62,10 +58,6 @@ export function checkXPath(expression: string): void {
   }
 }
 
-export interface XPathResult {
-  passed: boolean;
-  detail?: string;
-}
 
 /**
  * Evaluates `expression` on the XML text `xml`. Text that is not well-formed XML, and dynamic errors of the
@@ -86,4 +78,12 @@ export function evaluateXPathOnText(expression: string, xml: string): XPathResul
     if (STATIC_ERROR.test(message)) throw new XPathSyntaxError(`invalid XPath: ${firstLine(message)}`);
     return { passed: false, detail: `evaluation error: ${firstLine(message)}` };
   }
+}
+
+/** fontoxpath on @xmldom/xmldom documents. */
+export const fontoxpathEngine: XPathEngine = { check: checkXPath, evaluate: evaluateXPathOnText };
+
+/** Install the engine into the core (idempotent): the step activity and the client's checks call it. */
+export function useXPath(): void {
+  installXPathEngine(fontoxpathEngine);
 }
