@@ -281,9 +281,11 @@ export function buildProgram(): Command {
     .description('run a worker (interpreter workflow + HTTP activities) until Ctrl-C')
     .addOption(new Option('--role <role>', 'all: workflows and HTTP activities; workflows or activities: one of them, to scale and size them apart').choices(['all', 'workflows', 'activities']).default('all'))
     .option('--allow-host <host|ip|cidr>', "a host the HTTP steps may call besides the servers of the documents' source descriptions (name, *.domain, IP or CIDR; also $ARAZZO_ALLOW_HOSTS, comma-separated); loopback, private and link-local addresses need an entry (repeatable)", collect, [])
-    .action(async (flags: ConnectionFlags & { role: WorkerRole; allowHost: string[] }) => {
+    .option('--documents <dir>', 'a directory whose files run requests may name as their document (repeatable; default $ARAZZO_DOCUMENTS, separated like PATH; none: only inline documents and https URLs)', collect, [])
+    .action(async (flags: ConnectionFlags & { role: WorkerRole; allowHost: string[]; documents: string[] }) => {
       installRuntime('INFO');
-      const handle = await startWorker({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue, activityTaskQueue: flags.activityTaskQueue, role: flags.role, allowHosts: flags.allowHost });
+      const documentRoots = flags.documents.length ? flags.documents : undefined;
+      const handle = await startWorker({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue, activityTaskQueue: flags.activityTaskQueue, role: flags.role, allowHosts: flags.allowHost, documentRoots });
       const queues = `task queue ${handle.worker.options.taskQueue}${flags.role === 'all' && flags.activityTaskQueue ? `, activities on ${flags.activityTaskQueue}` : ''}`;
       process.stdout.write(`worker running (${flags.role}; ${queues})\n`);
       stopOnSignals({ stop: () => handle.stop() });
@@ -314,6 +316,7 @@ export function buildProgram(): Command {
     .option('--simulator-port <n>', 'simulator port (0 picks a free one)', '8089')
     .option('--db <file>', 'SQLite file of the dev server', '.data/temporal.db')
     .addOption(new Option('--timing <preset>', 'simulator timing').choices(['fast', 'demo']).default('demo'))
+    .option('--documents <dir>', 'a directory whose files run requests may name as their document (repeatable; default $ARAZZO_DOCUMENTS, else the project directory)', collect, [])
     .action(async (flags) => {
       await runDev({
         port: Number(flags.port),
@@ -323,6 +326,7 @@ export function buildProgram(): Command {
         runSeeds: !!flags.runSeeds,
         exit: !!flags.exit,
         timing: flags.timing,
+        documents: flags.documents,
       });
     });
 

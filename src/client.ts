@@ -64,7 +64,7 @@ export class ArazzoClient {
   /** Load, compile and check a document and its inputs; throws DocumentError before anything starts. */
   async prepare(req: RunRequest): Promise<Prepared> {
     const prepared = await prepareDocument(req.document, req);
-    checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate);
+    prepared.inputs = checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate);
     return prepared;
   }
 
@@ -73,7 +73,7 @@ export class ArazzoClient {
     const { plan } = prepared;
     const separate = this.settings.activityTaskQueue !== this.settings.taskQueue;
     const options = separate ? { ...req.options, activityTaskQueue: this.settings.activityTaskQueue } : req.options;
-    const input: ArazzoRunInput = { plan, inputs: req.inputs ?? {}, options };
+    const input: ArazzoRunInput = { plan, inputs: prepared.inputs ?? req.inputs ?? {}, options };
     return {
       args: [input] as [ArazzoRunInput],
       taskQueue: this.settings.taskQueue,

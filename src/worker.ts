@@ -6,6 +6,7 @@ import * as activities from './activities';
 import { temporalSettings, type TemporalSettings } from './config';
 import { stopOnSignals } from './temporal/children';
 import { configureOutbound } from './activities/outbound-policy';
+import { setDocumentRoots } from './activities/prepare-run';
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
@@ -32,6 +33,12 @@ const quietBundlerLogger = {
   error: (message: string) => console.error(message),
 };
 
+/**
+ * Preparing a run request (read, validate, compile a document) runs on the workflow task queue, next to the
+ * interpreter, whatever the roles: it is light, and a run request names no activity queue.
+ */
+const workflowSideActivities = { prepareRun: activities.prepareRun };
+
 export type WorkerRole = 'all' | 'workflows' | 'activities';
 
 export interface WorkerHandle {
@@ -49,8 +56,17 @@ export interface WorkerHandle {
  * workflow workers (which hold the workflow cache and the bundled code). Activities listen on
  * `activityTaskQueue`, which defaults to the workflow task queue.
  */
-export async function startWorker(overrides: Partial<TemporalSettings> & { connection?: NativeConnection; role?: WorkerRole; allowHosts?: string[] } = {}): Promise<WorkerHandle> {
+export async function startWorker(
+  overrides: Partial<TemporalSettings> & {
+    connection?: NativeConnection;
+    role?: WorkerRole;
+    allowHosts?: string[];
+    /** where run requests may name documents (default ARAZZO_DOCUMENTS); process-wide */
+    documentRoots?: string[];
+  } = {},
+): Promise<WorkerHandle> {
   const settings = temporalSettings(overrides);
+  if (overrides.documentRoots) setDocumentRoots(overrides.documentRoots);
   const role = overrides.role ?? 'all';
   // where the HTTP activities may connect besides the plans' servers: these entries and ARAZZO_ALLOW_HOSTS
   if (role !== 'workflows') configureOutbound(overrides.allowHosts);
@@ -59,7 +75,7 @@ export async function startWorker(overrides: Partial<TemporalSettings> & { conne
   const sameQueue = settings.activityTaskQueue === settings.taskQueue;
   const workers: Worker[] = [];
   if (role !== 'activities') {
-    workers.push(await Worker.create({ ...base, taskQueue: settings.taskQueue, workflowBundle: await workflowBundle(), ...(role === 'all' && sameQueue ? { activities } : {}) }));
+    workers.push(await Worker.create({ ...base, taskQueue: settings.taskQueue, workflowBundle: await workflowBundle(), activities: role === 'all' && sameQueue ? activities : workflowSideActivities }));
   }
   if (role === 'activities' || (role === 'all' && !sameQueue)) {
     workers.push(await Worker.create({ ...base, taskQueue: settings.activityTaskQueue, activities }));

@@ -4,8 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { ArazzoClient, failureMessage } from '../client';
 import { startSimulator } from '../simulator';
 import { stopOnSignals } from '../temporal/children';
-import { startDevServer } from '../temporal/dev-server';
 import { installRuntime, startWorker } from '../worker';
+import { rootsFromEnv } from '../load/document-roots';
+import { PROJECT_ROOT, startDevServer } from '../temporal/dev-server';
 import { runSeeds, type SeedResult } from './seeds';
 
 export interface DevOptions {
@@ -16,6 +17,8 @@ export interface DevOptions {
   runSeeds: boolean;
   exit: boolean;
   timing: 'fast' | 'demo';
+  /** where run requests may name documents (default: ARAZZO_DOCUMENTS, else the project directory) */
+  documents?: string[];
 }
 
 /** Long strings (JSONL results) shortened for the console. */
@@ -51,8 +54,9 @@ export async function runDev(opts: DevOptions): Promise<void> {
   parts.push(server);
   const simulator = await startSimulator({ port: opts.simulatorPort, timing: opts.timing });
   parts.push({ stop: () => simulator.close() });
+  const documentRoots = opts.documents?.length ? opts.documents : rootsFromEnv().length ? rootsFromEnv() : [PROJECT_ROOT];
   // the simulator listens on loopback, which the outbound policy refuses unless allowed
-  const worker = await startWorker({ address: server.address, allowHosts: [new URL(simulator.url).hostname] });
+  const worker = await startWorker({ address: server.address, allowHosts: [new URL(simulator.url).hostname], documentRoots });
   parts.push(worker);
   // a worker that stops on its own (it should not) takes the dev stack down with it, loudly
   const workerDown = worker.done.then(
@@ -64,7 +68,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
       `Temporal dev server  ${server.address}  (SQLite: ${server.dbFile})`,
       `Temporal Web UI      ${server.uiUrl}`,
       `Provider simulator   ${simulator.url}  (OpenAI ${simulator.url}/v1, Anthropic ${simulator.url}/v1/messages/batches)`,
-      `Worker               task queue ${worker.worker.options.taskQueue} (pid ${process.pid})`,
+      `Worker               task queue ${worker.worker.options.taskQueue} (pid ${process.pid}); documents under ${documentRoots.join(', ')}`,
       '',
     ].join('\n'),
   );

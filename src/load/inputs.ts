@@ -7,6 +7,9 @@ import type { Diagnostic, Plan, SourcePos } from '../core/types';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats(ajv);
+/** Fills in the schema's `default`s (in `properties` and `items`, at any depth where the parent is present). */
+const withDefaults = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
+addFormats(withDefaults);
 
 /** Keywords that judge a string's content, which a reference cannot show: not checked for secrets. */
 const CONTENT_KEYWORDS = new Set(['pattern', 'minLength', 'maxLength', 'format', 'enum', 'const']);
@@ -65,4 +68,19 @@ export function validateInputs(plan: Plan, inputs: Record<string, unknown>, loca
     const path = locate && schemaPath(plan, e.instancePath, missing);
     return { severity: 'error', code: 'bad-input', message: detail, ...where, ...(path && locate ? { pos: locate(path) } : {}) };
   });
+}
+
+/**
+ * The inputs with the JSON Schema `default`s of the workflow's inputs schema applied: a copy, nested defaults
+ * included (where the object that holds them is given or has a default itself). Given values are never replaced.
+ */
+export function applyInputDefaults(plan: Plan, inputs: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(inputs ?? {});
+  if (!plan.inputsSchema) return copy;
+  try {
+    withDefaults.compile(plan.inputsSchema)(copy);
+  } catch {
+    /* an invalid schema is reported by validateInputs */
+  }
+  return copy;
 }

@@ -10,7 +10,7 @@ import type { ArazzoDocument, Diagnostic, Plan, PollPolicy, SourcePos } from '..
 import { parseWithPositions, yamlTooDeep } from './parse-document';
 import { LIMITS, aliasLimitMessage, checkDocumentCounts, checkInputLimits, checkPlanLimits, depthLimitMessage } from '../core/limits';
 import { absoluteLocation, displayLocation, isUrl, localPath, readText, resolveLocation } from './read-source';
-import { validateInputs } from './inputs';
+import { applyInputDefaults, validateInputs } from './inputs';
 import { loadArazzoSources } from './arazzo-sources';
 import { validateSchema } from './schema';
 
@@ -23,6 +23,10 @@ export interface PrepareOptions {
   poll?: Partial<PollPolicy>;
   /** warnings become errors */
   strict?: boolean;
+  /** the document's text, when the caller has read it already (a run request's inline document); docLocation then names it */
+  text?: string;
+  /** called before any file or URL is read (the document, its sources, referenced Arazzo documents); throws to refuse it */
+  guard?: (location: string) => Promise<void>;
 }
 
 export interface Prepared {
@@ -30,6 +34,8 @@ export interface Prepared {
   diagnostics: Diagnostic[];
   /** positions in the document, for later findings (inputs); not serializable */
   locate?: (path: (string | number)[]) => SourcePos;
+  /** the run's inputs with the schema's defaults applied, once checked (client.prepare) */
+  inputs?: Record<string, unknown>;
 }
 
 const specCache = new Map<string, { key: string; spec: unknown }>();
@@ -57,7 +63,8 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   const file = displayLocation(docLocation);
   let text: string;
   try {
-    text = await readText(docLocation);
+    if (opts.text === undefined) await opts.guard?.(docLocation);
+    text = opts.text ?? (await readText(docLocation));
   } catch (err) {
     if (err instanceof DocumentError) throw err; // over a limit, not UTF-8
     throw new DocumentError([{ severity: 'error', code: 'unreadable', message: `cannot read ${file}: ${(err as Error).message}`, pos: { file } }]);
@@ -82,20 +89,24 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   }
   if (hasErrors(shape)) throw new DocumentError(shape);
 
+  const load = async (location: string) => {
+    await opts.guard?.(location);
+    return loadSpec(location);
+  };
   const sources: Record<string, LoadedSource> = {};
   await Promise.all(
     doc.sourceDescriptions.map(async (sd) => {
       const location = opts.sources?.[sd.name] ?? resolveLocation(docLocation, sd.url);
       const source: LoadedSource = { name: sd.name, type: sd.type ?? 'openapi', location: displayLocation(location), url: absoluteLocation(location) };
       try {
-        source.spec = await loadSpec(location);
+        source.spec = await load(location);
       } catch (err) {
         source.loadError = (err as Error).message;
       }
       sources[sd.name] = source;
     }),
   );
-  await loadArazzoSources(sources, { load: loadSpec, sourceOverrides: opts.sources });
+  await loadArazzoSources(sources, { load, guard: opts.guard, sourceOverrides: opts.sources });
 
   let compiled: ReturnType<typeof compileWorkflow>;
   let lint: Diagnostic[] = [];
@@ -127,10 +138,15 @@ function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
   });
 }
 
-/** Check a run's inputs against the workflow's inputs schema; throws DocumentError naming each problem. */
-export function checkInputs(plan: Plan, inputs: Record<string, unknown>, locate?: (path: (string | number)[]) => SourcePos): void {
+/**
+ * A run's inputs with the defaults of the workflow's inputs schema applied, checked against that schema; throws
+ * DocumentError naming each problem.
+ */
+export function checkInputs(plan: Plan, inputs: Record<string, unknown>, locate?: (path: (string | number)[]) => SourcePos): Record<string, unknown> {
   const limits = checkInputLimits(plan, inputs);
   if (limits.length) throw new DocumentError(limits);
-  const problems = validateInputs(plan, inputs, locate);
+  const withDefaults = applyInputDefaults(plan, inputs);
+  const problems = validateInputs(plan, withDefaults, locate);
   if (problems.length) throw new DocumentError(problems);
+  return withDefaults;
 }

@@ -29,6 +29,8 @@ import { dependencyOrder, inputsFor, subPlan } from '../core/subworkflows';
 import type { ExpressionContext, Plan, PlanStep } from '../core/types';
 import type { Duration } from '@temporalio/common';
 import { progressQuery } from './queries';
+import { runInputOf } from './run-request';
+import type { DocumentRunRequest } from '../core/run-request';
 
 export interface RunOptions {
   /** a poll loop whose response matches none of its actions: fail the run (default) or go on to the next step as the spec says */
@@ -169,7 +171,8 @@ function describeObserved(observed: Record<string, unknown> | undefined): string
   return entries.length ? entries.map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ') : 'no value the criteria test was present';
 }
 
-export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunResult> {
+export async function arazzoWorkflow(start: ArazzoRunInput | DocumentRunRequest): Promise<ArazzoRunResult> {
+  const input = await runInputOf(start); // a plan as it is, a run request prepared by an activity, anything else refused
   const { plan, inputs } = input;
   const options = input.options ?? {};
   const state = input.state ?? newState();
