@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -188,4 +188,58 @@ test('an invalid document fails the run at once with the file:line messages of v
   const missing = await failedStart([{ document: 'arazzo/openai-batch-job.arazzo.yaml', inputs: {} }]);
   assert.equal(missing.failure.type, 'ArazzoInvalidInputs');
   assert.match(missing.failure.message, /missing required input "apiKey"/);
+});
+
+/** Fire a schedule now and wait for that firing's run to close; its result or its failure. */
+async function fire(scheduleId: string): Promise<{ outputs?: Record<string, string>; failure?: ApplicationFailure }> {
+  const handle = stack.client.client.schedule.getHandle(scheduleId);
+  const before = (await handle.describe()).info.recentActions.length;
+  await handle.trigger();
+  const action = await waitFor('the schedule to fire', async () => (await handle.describe()).info.recentActions[before]?.action, 30_000, 300);
+  try {
+    return (await stack.client.client.workflow.getHandle(action.workflow.workflowId).result()) as { outputs: Record<string, string> };
+  } catch (err) {
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, String(err));
+    return { failure: err.cause as ApplicationFailure };
+  }
+}
+
+test('schedule create stores the reference: firings follow the document, --pin refuses a changed one', async () => {
+  const here = join(PROJECT_ROOT, '.data', `e2e-schedule-${Date.now()}`);
+  mkdirSync(here, { recursive: true });
+  const doc = join(here, 'batch.arazzo.yaml');
+  const original = readFileSync(join(PROJECT_ROOT, 'arazzo/openai-batch-job.arazzo.yaml'), 'utf8');
+  writeFileSync(doc, original);
+  const req = {
+    document: doc,
+    inputs: batchInputs(),
+    servers: { openaiApi: `${stack.simulator.url}/v1` },
+    sources: { openaiApi: join(PROJECT_ROOT, 'openapi/openai-openapi-master.yml') },
+    poll: { initialIntervalMs: 200, maxIntervalMs: 1000 },
+  };
+  const ids = [`follow-${Date.now()}`, `pinned-${Date.now()}`];
+  const followed = await stack.client.createSchedule(ids[0], req, { every: '24h' });
+  assert.equal(followed.document, doc);
+  assert.equal(followed.pin, undefined);
+  await stack.client.createSchedule(ids[1], req, { every: '24h' }, { pin: true });
+  try {
+    const desc = await stack.client.client.schedule.getHandle(ids[0]).describe();
+    const args = (desc.action as { args?: unknown[] }).args;
+    assert.ok(args && !('plan' in (args[0] as object)), 'the schedule stores a compiled plan');
+    assert.equal((await fire(ids[0])).outputs?.outputFileId?.startsWith('file-'), true);
+    // a valid edit: the following schedule runs it, the pinned one refuses it, naming the step that changed
+    writeFileSync(doc, original.replace('  - stepId: pollBatch\n', '  - stepId: pollBatch\n    x-note: edited\n'));
+    assert.match((await fire(ids[0])).outputs?.outputFileId ?? '', /^file-/);
+    const pinned = await fire(ids[1]);
+    assert.equal(pinned.failure?.type, 'ArazzoDocumentChanged');
+    assert.match(pinned.failure!.message, /changed since it was pinned.*step pollBatch of workflow batch-job changed/);
+    // an edit that breaks it: that firing fails with the validation errors
+    writeFileSync(doc, original.replace('type: goto\n      stepId: getResult', 'type: goto\n      stepId: getResults'));
+    const broken = await fire(ids[0]);
+    assert.equal(broken.failure?.type, 'ArazzoInvalidDocument');
+    assert.match(broken.failure!.message, /batch\.arazzo\.yaml:\d+:\d+: error \[unknown-step\]/);
+  } finally {
+    for (const id of ids) await stack.client.deleteSchedule(id).catch(() => undefined);
+    rmSync(here, { recursive: true, force: true });
+  }
 });
