@@ -220,16 +220,19 @@ export function buildProgram(): Command {
     .action(async (document: string, flags: RunFlags & { json?: boolean; graph?: boolean }) => {
       const req = runRequest(document, flags);
       let prepared;
+      let inputs: Record<string, unknown> | undefined;
       try {
         prepared = await prepareDocument(document, req);
-        if (flags.input.length || flags.inputs || flags.secret.length) checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate);
+        if (flags.input.length || flags.inputs || flags.secret.length) inputs = checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate);
       } catch (err) {
         if (flags.json && err instanceof DocumentError) process.stdout.write(JSON.stringify({ valid: false, diagnostics: err.diagnostics }, null, 2) + '\n');
         throw err;
       }
-      if (flags.json) process.stdout.write(JSON.stringify({ valid: true, diagnostics: prepared.diagnostics, ...(flags.graph && { graph: planToMermaid(prepared.plan) }) }, null, 2) + '\n');
+      if (flags.json) process.stdout.write(JSON.stringify({ valid: true, diagnostics: prepared.diagnostics, ...(inputs && { inputs }), ...(flags.graph && { graph: planToMermaid(prepared.plan) }) }, null, 2) + '\n');
       else {
         printWarnings(prepared.diagnostics);
+        // the inputs the run would start with: the schema's defaults applied (secrets stay references)
+        if (inputs) process.stderr.write(`inputs after defaults: ${JSON.stringify(inputs, (_, v) => (typeof v === 'string' && v.length > 200 ? `${v.slice(0, 200)}… (${v.length} characters)` : v))}\n`);
         const n = prepared.diagnostics.length;
         const summary = `${prepared.plan.document.file}: workflow ${prepared.plan.workflowId} is valid (${prepared.plan.steps.length} steps${n ? `, ${n} warning${n > 1 ? 's' : ''}` : ''})\n`;
         if (flags.graph) {

@@ -84,3 +84,26 @@ export function applyInputDefaults(plan: Plan, inputs: Record<string, unknown>):
   }
   return copy;
 }
+
+/**
+ * Required parameters (the OpenAPI operation says so) whose value is an input that is absent and has no default:
+ * known before the run, so reported then, at the step, naming the parameter and the input.
+ */
+export function requiredParameterProblems(plan: Plan, inputs: Record<string, unknown>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const step of plan.steps) {
+    for (const p of step.parameters ?? []) {
+      const m = typeof p.value === 'string' ? /^\{?\$inputs\.([A-Za-z0-9_-]+)\}?$/.exec(p.value) : null;
+      if (!p.required || !m || inputs[m[1]] !== undefined) continue;
+      out.push({
+        severity: 'error',
+        code: 'missing-parameter-value',
+        message: `required ${p.in} parameter "${p.name}" is "${p.value}", and input "${m[1]}" is not given and has no default`,
+        workflowId: plan.workflowId,
+        stepId: step.stepId,
+        pos: step.pos ?? { file: plan.document.file },
+      });
+    }
+  }
+  return out;
+}

@@ -10,7 +10,7 @@ import type { ArazzoDocument, Diagnostic, Plan, PollPolicy, SourcePos } from '..
 import { parseWithPositions, yamlTooDeep } from './parse-document';
 import { LIMITS, aliasLimitMessage, checkDocumentCounts, checkInputLimits, checkPlanLimits, depthLimitMessage } from '../core/limits';
 import { absoluteLocation, displayLocation, isUrl, localPath, readText, resolveLocation } from './read-source';
-import { applyInputDefaults, validateInputs } from './inputs';
+import { applyInputDefaults, requiredParameterProblems, validateInputs } from './inputs';
 import { loadArazzoSources } from './arazzo-sources';
 import { validateSchema } from './schema';
 
@@ -147,6 +147,7 @@ export function checkInputs(plan: Plan, inputs: Record<string, unknown>, locate?
   if (limits.length) throw new DocumentError(limits);
   const withDefaults = applyInputDefaults(plan, inputs);
   const problems = validateInputs(plan, withDefaults, locate);
+  if (!problems.length) problems.push(...requiredParameterProblems(plan, withDefaults));
   if (problems.length) throw new DocumentError(problems);
   return withDefaults;
 }

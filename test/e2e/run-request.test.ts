@@ -243,3 +243,37 @@ test('schedule create stores the reference: firings follow the document, --pin r
     rmSync(here, { recursive: true, force: true });
   }
 });
+
+test('a document whose input has a default runs without it; with no default, the missing header is refused before the run', async () => {
+  const corpus = join(PROJECT_ROOT, '..', 'shared', 'corpus');
+  const here = join(PROJECT_ROOT, '.data', `e2e-defaults-${Date.now()}`);
+  mkdirSync(join(here, 'arazzo'), { recursive: true });
+  mkdirSync(join(here, 'openapi'));
+  writeFileSync(join(here, 'openapi', 'anthropic-message-batches-api-openapi.yml'), readFileSync(join(corpus, 'openapi', 'anthropic-message-batches-api-openapi.yml')));
+  // as third-party documents write it: the version is an input with a default, sent as the anthropic-version header
+  const original = readFileSync(join(corpus, 'arazzo', 'anthropic-batch-cancel-and-confirm-workflow.yml'), 'utf8');
+  const withDefault = original
+    .replace(/value: "2023-06-01"/g, 'value: $inputs.anthropicVersion')
+    .replace('    properties:\n      apiKey:', "    properties:\n      anthropicVersion:\n        type: string\n        default: '2023-06-01'\n      apiKey:");
+  assert.match(withDefault, /default: '2023-06-01'/);
+  writeFileSync(join(here, 'arazzo', 'with-default.yml'), withDefault);
+  writeFileSync(join(here, 'arazzo', 'no-default.yml'), withDefault.replace("        default: '2023-06-01'\n", ''));
+  const requests = [1, 2].map((i) => ({ custom_id: `r${i}`, params: { model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: `hi ${i}` }] } }));
+  const request = (doc: string) => ({
+    document: join(here, 'arazzo', doc),
+    inputs: { apiKey: { $secret: 'ANTHROPIC_API_KEY' }, requests },
+    servers: { messageBatchesApi: `${stack.simulator.url}/v1` },
+    options: { poll: { interval: '200ms', maxInterval: '1s' } },
+  });
+  stack.simulator.setTiming({ messageBatchInProgressMs: 60_000, messageBatchCancelingMs: 500 });
+  try {
+    const result = (await stack.client.client.workflow.execute('arazzoWorkflow', { workflowId: `defaults-${Date.now()}`, taskQueue: 'arazzo-temporal', args: [request('with-default.yml')] })) as { outputs: Record<string, unknown> };
+    assert.equal(result.outputs.processingStatus, 'ended');
+    const { failure } = await failedStart([request('no-default.yml')]);
+    assert.equal(failure.type, 'ArazzoInvalidInputs');
+    assert.match(failure.message, /\[missing-parameter-value\] \(workflow cancel-and-confirm-batch, step createBatch\): required header parameter "anthropic-version" is "\$inputs.anthropicVersion", and input "anthropicVersion" is not given and has no default/);
+  } finally {
+    stack.simulator.setTiming('fast');
+    rmSync(here, { recursive: true, force: true });
+  }
+});
