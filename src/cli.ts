@@ -5,8 +5,10 @@ import { ArazzoClient, failureMessage, readableWorkflowId, saveBlobOutputs, type
 import { DocumentError, formatDiagnostic } from './core/diagnostics';
 import { parseDuration } from './core/durations';
 import { planToMermaid } from './core/graph';
-import { prepareDocument } from './load/prepare';
-import { checkInputs } from './load/prepare';
+import { checkInputs, prepareDocument, type Prepared } from './load/prepare';
+import { displayLocation } from './load/read-source';
+import { expandGlobs } from './cli/glob';
+import type { Diagnostic } from './core/types';
 import { watchRun } from './cli/progress';
 import { runDev } from './dev/index';
 import { startSimulator } from './simulator';
@@ -26,6 +28,17 @@ function pairs(list: string[], flag: string): Record<string, string> {
 }
 
 class UsageError extends Error {}
+/** The command has printed why it failed; exit 1 with nothing more. */
+class SilentFailure extends Error {}
+
+/** A GitHub Actions workflow command for a finding: an annotation on the file and line. */
+function githubAnnotation(d: Diagnostic): string {
+  const esc = (v: string) => v.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const prop = (v: string) => esc(v).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  const where = [d.pos?.file && `file=${prop(d.pos.file)}`, d.pos?.line && `line=${d.pos.line}`, d.pos?.column && `col=${d.pos.column}`, `title=${prop(d.code)}`].filter(Boolean).join(',');
+  const scope = [d.workflowId && `workflow ${d.workflowId}`, d.stepId && `step ${d.stepId}`].filter(Boolean).join(', ');
+  return `::${d.severity === 'error' ? 'error' : 'warning'} ${where}::${esc(`${scope ? `(${scope}) ` : ''}${d.message}`)}`;
+}
 
 /** -i values: JSON when it parses (numbers, arrays, objects), @path reads a file's text, else the string itself. */
 function inputValue(raw: string): unknown {
@@ -213,33 +226,56 @@ export function buildProgram(): Command {
       });
     });
 
-  withRunFlags(program.command('validate <document>'))
-    .description('check a document (and inputs, if given) without starting anything; prints warnings and errors with file:line')
-    .option('--json', 'print the findings as JSON')
-    .option('--graph', 'print a Mermaid flowchart of the workflow on stdout (findings go to stderr)')
-    .action(async (document: string, flags: RunFlags & { json?: boolean; graph?: boolean }) => {
-      const req = runRequest(document, flags);
-      let prepared;
-      let inputs: Record<string, unknown> | undefined;
-      try {
-        prepared = await prepareDocument(document, req);
-        if (flags.input.length || flags.inputs || flags.secret.length) inputs = checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate);
-      } catch (err) {
-        if (flags.json && err instanceof DocumentError) process.stdout.write(JSON.stringify({ valid: false, diagnostics: err.diagnostics }, null, 2) + '\n');
-        throw err;
+  withRunFlags(program.command('validate <documents...>'))
+    .description('check documents (and inputs, if given) without starting anything; prints warnings and errors with file:line. Several files or a quoted glob ("arazzo/**/*.yaml") are checked in one process')
+    .option('--json', 'print the findings as JSON (several documents: a list of {file, valid, diagnostics})')
+    .option('--graph', 'print a Mermaid flowchart of the workflow on stdout (findings go to stderr); one document only')
+    .option('--offline', 'fetch no remote (http/https) source description: what the document asks of one is listed as not checked; local sources are still read')
+    .addOption(new Option('--format <format>', 'text, or github: GitHub Actions annotations (::error file=…,line=…::…) on stdout').choices(['text', 'github']).default('text'))
+    .action(async (patterns: string[], flags: RunFlags & { json?: boolean; graph?: boolean; offline?: boolean; format: 'text' | 'github' }) => {
+      const documents = await expandGlobs(patterns);
+      if (flags.graph && documents.length > 1) throw new UsageError('--graph takes one document');
+      const withInputs = !!(flags.input.length || flags.inputs || flags.secret.length);
+      const results: { file: string; valid: boolean; diagnostics: Diagnostic[]; inputs?: Record<string, unknown>; prepared?: Prepared }[] = [];
+      for (const document of documents) {
+        const req = runRequest(document, flags);
+        try {
+          const prepared = await prepareDocument(document, { ...req, offline: flags.offline });
+          const inputs = withInputs ? checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate) : undefined;
+          results.push({ file: prepared.plan.document.file, valid: true, diagnostics: prepared.diagnostics, inputs, prepared });
+        } catch (err) {
+          if (!(err instanceof DocumentError)) throw err;
+          results.push({ file: displayLocation(document), valid: false, diagnostics: err.diagnostics });
+        }
       }
-      if (flags.json) process.stdout.write(JSON.stringify({ valid: true, diagnostics: prepared.diagnostics, ...(inputs && { inputs }), ...(flags.graph && { graph: planToMermaid(prepared.plan) }) }, null, 2) + '\n');
-      else {
-        printWarnings(prepared.diagnostics);
-        // the inputs the run would start with: the schema's defaults applied (secrets stay references)
-        if (inputs) process.stderr.write(`inputs after defaults: ${JSON.stringify(inputs, (_, v) => (typeof v === 'string' && v.length > 200 ? `${v.slice(0, 200)}… (${v.length} characters)` : v))}\n`);
-        const n = prepared.diagnostics.length;
-        const summary = `${prepared.plan.document.file}: workflow ${prepared.plan.workflowId} is valid (${prepared.plan.steps.length} steps${n ? `, ${n} warning${n > 1 ? 's' : ''}` : ''})\n`;
-        if (flags.graph) {
-          process.stderr.write(summary);
-          process.stdout.write(planToMermaid(prepared.plan));
-        } else process.stdout.write(summary);
+      const failed = results.filter((r) => !r.valid);
+      if (flags.json) {
+        const shown = results.map(({ file, valid, diagnostics, inputs, prepared }) => ({ file, valid, diagnostics, ...(inputs && { inputs }), ...(prepared?.notChecked && { notChecked: prepared.notChecked }), ...(flags.graph && prepared && { graph: planToMermaid(prepared.plan) }) }));
+        process.stdout.write(JSON.stringify(documents.length === 1 ? shown[0] : shown, null, 2) + '\n');
+      } else if (flags.format === 'github') {
+        for (const r of results) for (const d of r.diagnostics) process.stdout.write(githubAnnotation(d) + '\n');
+        for (const r of results) for (const n of r.prepared?.notChecked ?? []) process.stdout.write(`::notice file=${r.file},title=not checked::source description "${n.name}" (${n.location}) was not fetched (--offline): its operations are not checked\n`);
+      } else {
+        for (const r of results) {
+          if (!r.valid) {
+            process.stderr.write(`${r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n')}\n`);
+            continue;
+          }
+          const prepared = r.prepared!;
+          printWarnings(prepared.diagnostics);
+          for (const n of prepared.notChecked ?? []) process.stderr.write(`${r.file}: not checked: source description "${n.name}" (${n.location}) was not fetched (--offline)\n`);
+          // the inputs the run would start with: the schema's defaults applied (secrets stay references)
+          if (r.inputs) process.stderr.write(`inputs after defaults: ${JSON.stringify(r.inputs, (_, v) => (typeof v === 'string' && v.length > 200 ? `${v.slice(0, 200)}… (${v.length} characters)` : v))}\n`);
+          const n = prepared.diagnostics.length;
+          const summary = `${prepared.plan.document.file}: workflow ${prepared.plan.workflowId} is valid (${prepared.plan.steps.length} steps${n ? `, ${n} warning${n > 1 ? 's' : ''}` : ''}${prepared.notChecked ? `, ${prepared.notChecked.length} remote source${prepared.notChecked.length > 1 ? 's' : ''} not checked` : ''})\n`;
+          if (flags.graph) {
+            process.stderr.write(summary);
+            process.stdout.write(planToMermaid(prepared.plan));
+          } else process.stdout.write(summary);
+        }
+        if (documents.length > 1) process.stdout.write(`${documents.length} documents: ${documents.length - failed.length} valid, ${failed.length} invalid\n`);
       }
+      if (failed.length) throw new SilentFailure();
     });
 
   withRunFlags(program.command('graph <document>'))
@@ -346,6 +382,7 @@ export async function main(argv = process.argv): Promise<number> {
     const e = err as { code?: string; exitCode?: number };
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     if (e.code?.startsWith('commander.')) return e.exitCode ?? 2;
+    if (err instanceof SilentFailure) return 1;
     if (err instanceof DocumentError) process.stderr.write(`${err.message}\nnothing was started.\n`);
     else if (err instanceof UsageError) process.stderr.write(`error: ${err.message}\n`);
     else process.stderr.write(`error: ${failureMessage(err)}\n`);

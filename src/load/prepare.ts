@@ -13,6 +13,8 @@ import { absoluteLocation, displayLocation, isUrl, localPath, readText, resolveL
 import { applyInputDefaults, requiredParameterProblems, validateInputs } from './inputs';
 import { loadArazzoSources } from './arazzo-sources';
 import { validateSchema } from './schema';
+import { offlineStub } from './offline-stub';
+import { listOperations } from '../core/openapi';
 
 export interface PrepareOptions {
   workflowId?: string;
@@ -25,6 +27,8 @@ export interface PrepareOptions {
   strict?: boolean;
   /** the document's text, when the caller has read it already (a run request's inline document); docLocation then names it */
   text?: string;
+  /** remote (http/https) source descriptions are not fetched; stand-ins hold the operations the document names (validate --offline) */
+  offline?: boolean;
   /** called before any file or URL is read (the document, its sources, referenced Arazzo documents); throws to refuse it */
   guard?: (location: string) => Promise<void>;
 }
@@ -34,6 +38,8 @@ export interface Prepared {
   diagnostics: Diagnostic[];
   /** positions in the document, for later findings (inputs); not serializable */
   locate?: (path: (string | number)[]) => SourcePos;
+  /** remote source descriptions that were not fetched (offline), so not checked */
+  notChecked?: { name: string; location: string }[];
   /** the run's inputs with the schema's defaults applied, once checked (client.prepare) */
   inputs?: Record<string, unknown>;
 }
@@ -94,18 +100,27 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
     return loadSpec(location);
   };
   const sources: Record<string, LoadedSource> = {};
+  const locationOf = (sd: { name: string; url: string }) => opts.sources?.[sd.name] ?? resolveLocation(docLocation, sd.url);
+  const offline = opts.offline ? doc.sourceDescriptions.filter((sd) => isUrl(locationOf(sd))) : [];
   await Promise.all(
     doc.sourceDescriptions.map(async (sd) => {
-      const location = opts.sources?.[sd.name] ?? resolveLocation(docLocation, sd.url);
+      const location = locationOf(sd);
       const source: LoadedSource = { name: sd.name, type: sd.type ?? 'openapi', location: displayLocation(location), url: absoluteLocation(location) };
-      try {
-        source.spec = await load(location);
-      } catch (err) {
-        source.loadError = (err as Error).message;
+      if (offline.includes(sd)) source.loadError = 'not fetched (offline)';
+      else {
+        try {
+          source.spec = await load(location);
+        } catch (err) {
+          source.loadError = (err as Error).message;
+        }
       }
       sources[sd.name] = source;
     }),
   );
+  const remoteOpenApi = offline.filter((sd) => (sd.type ?? 'openapi') === 'openapi');
+  const local = Object.values(sources).filter((s) => s.spec !== undefined && s.type === 'openapi');
+  const definedElsewhere = (id: string) => local.some((s) => listOperations(s.spec).some((o) => o.operationId === id));
+  remoteOpenApi.forEach((sd, i) => (sources[sd.name].spec = offlineStub(doc, sd.name, i === 0, definedElsewhere)));
   await loadArazzoSources(sources, { load, guard: opts.guard, sourceOverrides: opts.sources });
 
   let compiled: ReturnType<typeof compileWorkflow>;
@@ -124,7 +139,7 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   const final = opts.strict ? all.map((d) => ({ ...d, severity: 'error' as const })) : all;
   if (!plan || hasErrors(final)) throw new DocumentError(final);
   plan.warnings = final.filter((d) => d.severity === 'warning');
-  return { plan, diagnostics: final, locate: parsed.locate };
+  return { plan, diagnostics: final, locate: parsed.locate, ...(offline.length && { notChecked: offline.map((sd) => ({ name: sd.name, location: locationOf(sd) })) }) };
 }
 
 /** The same finding reported by two checks (e.g. a duplicate stepId) is shown once. */
