@@ -2,6 +2,7 @@
 // server, reusable objects inlined, action lists chosen, poll policies fixed. Pure: the caller hands in
 // the already-loaded source descriptions. Every problem becomes a Diagnostic naming file:line, workflow
 // and step; a Plan is only returned when there is no error.
+import { didYouMean } from './suggest';
 import { listOperations, operationAtPointer, type OperationInfo } from './openapi';
 import { findCycles } from './cycles';
 import { parseDuration } from './durations';
@@ -105,7 +106,7 @@ class Compiler {
     const index = this.opts.workflowId ? workflows.findIndex((w) => w?.workflowId === this.opts.workflowId) : 0;
     if (index < 0 || !workflows[index]) {
       const known = workflows.map((w) => w?.workflowId).join(', ');
-      this.report('error', 'unknown-workflow', `no workflow "${this.opts.workflowId}" in the document (it has: ${known || 'none'})`, ['workflows']);
+      this.report('error', 'unknown-workflow', `no workflow "${this.opts.workflowId}" in the document${didYouMean(String(this.opts.workflowId), workflows.map((w) => String(w?.workflowId)))} (it has: ${known || 'none'})`, ['workflows']);
       return undefined;
     }
     return this.compileAt(index);
@@ -179,7 +180,7 @@ class Compiler {
     const index = target.indexOf(workflowId);
     if (index < 0) {
       const known = (target.doc.workflows ?? []).map((w) => w?.workflowId).join(', ');
-      this.report('error', 'unknown-workflow', `"${ref}" names no workflow of ${target.opts.file} (it has: ${known || 'none'})`, path, where);
+      this.report('error', 'unknown-workflow', `"${ref}" names no workflow of ${target.opts.file}${didYouMean(workflowId, (target.doc.workflows ?? []).map((w) => String(w?.workflowId)))} (it has: ${known || 'none'})`, path, where);
       return undefined;
     }
     const key = target.prefix + workflowId;
@@ -443,7 +444,8 @@ class Compiler {
       if (!m) for (const s of Object.values(this.opts.sources)) if (!this.sourceUsable(s, [...path, key], where)) return undefined;
       for (const name of names) for (const info of this.ops.get(name) ?? []) if (info.operationId === opId) candidates.push({ source: name, info });
       if (candidates.length === 0) {
-        this.report('error', 'unknown-operation', `operationId "${ref}" is not defined in ${names.map((n) => `${n} (${this.opts.sources[n]?.location})`).join(', ') || 'any source description'}`, [...path, key], where);
+        const near = didYouMean(opId, names.flatMap((n) => (this.ops.get(n) ?? []).map((o) => o.operationId ?? '')));
+        this.report('error', 'unknown-operation', `operationId "${ref}" is not defined in ${names.map((n) => `${n} (${this.opts.sources[n]?.location})`).join(', ') || 'any source description'}${near}`, [...path, key], where);
         return undefined;
       }
       if (candidates.length > 1) {
@@ -516,7 +518,7 @@ class Compiler {
         if (inputs) this.checkInputExpressions(inputs, [...at, 'parameters'], where);
         if (target) action = { ...action, workflowKey: target.key, ...(inputs && { inputs }) };
       } else if ((action.type === 'goto' || (action.type === 'retry' && action.stepId !== undefined)) && !stepIds.has(action.stepId as string)) {
-        this.report('error', 'unknown-step', `action "${action.name}" goes to step "${action.stepId}", which does not exist in workflow "${where.workflowId}"`, [...at, 'stepId'], where);
+        this.report('error', 'unknown-step', `action "${action.name}" goes to step "${action.stepId}", which does not exist in workflow "${where.workflowId}"${didYouMean(String(action.stepId), stepIds)}`, [...at, 'stepId'], where);
       } else if (!['end', 'goto', 'retry'].includes(action.type)) {
         this.report('error', 'bad-action', `action "${action.name}" has type "${action.type}"; expected end, goto or retry`, [...at, 'type'], where);
       }

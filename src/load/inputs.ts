@@ -3,6 +3,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { isSecretRef } from '../core/types';
+import { closest, didYouMean } from '../core/suggest';
 import type { Diagnostic, Plan, SourcePos } from '../core/types';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -64,7 +65,13 @@ export function validateInputs(plan: Plan, inputs: Record<string, unknown>, loca
   return errors.map((e) => {
     const at = e.instancePath ? `input ${e.instancePath.slice(1).replace(/\//g, '.')}` : 'inputs';
     const missing = e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty : undefined;
-    const detail = missing !== undefined ? `missing required input "${missing}"` : `${at} ${e.message}`;
+    const given = missing !== undefined && !e.instancePath ? closest(missing, Object.keys(inputs)) : undefined;
+    const extra = e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : undefined;
+    const declared = extra !== undefined && !e.instancePath ? Object.keys((schema as { properties?: object }).properties ?? {}) : [];
+    const detail =
+      missing !== undefined
+        ? `missing required input "${missing}"${given ? ` ("${given}" was given: did you mean "${missing}"?)` : ''}`
+        : `${at} ${e.message}${extra !== undefined ? ` "${extra}"${didYouMean(extra, declared)}` : ''}`;
     const path = locate && schemaPath(plan, e.instancePath, missing);
     return { severity: 'error', code: 'bad-input', message: detail, ...where, ...(path && locate ? { pos: locate(path) } : {}) };
   });
