@@ -1,13 +1,14 @@
 // Where a worker may read documents from when a run request names one: files under its document roots
 // (--documents <dir>, ARAZZO_DOCUMENTS), and https URLs that do not point at private addresses. A path that
 // escapes a root (`..`, a symlink, an absolute path elsewhere) is refused before anything is read.
-// The URL rule is deliberately simple (https only, no loopback/private/link-local addresses after DNS); the
-// outbound HTTP policy replaces it when it lands.
+// The URL rule is simple: https only, and no address the outbound policy classes as loopback, private, link-local
+// or metadata, checked on the DNS answer before the fetch (not at connect time, unlike the steps' requests).
 import { realpath } from 'node:fs/promises';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { delimiter, isAbsolute, relative, resolve, sep } from 'node:path';
 import { isUrl, localPath } from './read-source';
+import { addressClass } from '../activities/outbound-policy';
 
 export class RefusedLocation extends Error {
   constructor(message: string) {
@@ -64,15 +65,9 @@ export async function resolveUnderRoots(path: string, roots: string[]): Promise<
   throw new RefusedLocation(`"${path}" was not found under the document roots of this worker (${roots.join(', ')})`);
 }
 
-/** Loopback, private, link-local, CGNAT, unspecified and multicast addresses, IPv4 and IPv6 (v4-mapped too). */
+/** Loopback, private, link-local, metadata and other special-purpose addresses: the outbound policy's classes. */
 export function isPrivateAddress(ip: string): boolean {
-  const v4 = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
-  if (isIP(v4) === 4) {
-    const [a, b] = v4.split('.').map(Number);
-    return a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || a >= 224;
-  }
-  const x = ip.toLowerCase();
-  return x === '::' || x === '::1' || /^f[cd]/.test(x) || /^fe[89ab]/.test(x) || x.startsWith('ff');
+  return addressClass(ip) !== undefined;
 }
 
 /** Refuse a URL the worker must not fetch: anything but https, or a host that resolves to a private address. */

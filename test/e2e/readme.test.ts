@@ -233,6 +233,17 @@ const CHECKS: Record<string, () => Promise<void>> = {
     assert.ok(result.polls >= 1, `polls: ${result.polls}`);
   },
 
+  async 'any-client'() {
+    // a client this project did not write: the Temporal CLI starts the batch seed by reference and prints its result
+    const [start, result] = await runBlock(block('any-client'));
+    ok(start);
+    assert.match(ok(result).stdout, /COMPLETED/);
+    const outputs = (await temporal.workflow.getHandle('batch-from-cli').result()).outputs;
+    assert.match(outputs.outputFileId, /^file-/);
+    assert.ok(result.stdout.includes(outputs.outputFileId), result.stdout);
+    assert.equal((await simulatorGet(`/v1/batches/${outputs.batchId}`)).status, 'completed');
+  },
+
   async 'start-result'() {
     const [s, r] = await runBlock(block('start-result'));
     assert.equal(ok(s).stdout.trim(), 'anthropic-demo');
