@@ -339,8 +339,16 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--timing <preset>', 'how fast jobs move through their states').choices(['fast', 'demo']).default('demo'))
     .option('--api-key <key>', 'accepted API key (repeatable; default: any non-empty key)', collect, [])
-    .action(async (flags: { port: string; host: string; timing: 'fast' | 'demo'; apiKey: string[] }) => {
-      const sim = await startSimulator({ port: Number(flags.port), host: flags.host, timing: flags.timing, apiKeys: flags.apiKey.length ? flags.apiKey : undefined, log: (l: string) => process.stdout.write(l + '\n') });
+    .option('--honour-idempotency-key', 'replay the stored response for a repeated Idempotency-Key (OpenAI and Anthropic document no such behaviour, so by default a repeated create creates again)')
+    .action(async (flags: { port: string; host: string; timing: 'fast' | 'demo'; apiKey: string[]; honourIdempotencyKey?: boolean }) => {
+      const sim = await startSimulator({
+        port: Number(flags.port),
+        host: flags.host,
+        timing: flags.timing,
+        apiKeys: flags.apiKey.length ? flags.apiKey : undefined,
+        honourIdempotencyKey: flags.honourIdempotencyKey === true,
+        log: (l: string) => process.stdout.write(l + '\n'),
+      });
       process.stdout.write(`simulator listening on ${sim.url} (OpenAI: ${sim.url}/v1, Anthropic: ${sim.url}/v1/messages/batches)\n`);
       stopOnSignals({ stop: () => sim.close() });
       await new Promise<void>(() => undefined); // until a signal: stopOnSignals closes the simulator and exits

@@ -29,6 +29,12 @@ export interface SimulatorOptions {
   faults?: FaultOptions;
   /** Server-wide forced outcomes (see outcomes.ts for the per-request triggers). */
   outcome?: OutcomeOverrides;
+  /**
+   * Replay the stored response for a repeated `Idempotency-Key` (see idempotency.ts). Default false: neither
+   * OpenAI nor Anthropic documents honouring that header (no mention in the OpenAI API reference or the Anthropic
+   * API reference; notes/providers.md §1), so by default a retried create creates again, as it would there.
+   */
+  honourIdempotencyKey?: boolean;
   /** Receives one line per request. Never includes credentials. */
   log?: (line: string) => void;
 }
@@ -48,6 +54,8 @@ export interface RequestLogEntry {
   status: number | null;
   /** The injected fault, if any. */
   fault: FaultKind | 'drop_after_create' | null;
+  /** True when the request was processed (a create stored its object), whatever was sent back. */
+  committed: boolean;
   /** True when the response was an idempotent replay. */
   replayed: boolean;
   durationMs: number;
@@ -75,6 +83,8 @@ export interface Simulator {
   /** Replaces the fault configuration (rule counters, seed and dropAfterCreate start over). */
   setFaults(faults: FaultOptions): void;
   setOutcome(outcome: OutcomeOverrides): void;
+  /** Turns replaying of repeated Idempotency-Keys on or off (see SimulatorOptions.honourIdempotencyKey). */
+  setHonourIdempotencyKey(honour: boolean): void;
   close(): Promise<void>;
 }
 
@@ -90,6 +100,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   let state = new SimState(config);
   let idempotency = new IdempotencyCache();
   let faults = new FaultInjector(opts.faults);
+  let honourIdempotencyKey = opts.honourIdempotencyKey === true;
   const log: RequestLogEntry[] = [];
   let seq = 0;
 
@@ -108,6 +119,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       idempotencyKey: header(req, 'idempotency-key'),
       status: null,
       fault: null,
+      committed: false,
       replayed: false,
       durationMs: 0,
     };
@@ -155,7 +167,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return fail(error, headers);
     }
 
-    const claim = entry.method === 'POST' && entry.idempotencyKey !== null ? await idempotency.claim(`POST ${entry.path} ${entry.idempotencyKey}`) : null;
+    const honour = honourIdempotencyKey && entry.method === 'POST' && entry.idempotencyKey !== null;
+    const claim = honour ? await idempotency.claim(`POST ${entry.path} ${entry.idempotencyKey}`) : null;
     if (claim && 'replay' in claim) {
       entry.replayed = true;
       return { ...claim.replay, headers: { ...claim.replay.headers, 'idempotent-replayed': 'true' } };
@@ -166,6 +179,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       state.advance(now);
       const simReq: SimRequest = { query: url.searchParams, params: match.params, raw: req };
       response = render(await match.route.handle(simReq, now));
+      entry.committed = true;
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       response = fail(e);
@@ -175,6 +189,17 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (match.route.create && response.status < 300 && faults.takeDrop()) {
       entry.fault = 'drop_after_create';
       return null;
+    }
+    const after = decision.afterCommit;
+    if (after && entry.committed) {
+      entry.fault = after.kind;
+      if (after.kind === 'lost_response') return null;
+      if (after.kind === 'slow_after_commit') {
+        await new Promise((r) => setTimeout(r, after.delayMs ?? 2000));
+        return response;
+      }
+      const { error, headers } = faultError(entry.provider, after, Date.now());
+      return fail(error, headers);
     }
     return response;
   }
@@ -219,6 +244,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     setOutcome(outcome) {
       config.outcome = { ...outcome };
+    },
+    setHonourIdempotencyKey(honour) {
+      honourIdempotencyKey = honour;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -125,7 +125,9 @@ describe('corpus documents against the simulator', () => {
     const auth = { headers: { Authorization: `Bearer ${OPENAI_KEY}` } };
     const form = new FormData();
     form.append('purpose', 'fine-tune');
-    form.append('file', new Blob(['{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}\n']), 'train.jsonl');
+    // 10 examples: the fewest the fine-tuning API accepts
+    const examples = Array.from({ length: 10 }, (_, i) => `{"messages":[{"role":"user","content":"hi ${i}"},{"role":"assistant","content":"hello ${i}"}]}\n`);
+    form.append('file', new Blob([examples.join('')]), 'train.jsonl');
     const file = await axios.post(`${stack.simulator.url}/v1/files`, form, auth);
     stack.simulator.setTiming({ fineTuneValidatingMs: 60_000 });
     const job = await axios.post(`${stack.simulator.url}/v1/fine_tuning/jobs`, { model: 'gpt-4o-mini', training_file: file.data.id }, auth);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { ArazzoClient } from '../../src/client';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
 import { PROJECT_ROOT, startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 
@@ -42,13 +42,21 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { inProcessWorker?: boolean; timing?: 'fast' | 'demo'; dynamicConfig?: DevServerOptions['dynamicConfig'] } = {}): Promise<Stack> {
+export async function startStack(
+  opts: {
+    inProcessWorker?: boolean;
+    timing?: 'fast' | 'demo';
+    dynamicConfig?: DevServerOptions['dynamicConfig'];
+    /** Only for tests that still rely on a simulator kinder than the providers (faithful by default). */
+    simulator?: Pick<SimulatorOptions, 'honourIdempotencyKey'>;
+  } = {},
+): Promise<Stack> {
   installCapturingRuntime();
   process.env.OPENAI_API_KEY = OPENAI_KEY;
   process.env.ANTHROPIC_API_KEY = ANTHROPIC_KEY;
   const dataDir = mkdtempSync(join(tmpdir(), 'arazzo-e2e-'));
   const server = await startDevServer({ port: 0, headless: true, dbFile: join(dataDir, 'temporal.db'), dynamicConfig: opts.dynamicConfig });
-  const simulator = await startSimulator({ port: 0, timing: opts.timing ?? 'fast', apiKeys: [OPENAI_KEY, ANTHROPIC_KEY] });
+  const simulator = await startSimulator({ port: 0, timing: opts.timing ?? 'fast', apiKeys: [OPENAI_KEY, ANTHROPIC_KEY], ...opts.simulator });
   const worker = opts.inProcessWorker === false ? undefined : await startWorker({ address: server.address });
   const client = await ArazzoClient.connect({ address: server.address });
   return {
