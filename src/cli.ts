@@ -159,6 +159,11 @@ async function withClient(flags: ConnectionFlags, fn: (client: ArazzoClient) => 
   }
 }
 
+/** The run's notes on null outputs (what the step's response said instead), on stderr. */
+function printNotes(notes: string[] | undefined): void {
+  for (const note of notes ?? []) process.stderr.write(`note: ${note}\n`);
+}
+
 async function reportBlobs(outputs: Record<string, unknown>, dir: string): Promise<void> {
   for (const [name, path] of Object.entries(await saveBlobOutputs(outputs, dir))) process.stderr.write(`output ${name} written to ${path}\n`);
 }
@@ -186,6 +191,7 @@ export function buildProgram(): Command {
         process.stderr.write(`started ${started.workflowId}\n`);
         const result = await watchRun(started.handle, started.plan, { show: flags.progress && !!process.stderr.isTTY });
         if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
+        printNotes(result.notes);
         if (flags.json) process.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
         else {
           process.stdout.write(`${started.workflowId} completed (${result.stepRuns} step runs, ${result.polls} polls inside activities)\n`);
@@ -213,6 +219,7 @@ export function buildProgram(): Command {
       await withClient(flags, async (client) => {
         const result = await client.result(workflowId);
         if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
+        if (flags.json) printNotes(result.notes);
         process.stdout.write(JSON.stringify(flags.json ? result.outputs : result, null, 2) + '\n');
       });
     });

@@ -246,6 +246,8 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
     durationMs: Date.now() - started,
   };
   if (!action) outcome.observed = observedValues(step, rctx);
+  if (evaluation.nullOutputs) outcome.nullOutputs = evaluation.nullOutputs;
+  if (evaluation.facts) outcome.facts = evaluation.facts;
   if (res.statusCode >= 400) outcome.errorMessage = redact(providerMessage(res.body) ?? `HTTP ${res.statusCode}`);
   // a retry action waits at least this long (the workflow takes the longer of it and the action's retryAfter)
   const hint = retryHint(res.statusCode, res.headers).delayMs;
