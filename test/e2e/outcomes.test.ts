@@ -6,9 +6,8 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import axios from 'axios';
 import { WorkflowFailedError } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { failureMessage } from '../../src/client';
-import { assertCancelled, assertNoKey, requestsTo, seedInputs, seedRun, type SeedName } from '../helpers/runs';
+import { assertCancelled, assertNoKey, historyText, requestsTo, seedInputs, seedRun, type SeedName } from '../helpers/runs';
 import { ANTHROPIC_KEY, OPENAI_KEY, startStack, waitFor, workerLogs, type Stack } from '../helpers/stack';
 
 let stack: Stack;
@@ -52,18 +51,6 @@ function batchLines(ids: string[], body: (id: string) => Record<string, unknown>
 const openai = { headers: { Authorization: `Bearer ${OPENAI_KEY}` } };
 const anthropic = { headers: { 'x-api-key': ANTHROPIC_KEY, 'anthropic-version': '2023-06-01' } };
 
-/** A run's history as searchable text: its JSON plus every base64 payload decoded. */
-async function historyText(workflowId: string): Promise<string> {
-  const json = historyToJSON(await stack.client.handle(workflowId).fetchHistory());
-  const parts: string[] = [json];
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') parts.push(Buffer.from(v, 'base64').toString('utf8'));
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(JSON.parse(json));
-  return parts.join('\n');
-}
 
 const download = async (fileId: string) =>
   String((await axios.get(`${stack.simulator.url}/v1/files/${fileId}/content`, { ...openai, responseType: 'text' })).data)
@@ -123,7 +110,7 @@ describe('OpenAI batch job (arazzo/openai-batch-job.arazzo.yaml)', () => {
     assert.deepEqual((await download(batch.output_file_id as string)).map((l) => l.custom_id), ['ok']);
     assert.deepEqual((await download(batch.error_file_id as string)).map((l) => [l.custom_id, l.response.status_code]), [['bad', 400]]);
     // the getResult step's outputs (its activity result in history) carry the error file id
-    assert.ok((await historyText(started.workflowId)).includes(String(batch.error_file_id)), 'the error file id is in the run history');
+    assert.ok((await historyText(stack.client, started.workflowId)).includes(String(batch.error_file_id)), 'the error file id is in the run history');
   });
 
   test('all requests failed: the run completes, and its notes say why outputFileId is null (status, counts, error file)', async () => {
