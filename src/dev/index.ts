@@ -34,6 +34,7 @@ function report(r: SeedResult, uiUrl?: string): void {
   const link = uiUrl ? `  ${uiUrl}/namespaces/default/workflows/${encodeURIComponent(r.workflowId)}` : '';
   if (r.result) process.stdout.write(`\n✔ ${r.name} (${r.workflowId}): ${r.result.stepRuns} step runs, ${r.result.polls} polls\n${link}\n${preview(r.result.outputs)}\n`);
   else process.stdout.write(`\n✘ ${r.name} (${r.workflowId}): ${failureMessage(r.error)}\n${link}\n`);
+  for (const note of r.result?.notes ?? []) process.stdout.write(`  note: ${note}\n`);
 }
 
 export async function runDev(opts: DevOptions): Promise<void> {
