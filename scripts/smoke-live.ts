@@ -86,7 +86,9 @@ async function main(): Promise<number> {
   Runtime.install({ logger: new DefaultLogger('WARN', (e) => process.stderr.write(`  [${e.level}] ${e.message}${e.meta?.error ? `: ${(e.meta.error as Error).message}` : ''}\n`)) });
   const dataDir = mkdtempSync(join(tmpdir(), 'arazzo-smoke-'));
   const server = await startDevServer({ port: 0, headless: true, dbFile: join(dataDir, 'temporal.db') });
-  const worker = await startWorker({ address: server.address });
+  // the outbound policy refuses loopback: a SMOKE_*_URL on this machine (the simulator) must be allowed by name
+  const allowHosts = [process.env.SMOKE_OPENAI_URL, process.env.SMOKE_ANTHROPIC_URL].filter((u): u is string => !!u).map((u) => new URL(u).hostname);
+  const worker = await startWorker({ address: server.address, allowHosts });
   const client = await ArazzoClient.connect({ address: server.address });
   let failed = 0;
   try {
