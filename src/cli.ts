@@ -10,6 +10,7 @@ import { displayLocation } from './load/read-source';
 import { expandGlobs } from './cli/glob';
 import type { Diagnostic } from './core/types';
 import { watchRun } from './cli/progress';
+import { codecFromEnv, codecKeysFromEnv, startCodecServer } from './codec';
 import { runDev } from './dev/index';
 import { startSimulator } from './simulator';
 import { stopOnSignals } from './temporal/children';
@@ -362,6 +363,23 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('codec-server')
+    .description("serve Temporal's remote codec protocol (POST /encode, /decode) with this process's codec keys, so the Web UI and `temporal workflow show --codec-endpoint` can read encrypted payloads")
+    .option('--port <n>', 'port (default 8081; 0 picks a free one)', '8081')
+    .option('--host <host>', 'address to listen on; whoever reaches it can read every payload', '127.0.0.1')
+    .option('--ui-origin <origin>', 'browser origin allowed to call it (CORS), e.g. https://cloud.temporal.io (repeatable; default the local Web UI, http://localhost:8233 and http://127.0.0.1:8233)', collect, [])
+    .option('--namespace <ns>', 'serve only these namespaces (X-Namespace header; repeatable; default any)', collect, [])
+    .action(async (flags: { port: string; host: string; uiOrigin: string[]; namespace: string[] }) => {
+      const keys = codecKeysFromEnv();
+      if (!keys) throw new UsageError('codec-server needs codec keys: set ARAZZO_CODEC_KEYS ("id:base64key,...") or ARAZZO_CODEC_KEY_FILE, or run `dev` once to generate .data/codec-keys.json');
+      const origins = flags.uiOrigin.length ? flags.uiOrigin : ['http://localhost:8233', 'http://127.0.0.1:8233'];
+      const server = await startCodecServer({ codec: codecFromEnv(keys), port: Number(flags.port), host: flags.host, origins, namespaces: flags.namespace, log: (l) => process.stdout.write(l + '\n') });
+      process.stdout.write(`codec server listening on ${server.url} (key "${keys.currentId}" current, ${keys.keys.size} known, from ${keys.source}; CORS: ${origins.join(', ')})\n`);
+      stopOnSignals({ stop: () => server.close() });
+      await new Promise<void>(() => undefined); // until a signal
+    });
+
+  program
     .command('dev')
     .description('start the Temporal dev server (SQLite, Web UI), a worker and the simulator; print their addresses; run until Ctrl-C')
     .option('--run-seeds', 'run the four seed documents against the simulator and print their outputs')
@@ -370,6 +388,7 @@ export function buildProgram(): Command {
     .option('--ui-port <n>', 'Web UI port (default: gRPC port + 1000)')
     .option('--simulator-port <n>', 'simulator port (0 picks a free one)', '8089')
     .option('--db <file>', 'SQLite file of the dev server', '.data/temporal.db')
+    .option('--codec-port <n>', 'port of the codec server the Web UI decodes payloads with (0 picks a free one)', '8081')
     .addOption(new Option('--timing <preset>', 'simulator timing').choices(['fast', 'demo']).default('demo'))
     .option('--documents <dir>', 'a directory whose files run requests may name as their document (repeatable; default $ARAZZO_DOCUMENTS, else the project directory)', collect, [])
     .action(async (flags) => {
@@ -382,6 +401,7 @@ export function buildProgram(): Command {
         exit: !!flags.exit,
         timing: flags.timing,
         documents: flags.documents,
+        codecPort: Number(flags.codecPort),
       });
     });
 

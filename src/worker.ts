@@ -3,6 +3,7 @@
 // TEMPORAL_NAMESPACE (defaults localhost:7233 / default).
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import * as activities from './activities';
+import { dataConverter } from './codec';
 import { temporalSettings, type TemporalSettings } from './config';
 import { stopOnSignals } from './temporal/children';
 import { configureOutbound } from './activities/outbound-policy';
@@ -71,7 +72,8 @@ export async function startWorker(
   // where the HTTP activities may connect besides the plans' servers: these entries and ARAZZO_ALLOW_HOSTS
   if (role !== 'workflows') configureOutbound(overrides.allowHosts);
   const connection = overrides.connection ?? (await NativeConnection.connect({ address: settings.address }));
-  const base = { connection, namespace: settings.namespace };
+  // the codec runs here, outside the workflow sandbox: activations are decrypted before they reach the workflow
+  const base = { connection, namespace: settings.namespace, dataConverter: dataConverter() };
   const sameQueue = settings.activityTaskQueue === settings.taskQueue;
   const workers: Worker[] = [];
   if (role !== 'activities') {

@@ -54,6 +54,8 @@ export async function startStack(
   installCapturingRuntime();
   process.env.OPENAI_API_KEY = OPENAI_KEY;
   process.env.ANTHROPIC_API_KEY = ANTHROPIC_KEY;
+  // hermetic: plaintext payloads unless the test file set codec keys (a dev key in .data/ is not picked up)
+  process.env.ARAZZO_CODEC_KEYS ||= 'none';
   const dataDir = mkdtempSync(join(tmpdir(), 'arazzo-e2e-'));
   const server = await startDevServer({ port: 0, headless: true, dbFile: join(dataDir, 'temporal.db'), dynamicConfig: opts.dynamicConfig });
   const simulator = await startSimulator({ port: 0, timing: opts.timing ?? 'fast', apiKeys: [OPENAI_KEY, ANTHROPIC_KEY], ...opts.simulator });
