@@ -49,6 +49,7 @@ export async function startStack(
     dynamicConfig?: DevServerOptions['dynamicConfig'];
     /** Only for tests that still rely on a simulator kinder than the providers (faithful by default). */
     simulator?: Pick<SimulatorOptions, 'honourIdempotencyKey'>;
+    server?: Partial<DevServerOptions>;
   } = {},
 ): Promise<Stack> {
   installCapturingRuntime();
@@ -57,7 +58,7 @@ export async function startStack(
   // hermetic: plaintext payloads unless the test file set codec keys (a dev key in .data/ is not picked up)
   process.env.ARAZZO_CODEC_KEYS ||= 'none';
   const dataDir = mkdtempSync(join(tmpdir(), 'arazzo-e2e-'));
-  const server = await startDevServer({ port: 0, headless: true, dbFile: join(dataDir, 'temporal.db'), dynamicConfig: opts.dynamicConfig });
+  const server = await startDevServer({ port: 0, headless: true, dbFile: join(dataDir, 'temporal.db'), dynamicConfig: opts.dynamicConfig, ...opts.server });
   const simulator = await startSimulator({ port: 0, timing: opts.timing ?? 'fast', apiKeys: [OPENAI_KEY, ANTHROPIC_KEY], ...opts.simulator });
   const worker = opts.inProcessWorker === false ? undefined : await startWorker({ address: server.address });
   const client = await ArazzoClient.connect({ address: server.address });
