@@ -12,6 +12,7 @@ import { ArazzoClient } from '../../src/client';
 import { runSeeds, type SeedResult } from '../../src/dev/seeds';
 import { freePort } from '../../src/temporal/dev-server';
 import { startWorker } from '../../src/worker';
+import { rawHistoryText } from '../helpers/history';
 import { chromiumPath, dumpDom, screenshot } from '../helpers/chromium';
 import { seedInputs, seedRun } from '../helpers/runs';
 import { startStack, waitFor, type Stack } from '../helpers/stack';
@@ -32,18 +33,7 @@ interface JsonPayload {
 }
 const isPayload = (v: unknown): v is JsonPayload => !!v && typeof v === 'object' && 'metadata' in v && typeof (v as JsonPayload).metadata?.encoding === 'string';
 
-/** The raw history as stored: its JSON plus every base64 field decoded as text (no codec). */
-async function rawHistory(workflowId: string): Promise<string> {
-  const json = historyToJSON(await stack.client.handle(workflowId).fetchHistory());
-  const parts = [json];
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') parts.push(Buffer.from(v, 'base64').toString('utf8'));
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(JSON.parse(json));
-  return parts.join('\n');
-}
+const rawHistory = (workflowId: string) => rawHistoryText(stack.client, workflowId);
 
 /** The history with every payload decoded through the codec, as text; also counts the encrypted payloads. */
 async function decodedHistory(workflowId: string): Promise<{ text: string; encrypted: number; plaintext: number }> {

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { ArazzoClient } from '../../src/client';
 import type { RunRequest } from '../../src/client';
 import { PROJECT_ROOT } from '../../src/temporal/dev-server';
@@ -79,14 +78,5 @@ export function assertNoKey(text: string): void {
 export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A run's history as searchable text: its JSON plus every base64 payload decoded (payload data is base64 in JSON). */
-export async function historyText(client: ArazzoClient, workflowId: string): Promise<string> {
-  const json = historyToJSON(await client.handle(workflowId).fetchHistory());
-  const parts: string[] = [json];
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') parts.push(Buffer.from(v, 'base64').toString('utf8'));
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(JSON.parse(json));
-  return parts.join('\n');
-}
+/** A history as stored (no codec), as searchable text: one helper for every test (test/helpers/history.ts). */
+export { rawHistoryText as historyText } from './history';
