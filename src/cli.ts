@@ -3,6 +3,8 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ArazzoClient, failureMessage, readableWorkflowId, saveBlobOutputs, type RunRequest } from './client';
 import { DocumentError, formatDiagnostic } from './core/diagnostics';
+import { maskKnown, maskSecrets, rememberSecret } from './core/mask';
+import { secretNames } from './core/secrets';
 import { parseDuration } from './core/durations';
 import { planToMermaid } from './core/graph';
 import { checkInputs, prepareDocument, type Prepared } from './load/prepare';
@@ -90,10 +92,13 @@ function runRequest(document: string, flags: RunFlags): RunRequest {
   for (const [name, raw] of Object.entries(pairs(flags.input, '-i/--input'))) {
     inputs[name] = inputValue(raw);
     if (SECRET_NAME.test(name) && typeof inputs[name] === 'string') {
+      rememberSecret(inputs[name] as string);
       process.stderr.write(`warning: input "${name}" looks like a secret and is passed by value, so it will be stored in workflow history; use --secret ${name}=ENV_VAR\n`);
     }
   }
   for (const [name, env] of Object.entries(pairs(flags.secret, '--secret'))) inputs[name] = { $secret: env };
+  // the values of the secrets a run refers to, where this shell has them, are masked in everything the CLI prints
+  for (const env of secretNames(inputs)) rememberSecret(process.env[env]);
   return {
     document,
     workflowId: flags.workflow,
@@ -169,6 +174,11 @@ async function reportBlobs(outputs: Record<string, unknown>, dir: string): Promi
   for (const [name, path] of Object.entries(await saveBlobOutputs(outputs, dir))) process.stderr.write(`output ${name} written to ${path}\n`);
 }
 
+/** Outputs as JSON on stdout, with the values of known secrets masked (data: only exact values are). */
+function printJson(value: unknown): void {
+  process.stdout.write(maskKnown(JSON.stringify(value, null, 2)) + '\n');
+}
+
 function printWarnings(warnings: { severity: string }[]): void {
   for (const w of warnings) process.stderr.write(formatDiagnostic(w as never) + '\n');
 }
@@ -193,10 +203,10 @@ export function buildProgram(): Command {
         const result = await watchRun(started.handle, started.plan, { show: flags.progress && !!process.stderr.isTTY });
         if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
         printNotes(result.notes);
-        if (flags.json) process.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
+        if (flags.json) printJson(result.outputs);
         else {
           process.stdout.write(`${started.workflowId} completed (${result.stepRuns} step runs, ${result.polls} polls inside activities)\n`);
-          process.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
+          printJson(result.outputs);
         }
       });
     });
@@ -221,7 +231,7 @@ export function buildProgram(): Command {
         const result = await client.result(workflowId);
         if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
         if (flags.json) printNotes(result.notes);
-        process.stdout.write(JSON.stringify(flags.json ? result.outputs : result, null, 2) + '\n');
+        printJson(flags.json ? result.outputs : result);
       });
     });
 
@@ -418,9 +428,10 @@ export async function main(argv = process.argv): Promise<number> {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     if (e.code?.startsWith('commander.')) return e.exitCode ?? 2;
     if (err instanceof SilentFailure) return 1;
-    if (err instanceof DocumentError) process.stderr.write(`${err.message}\nnothing was started.\n`);
-    else if (err instanceof UsageError) process.stderr.write(`error: ${err.message}\n`);
-    else process.stderr.write(`error: ${failureMessage(err)}\n`);
+    // messages are masked of credentials: a key passed by value, or one an API echoed back
+    if (err instanceof DocumentError) process.stderr.write(maskSecrets(`${err.message}\nnothing was started.\n`));
+    else if (err instanceof UsageError) process.stderr.write(maskSecrets(`error: ${err.message}\n`));
+    else process.stderr.write(maskSecrets(`error: ${failureMessage(err)}\n`));
     return err instanceof UsageError ? 2 : 1;
   }
 }

@@ -1,6 +1,7 @@
 // The provider simulator: one node:http server imitating the OpenAI Files/Batches/Fine-tuning APIs (paths under
 // /v1) and the Anthropic Message Batches API (/v1/messages/batches…). This file holds the HTTP plumbing:
 // authentication, faults, idempotency, the request log; the provider modules hold the state machines.
+import { maskSecrets } from '../core/mask';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
@@ -113,7 +114,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       time: new Date(started).toISOString(),
       method: req.method ?? 'GET',
       path: url.pathname,
-      query: url.search.replace(/^\?/, ''),
+      query: maskSecrets(url.search).replace(/^\?/, ''),
       provider,
       requestId: state.ids.next('req_'),
       idempotencyKey: header(req, 'idempotency-key'),
@@ -129,7 +130,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     try {
       response = await respond(req, entry, url, fail);
     } catch (e) {
-      opts.log?.(`simulator: internal error on ${entry.method} ${entry.path}: ${(e as Error).stack ?? e}`);
+      opts.log?.(maskSecrets(`simulator: internal error on ${entry.method} ${entry.path}: ${(e as Error).stack ?? e}`));
       response = fail(new ApiError(500, 'The simulator failed to process the request.'));
     }
     entry.durationMs = Date.now() - started;
@@ -316,6 +317,7 @@ function formatLogLine(e: RequestLogEntry): string {
   const parts = [`${e.method} ${e.path}${e.query ? `?${e.query}` : ''}`, '→', e.status === null ? 'no response' : String(e.status), `${e.durationMs}ms`];
   if (e.idempotencyKey !== null) parts.push(`idempotency-key=${e.idempotencyKey}${e.replayed ? ' (replayed)' : ''}`);
   if (e.fault) parts.push(`fault=${e.fault}`);
-  return `[sim ${e.provider}] ${parts.join(' ')}`;
+  // credentials in a query string (api_key=...) or a path are masked; headers are never logged
+  return maskSecrets(`[sim ${e.provider}] ${parts.join(' ')}`);
 }
 

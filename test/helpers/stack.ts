@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
+import { maskingLogger } from '../../src/activities/secrets';
 import { ArazzoClient } from '../../src/client';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
 import { PROJECT_ROOT, startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
@@ -24,10 +25,13 @@ let runtimeInstalled = false;
 function installCapturingRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
+  // the same masking layer as the worker's own runtime (installRuntime), so tests see what a worker would log
   Runtime.install({
-    logger: new DefaultLogger('DEBUG', (entry: LogEntry) => {
-      workerLogs.push(`${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {})}`);
-    }),
+    logger: maskingLogger(
+      new DefaultLogger('DEBUG', (entry: LogEntry) => {
+        workerLogs.push(`${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {}, (_, v) => (v instanceof Error ? { message: v.message, stack: v.stack } : v))}`);
+      }),
+    ),
   });
 }
 
