@@ -27,7 +27,7 @@ const VALUE = String.raw`(?!\{\{secret:)(?!\*\*\*)`;
 const SHAPES: [RegExp, (...m: string[]) => string][] = [
   // "Authorization: Bearer abc", authorization=abc, "x-api-key":"abc", 'api-key': 'abc'
   [
-    new RegExp(String.raw`((?:proxy-)?authorization|x-api-key|api-key|x-goog-api-key)(["']?\s*[:=]\s*["']?)(?:(bearer|basic|token)\s+)?${VALUE}([^\s"',;&}]+)`, 'gi'),
+    new RegExp(String.raw`((?:proxy-)?authorization|x-api-key|api-key|x-goog-api-key)(["']?\s*[:=]\s*["']?)(?:(bearer|basic|token)\s+)?(?!(?:bearer|basic|token)\s)${VALUE}([^\s"',;&}]+)`, 'gi'),
     (_, name, sep, scheme) => `${name}${sep}${scheme ? `${scheme} ` : ''}${MASK}`,
   ],
   // a credential after an auth scheme anywhere: "Bearer abc.def"

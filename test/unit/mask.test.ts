@@ -49,3 +49,8 @@ test('data gets only the exact layer; errors keep their class; logs are masked b
   assert.ok(!lines[0].includes(KNOWN) && !lines[0].includes('qwertyuiop123'), lines[0]);
   assert.match(lines[0], /42$/, 'symbol keys (the SDK timestamp) survive');
 });
+
+test('a credential already masked is not masked twice (the scheme stays)', () => {
+  assert.equal(maskSecrets(`Authorization: Bearer ${KNOWN}`), 'Authorization: Bearer ***');
+  assert.equal(maskSecrets('Authorization: Bearer ***'), 'Authorization: Bearer ***');
+});
