@@ -12,7 +12,7 @@ try {
 }
 const counts = report.metadata?.vulnerabilities;
 if (!counts) {
-  const why = report.error?.summary || report.message || (run.error?.message || run.stderr || 'no report').split('\n').find((l) => l.trim()) ?? 'no report';
+  const why = report.error?.summary || report.message || (run.error?.message || run.stderr || 'no report').split('\n').find((l) => l.trim()) || 'no report';
   console.warn(`warning: npm audit could not get an answer from the registry (${why.trim()}); the dependency audit was skipped`);
   process.exit(0);
 }
