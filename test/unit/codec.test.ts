@@ -122,3 +122,38 @@ test('codec server: /encode and /decode in proto3 JSON, namespace routes, CORS f
     await server.close();
   }
 });
+
+test('the codec-server command serves the keys of its environment, and refuses to start without keys', async () => {
+  const { spawn } = await import('node:child_process');
+  const { PROJECT_ROOT } = await import('../../src/temporal/dev-server');
+  const bin = join(PROJECT_ROOT, 'bin', 'arazzo-temporal.js');
+  const child = spawn(process.execPath, [bin, 'codec-server', '--port', '0', '--ui-origin', 'http://127.0.0.1:9999'], { env: { ...process.env, ARAZZO_CODEC_KEYS: `cli-k:${K1}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+    });
+    const [enc] = await new AesGcmCodec(parseKeyList(`cli-k:${K1}`)).encode([plain()]);
+    const body = { payloads: [{ metadata: Object.fromEntries(Object.entries(enc.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(enc.data!).toString('base64') }] };
+    const r = await fetch(`${url}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', Origin: 'http://127.0.0.1:9999' }, body: JSON.stringify(body) });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('access-control-allow-origin'), 'http://127.0.0.1:9999');
+    const decoded = (await r.json()) as { payloads: { data: string }[] };
+    assert.match(Buffer.from(decoded.payloads[0].data, 'base64').toString(), /ACME-7731/);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const refused = await new Promise<{ code: number | null; err: string }>((resolve) => {
+    const c = spawn(process.execPath, [bin, 'codec-server', '--port', '0'], { env: { ...process.env, ARAZZO_CODEC_KEYS: 'none' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    c.once('exit', (code) => resolve({ code, err }));
+  });
+  assert.equal(refused.code, 2);
+  assert.match(refused.err, /codec-server needs codec keys: set ARAZZO_CODEC_KEYS/);
+});
