@@ -130,6 +130,20 @@ describe('encrypted payloads', () => {
     if (process.env.ARAZZO_UI_SCREENSHOT) await screenshot(url, process.env.ARAZZO_UI_SCREENSHOT);
   });
 
+  test("a schedule's stored workflow input is encrypted too", async () => {
+    await stack.client.createSchedule('enc-nightly', seedRun('openai-batch-job', stack.simulator.url), { every: '24h' });
+    try {
+      const raw = await stack.client.client.workflowService.describeSchedule({ namespace: 'default', scheduleId: 'enc-nightly' });
+      const payloads = raw.schedule?.action?.startWorkflow?.input?.payloads ?? [];
+      assert.ok(payloads.length > 0, 'the schedule holds its input');
+      for (const p of payloads) assert.equal(Buffer.from(p.metadata?.encoding ?? new Uint8Array()).toString(), 'binary/encrypted');
+      const text = payloads.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('latin1')).join('');
+      assert.ok(!text.includes('Say hello in French.') && !text.includes('request-1'));
+    } finally {
+      await stack.client.deleteSchedule('enc-nightly');
+    }
+  });
+
   test('a worker without the key fails its workflow tasks with a message that says so', async () => {
     const keys = process.env.ARAZZO_CODEC_KEYS;
     process.env.ARAZZO_CODEC_KEYS = 'none';
