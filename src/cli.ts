@@ -3,11 +3,16 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ArazzoClient, failureMessage, readableWorkflowId, saveBlobOutputs, type RunRequest } from './client';
 import { DocumentError, formatDiagnostic } from './core/diagnostics';
+import { maskKnown, maskSecrets, rememberSecret } from './core/mask';
+import { secretNames } from './core/secrets';
 import { parseDuration } from './core/durations';
 import { planToMermaid } from './core/graph';
-import { prepareDocument } from './load/prepare';
-import { checkInputs } from './load/prepare';
+import { checkInputs, prepareDocument, type Prepared } from './load/prepare';
+import { displayLocation } from './load/read-source';
+import { expandGlobs } from './cli/glob';
+import type { Diagnostic } from './core/types';
 import { watchRun } from './cli/progress';
+import { codecFromEnv, codecKeysFromEnv, startCodecServer } from './codec';
 import { runDev } from './dev/index';
 import { startSimulator } from './simulator';
 import { stopOnSignals } from './temporal/children';
@@ -26,6 +31,17 @@ function pairs(list: string[], flag: string): Record<string, string> {
 }
 
 class UsageError extends Error {}
+/** The command has printed why it failed; exit 1 with nothing more. */
+class SilentFailure extends Error {}
+
+/** A GitHub Actions workflow command for a finding: an annotation on the file and line. */
+function githubAnnotation(d: Diagnostic): string {
+  const esc = (v: string) => v.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const prop = (v: string) => esc(v).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  const where = [d.pos?.file && `file=${prop(d.pos.file)}`, d.pos?.line && `line=${d.pos.line}`, d.pos?.column && `col=${d.pos.column}`, `title=${prop(d.code)}`].filter(Boolean).join(',');
+  const scope = [d.workflowId && `workflow ${d.workflowId}`, d.stepId && `step ${d.stepId}`].filter(Boolean).join(', ');
+  return `::${d.severity === 'error' ? 'error' : 'warning'} ${where}::${esc(`${scope ? `(${scope}) ` : ''}${d.message}`)}`;
+}
 
 /** -i values: JSON when it parses (numbers, arrays, objects), @path reads a file's text, else the string itself. */
 function inputValue(raw: string): unknown {
@@ -76,10 +92,13 @@ function runRequest(document: string, flags: RunFlags): RunRequest {
   for (const [name, raw] of Object.entries(pairs(flags.input, '-i/--input'))) {
     inputs[name] = inputValue(raw);
     if (SECRET_NAME.test(name) && typeof inputs[name] === 'string') {
+      rememberSecret(inputs[name] as string);
       process.stderr.write(`warning: input "${name}" looks like a secret and is passed by value, so it will be stored in workflow history; use --secret ${name}=ENV_VAR\n`);
     }
   }
   for (const [name, env] of Object.entries(pairs(flags.secret, '--secret'))) inputs[name] = { $secret: env };
+  // the values of the secrets a run refers to, where this shell has them, are masked in everything the CLI prints
+  for (const env of secretNames(inputs)) rememberSecret(process.env[env]);
   return {
     document,
     workflowId: flags.workflow,
@@ -146,8 +165,18 @@ async function withClient(flags: ConnectionFlags, fn: (client: ArazzoClient) => 
   }
 }
 
+/** The run's notes on null outputs (what the step's response said instead), on stderr. */
+function printNotes(notes: string[] | undefined): void {
+  for (const note of notes ?? []) process.stderr.write(`note: ${note}\n`);
+}
+
 async function reportBlobs(outputs: Record<string, unknown>, dir: string): Promise<void> {
   for (const [name, path] of Object.entries(await saveBlobOutputs(outputs, dir))) process.stderr.write(`output ${name} written to ${path}\n`);
+}
+
+/** Outputs as JSON on stdout, with the values of known secrets masked (data: only exact values are). */
+function printJson(value: unknown): void {
+  process.stdout.write(maskKnown(JSON.stringify(value, null, 2)) + '\n');
 }
 
 function printWarnings(warnings: { severity: string }[]): void {
@@ -173,10 +202,11 @@ export function buildProgram(): Command {
         process.stderr.write(`started ${started.workflowId}\n`);
         const result = await watchRun(started.handle, started.plan, { show: flags.progress && !!process.stderr.isTTY });
         if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
-        if (flags.json) process.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
+        printNotes(result.notes);
+        if (flags.json) printJson(result.outputs);
         else {
           process.stdout.write(`${started.workflowId} completed (${result.stepRuns} step runs, ${result.polls} polls inside activities)\n`);
-          process.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
+          printJson(result.outputs);
         }
       });
     });
@@ -200,7 +230,8 @@ export function buildProgram(): Command {
       await withClient(flags, async (client) => {
         const result = await client.result(workflowId);
         if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
-        process.stdout.write(JSON.stringify(flags.json ? result.outputs : result, null, 2) + '\n');
+        if (flags.json) printNotes(result.notes);
+        printJson(flags.json ? result.outputs : result);
       });
     });
 
@@ -213,30 +244,56 @@ export function buildProgram(): Command {
       });
     });
 
-  withRunFlags(program.command('validate <document>'))
-    .description('check a document (and inputs, if given) without starting anything; prints warnings and errors with file:line')
-    .option('--json', 'print the findings as JSON')
-    .option('--graph', 'print a Mermaid flowchart of the workflow on stdout (findings go to stderr)')
-    .action(async (document: string, flags: RunFlags & { json?: boolean; graph?: boolean }) => {
-      const req = runRequest(document, flags);
-      let prepared;
-      try {
-        prepared = await prepareDocument(document, req);
-        if (flags.input.length || flags.inputs || flags.secret.length) checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate, prepared.workflowPath);
-      } catch (err) {
-        if (flags.json && err instanceof DocumentError) process.stdout.write(JSON.stringify({ valid: false, diagnostics: err.diagnostics }, null, 2) + '\n');
-        throw err;
+  withRunFlags(program.command('validate <documents...>'))
+    .description('check documents (and inputs, if given) without starting anything; prints warnings and errors with file:line. Several files or a quoted glob ("arazzo/**/*.yaml") are checked in one process')
+    .option('--json', 'print the findings as JSON (several documents: a list of {file, valid, diagnostics})')
+    .option('--graph', 'print a Mermaid flowchart of the workflow on stdout (findings go to stderr); one document only')
+    .option('--offline', 'fetch no remote (http/https) source description: what the document asks of one is listed as not checked; local sources are still read')
+    .addOption(new Option('--format <format>', 'text, or github: GitHub Actions annotations (::error file=…,line=…::…) on stdout').choices(['text', 'github']).default('text'))
+    .action(async (patterns: string[], flags: RunFlags & { json?: boolean; graph?: boolean; offline?: boolean; format: 'text' | 'github' }) => {
+      const documents = await expandGlobs(patterns);
+      if (flags.graph && documents.length > 1) throw new UsageError('--graph takes one document');
+      const withInputs = !!(flags.input.length || flags.inputs || flags.secret.length);
+      const results: { file: string; valid: boolean; diagnostics: Diagnostic[]; inputs?: Record<string, unknown>; prepared?: Prepared }[] = [];
+      for (const document of documents) {
+        const req = runRequest(document, flags);
+        try {
+          const prepared = await prepareDocument(document, { ...req, offline: flags.offline });
+          const inputs = withInputs ? checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate, prepared.workflowPath) : undefined;
+          results.push({ file: prepared.plan.document.file, valid: true, diagnostics: prepared.diagnostics, inputs, prepared });
+        } catch (err) {
+          if (!(err instanceof DocumentError)) throw err;
+          results.push({ file: displayLocation(document), valid: false, diagnostics: err.diagnostics });
+        }
       }
-      if (flags.json) process.stdout.write(JSON.stringify({ valid: true, diagnostics: prepared.diagnostics, ...(flags.graph && { graph: planToMermaid(prepared.plan) }) }, null, 2) + '\n');
-      else {
-        printWarnings(prepared.diagnostics);
-        const n = prepared.diagnostics.length;
-        const summary = `${prepared.plan.document.file}: workflow ${prepared.plan.workflowId} is valid (${prepared.plan.steps.length} steps${n ? `, ${n} warning${n > 1 ? 's' : ''}` : ''})\n`;
-        if (flags.graph) {
-          process.stderr.write(summary);
-          process.stdout.write(planToMermaid(prepared.plan));
-        } else process.stdout.write(summary);
+      const failed = results.filter((r) => !r.valid);
+      if (flags.json) {
+        const shown = results.map(({ file, valid, diagnostics, inputs, prepared }) => ({ file, valid, diagnostics, ...(inputs && { inputs }), ...(prepared?.notChecked && { notChecked: prepared.notChecked }), ...(flags.graph && prepared && { graph: planToMermaid(prepared.plan) }) }));
+        process.stdout.write(JSON.stringify(documents.length === 1 ? shown[0] : shown, null, 2) + '\n');
+      } else if (flags.format === 'github') {
+        for (const r of results) for (const d of r.diagnostics) process.stdout.write(githubAnnotation(d) + '\n');
+        for (const r of results) for (const n of r.prepared?.notChecked ?? []) process.stdout.write(`::notice file=${r.file},title=not checked::source description "${n.name}" (${n.location}) was not fetched (--offline): its operations are not checked\n`);
+      } else {
+        for (const r of results) {
+          if (!r.valid) {
+            process.stderr.write(`${r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n')}\n`);
+            continue;
+          }
+          const prepared = r.prepared!;
+          printWarnings(prepared.diagnostics);
+          for (const n of prepared.notChecked ?? []) process.stderr.write(`${r.file}: not checked: source description "${n.name}" (${n.location}) was not fetched (--offline)\n`);
+          // the inputs the run would start with: the schema's defaults applied (secrets stay references)
+          if (r.inputs) process.stderr.write(`inputs after defaults: ${JSON.stringify(r.inputs, (_, v) => (typeof v === 'string' && v.length > 200 ? `${v.slice(0, 200)}… (${v.length} characters)` : v))}\n`);
+          const n = prepared.diagnostics.length;
+          const summary = `${prepared.plan.document.file}: workflow ${prepared.plan.workflowId} is valid (${prepared.plan.steps.length} steps${n ? `, ${n} warning${n > 1 ? 's' : ''}` : ''}${prepared.notChecked ? `, ${prepared.notChecked.length} remote source${prepared.notChecked.length > 1 ? 's' : ''} not checked` : ''})\n`;
+          if (flags.graph) {
+            process.stderr.write(summary);
+            process.stdout.write(planToMermaid(prepared.plan));
+          } else process.stdout.write(summary);
+        }
+        if (documents.length > 1) process.stdout.write(`${documents.length} documents: ${documents.length - failed.length} valid, ${failed.length} invalid\n`);
       }
+      if (failed.length) throw new SilentFailure();
     });
 
   withRunFlags(program.command('graph <document>'))
@@ -250,15 +307,16 @@ export function buildProgram(): Command {
 
   const schedule = program.command('schedule').description('run documents on Temporal Schedules');
   withConnection(withRunFlags(schedule.command('create <scheduleId> <document>')))
-    .description('create a schedule that starts the document: --cron "<expr>" or --every <duration>')
+    .description('create a schedule that starts the document: --cron "<expr>" or --every <duration>; it stores the document\'s path (or URL), so each firing runs the document as it is then (the worker must have it under a --documents root)')
     .option('--cron <expr>', 'cron expression, e.g. "0 * * * *"')
     .option('--every <duration>', 'interval, e.g. 1h or 30m')
-    .action(async (scheduleId: string, document: string, flags: RunFlags & { cron?: string; every?: string }) => {
+    .option('--pin', "store the document's sha256: a firing after the document changed fails, saying what changed (default: each firing runs the document as it is then)")
+    .action(async (scheduleId: string, document: string, flags: RunFlags & { cron?: string; every?: string; pin?: boolean }) => {
       if (!!flags.cron === !!flags.every) throw new UsageError('schedule create needs exactly one of --cron or --every');
       if (flags.every && parseDuration(flags.every) === undefined) throw new UsageError(`--every: cannot read "${flags.every}" as a duration`);
       await withClient(flags, async (client) => {
-        await client.createSchedule(scheduleId, runRequest(document, flags), { cron: flags.cron, every: flags.every });
-        process.stdout.write(`schedule ${scheduleId} created\n`);
+        const request = await client.createSchedule(scheduleId, runRequest(document, flags), { cron: flags.cron, every: flags.every }, { pin: flags.pin });
+        process.stdout.write(`schedule ${scheduleId} created: each firing runs ${request.document}${request.pin ? ` pinned at ${request.pin}` : ' as it is then'}\n`);
       });
     });
   withConnection(schedule.command('list'))
@@ -281,9 +339,11 @@ export function buildProgram(): Command {
     .description('run a worker (interpreter workflow + HTTP activities) until Ctrl-C')
     .addOption(new Option('--role <role>', 'all: workflows and HTTP activities; workflows or activities: one of them, to scale and size them apart').choices(['all', 'workflows', 'activities']).default('all'))
     .option('--allow-host <host|ip|cidr>', "a host the HTTP steps may call besides the servers of the documents' source descriptions (name, *.domain, IP or CIDR; also $ARAZZO_ALLOW_HOSTS, comma-separated); loopback, private and link-local addresses need an entry (repeatable)", collect, [])
-    .action(async (flags: ConnectionFlags & { role: WorkerRole; allowHost: string[] }) => {
+    .option('--documents <dir>', 'a directory whose files run requests may name as their document (repeatable; default $ARAZZO_DOCUMENTS, separated like PATH; none: only inline documents and https URLs)', collect, [])
+    .action(async (flags: ConnectionFlags & { role: WorkerRole; allowHost: string[]; documents: string[] }) => {
       installRuntime('INFO');
-      const handle = await startWorker({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue, activityTaskQueue: flags.activityTaskQueue, role: flags.role, allowHosts: flags.allowHost });
+      const documentRoots = flags.documents.length ? flags.documents : undefined;
+      const handle = await startWorker({ address: flags.address, namespace: flags.namespace, taskQueue: flags.taskQueue, activityTaskQueue: flags.activityTaskQueue, role: flags.role, allowHosts: flags.allowHost, documentRoots });
       const queues = `task queue ${handle.worker.options.taskQueue}${flags.role === 'all' && flags.activityTaskQueue ? `, activities on ${flags.activityTaskQueue}` : ''}`;
       process.stdout.write(`worker running (${flags.role}; ${queues})\n`);
       stopOnSignals({ stop: () => handle.stop() });
@@ -297,11 +357,36 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--timing <preset>', 'how fast jobs move through their states').choices(['fast', 'demo']).default('demo'))
     .option('--api-key <key>', 'accepted API key (repeatable; default: any non-empty key)', collect, [])
-    .action(async (flags: { port: string; host: string; timing: 'fast' | 'demo'; apiKey: string[] }) => {
-      const sim = await startSimulator({ port: Number(flags.port), host: flags.host, timing: flags.timing, apiKeys: flags.apiKey.length ? flags.apiKey : undefined, log: (l: string) => process.stdout.write(l + '\n') });
+    .option('--honour-idempotency-key', 'replay the stored response for a repeated Idempotency-Key (OpenAI and Anthropic document no such behaviour, so by default a repeated create creates again)')
+    .action(async (flags: { port: string; host: string; timing: 'fast' | 'demo'; apiKey: string[]; honourIdempotencyKey?: boolean }) => {
+      const sim = await startSimulator({
+        port: Number(flags.port),
+        host: flags.host,
+        timing: flags.timing,
+        apiKeys: flags.apiKey.length ? flags.apiKey : undefined,
+        honourIdempotencyKey: flags.honourIdempotencyKey === true,
+        log: (l: string) => process.stdout.write(l + '\n'),
+      });
       process.stdout.write(`simulator listening on ${sim.url} (OpenAI: ${sim.url}/v1, Anthropic: ${sim.url}/v1/messages/batches)\n`);
       stopOnSignals({ stop: () => sim.close() });
       await new Promise<void>(() => undefined); // until a signal: stopOnSignals closes the simulator and exits
+    });
+
+  program
+    .command('codec-server')
+    .description("serve Temporal's remote codec protocol (POST /encode, /decode) with this process's codec keys, so the Web UI and `temporal workflow show --codec-endpoint` can read encrypted payloads")
+    .option('--port <n>', 'port (default 8081; 0 picks a free one)', '8081')
+    .option('--host <host>', 'address to listen on; whoever reaches it can read every payload', '127.0.0.1')
+    .option('--ui-origin <origin>', 'browser origin allowed to call it (CORS), e.g. https://cloud.temporal.io (repeatable; default the local Web UI, http://localhost:8233 and http://127.0.0.1:8233)', collect, [])
+    .option('--namespace <ns>', 'serve only these namespaces (X-Namespace header; repeatable; default any)', collect, [])
+    .action(async (flags: { port: string; host: string; uiOrigin: string[]; namespace: string[] }) => {
+      const keys = codecKeysFromEnv();
+      if (!keys) throw new UsageError('codec-server needs codec keys: set ARAZZO_CODEC_KEYS ("id:base64key,...") or ARAZZO_CODEC_KEY_FILE, or run `dev` once to generate .data/codec-keys.json');
+      const origins = flags.uiOrigin.length ? flags.uiOrigin : ['http://localhost:8233', 'http://127.0.0.1:8233'];
+      const server = await startCodecServer({ codec: codecFromEnv(keys), port: Number(flags.port), host: flags.host, origins, namespaces: flags.namespace, log: (l) => process.stdout.write(l + '\n') });
+      process.stdout.write(`codec server listening on ${server.url} (key "${keys.currentId}" current, ${keys.keys.size} known, from ${keys.source}; CORS: ${origins.join(', ')})\n`);
+      stopOnSignals({ stop: () => server.close() });
+      await new Promise<void>(() => undefined); // until a signal
     });
 
   program
@@ -313,7 +398,9 @@ export function buildProgram(): Command {
     .option('--ui-port <n>', 'Web UI port (default: gRPC port + 1000)')
     .option('--simulator-port <n>', 'simulator port (0 picks a free one)', '8089')
     .option('--db <file>', 'SQLite file of the dev server', '.data/temporal.db')
+    .option('--codec-port <n>', 'port of the codec server the Web UI decodes payloads with (0 picks a free one)', '8081')
     .addOption(new Option('--timing <preset>', 'simulator timing').choices(['fast', 'demo']).default('demo'))
+    .option('--documents <dir>', 'a directory whose files run requests may name as their document (repeatable; default $ARAZZO_DOCUMENTS, else the project directory)', collect, [])
     .action(async (flags) => {
       await runDev({
         port: Number(flags.port),
@@ -323,6 +410,8 @@ export function buildProgram(): Command {
         runSeeds: !!flags.runSeeds,
         exit: !!flags.exit,
         timing: flags.timing,
+        documents: flags.documents,
+        codecPort: Number(flags.codecPort),
       });
     });
 
@@ -338,9 +427,11 @@ export async function main(argv = process.argv): Promise<number> {
     const e = err as { code?: string; exitCode?: number };
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     if (e.code?.startsWith('commander.')) return e.exitCode ?? 2;
-    if (err instanceof DocumentError) process.stderr.write(`${err.message}\nnothing was started.\n`);
-    else if (err instanceof UsageError) process.stderr.write(`error: ${err.message}\n`);
-    else process.stderr.write(`error: ${failureMessage(err)}\n`);
+    if (err instanceof SilentFailure) return 1;
+    // messages are masked of credentials: a key passed by value, or one an API echoed back
+    if (err instanceof DocumentError) process.stderr.write(maskSecrets(`${err.message}\nnothing was started.\n`));
+    else if (err instanceof UsageError) process.stderr.write(maskSecrets(`error: ${err.message}\n`));
+    else process.stderr.write(maskSecrets(`error: ${failureMessage(err)}\n`));
     return err instanceof UsageError ? 2 : 1;
   }
 }

@@ -2,8 +2,12 @@
 // it, cancel it, schedule it. The CLI (src/cli.ts) is a thin layer over this.
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { mkdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { RUN_REQUEST_VERSION, type DocumentRunRequest } from './core/run-request';
+import { documentParts, sha256 } from './load/document-pin';
+import { isUrl, localPath, readText } from './load/read-source';
 import { saveBlob } from './activities/blob-store';
+import { dataConverter } from './codec';
 import { isBlobRef } from './core/types';
 import { temporalSettings, WORKFLOW_TYPE, type TemporalSettings } from './config';
 import { checkInputs, prepareDocument, type PrepareOptions, type Prepared } from './load/prepare';
@@ -11,7 +15,7 @@ import type { Plan } from './core/types';
 import type { Duration } from '@temporalio/common';
 import type { ArazzoRunInput, ArazzoRunResult, RunOptions, arazzoWorkflow } from './workflows/arazzo-workflow';
 
-export type { ArazzoRunResult, RunOptions, Plan, Prepared };
+export type { ArazzoRunResult, RunOptions, Plan, Prepared, DocumentRunRequest };
 export { DocumentError, formatDiagnostic } from './core/diagnostics';
 
 export interface RunRequest extends PrepareOptions {
@@ -54,7 +58,8 @@ export class ArazzoClient {
   static async connect(overrides: Partial<TemporalSettings> = {}): Promise<ArazzoClient> {
     const settings = temporalSettings(overrides);
     const connection = await Connection.connect({ address: settings.address });
-    return new ArazzoClient(new Client({ connection, namespace: settings.namespace }), settings, connection);
+    // payloads encrypted with the configured codec keys (src/codec), the same config the worker reads
+    return new ArazzoClient(new Client({ connection, namespace: settings.namespace, dataConverter: dataConverter() }), settings, connection);
   }
 
   static fromClient(client: Client, overrides: Partial<TemporalSettings> = {}): ArazzoClient {
@@ -64,7 +69,7 @@ export class ArazzoClient {
   /** Load, compile and check a document and its inputs; throws DocumentError before anything starts. */
   async prepare(req: RunRequest): Promise<Prepared> {
     const prepared = await prepareDocument(req.document, req);
-    checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate, prepared.workflowPath);
+    prepared.inputs = checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate, prepared.workflowPath);
     return prepared;
   }
 
@@ -73,7 +78,7 @@ export class ArazzoClient {
     const { plan } = prepared;
     const separate = this.settings.activityTaskQueue !== this.settings.taskQueue;
     const options = separate ? { ...req.options, activityTaskQueue: this.settings.activityTaskQueue } : req.options;
-    const input: ArazzoRunInput = { plan, inputs: req.inputs ?? {}, options };
+    const input: ArazzoRunInput = { plan, inputs: prepared.inputs ?? req.inputs ?? {}, options };
     return {
       args: [input] as [ArazzoRunInput],
       taskQueue: this.settings.taskQueue,
@@ -107,18 +112,25 @@ export class ArazzoClient {
     await this.handle(workflowId).cancel();
   }
 
-  /** Start the document on a Temporal Schedule: a cron expression or an interval like 1h. */
-  async createSchedule(scheduleId: string, req: RunRequest, spec: { cron?: string; every?: string }): Promise<void> {
+  /**
+   * Start the document on a Temporal Schedule: a cron expression or an interval like 1h. The document is checked
+   * now, but the schedule stores a run request naming it (its absolute path, or its URL), not a plan: each firing
+   * prepares the document as it is then, on the worker, which must have it under a document root. `pin` stores
+   * the document's sha256 too: a firing of a changed document fails, saying what changed.
+   */
+  async createSchedule(scheduleId: string, req: RunRequest, spec: { cron?: string; every?: string }, opts: { pin?: boolean } = {}): Promise<DocumentRunRequest> {
     const prepared = await this.prepare(req);
-    const action = this.action(prepared, req);
+    const { args, ...action } = this.action(prepared, req);
+    const request = await runRequestFor(req, args[0].options, opts.pin);
     await this.client.schedule.create({
       scheduleId,
       spec: spec.cron ? { cronExpressions: [spec.cron] } : { intervals: [{ every: spec.every as Duration }] },
-      action: { type: 'startWorkflow', workflowType: WORKFLOW_TYPE, workflowId: `${scheduleId}-${prepared.plan.workflowId}`, ...action },
+      action: { type: 'startWorkflow', workflowType: WORKFLOW_TYPE, workflowId: `${scheduleId}-${prepared.plan.workflowId}`, ...action, args: [request] },
       policies: { catchupWindow: '1m' },
       // the server turns cron strings into calendar specs; keep the words the user wrote for `schedule list`
       memo: { arazzoSpec: spec.cron ?? `every ${spec.every}` },
     });
+    return request;
   }
 
   async listSchedules(): Promise<{ scheduleId: string; summary: string; next?: Date }[]> {
@@ -139,6 +151,29 @@ export class ArazzoClient {
   async close(): Promise<void> {
     await this.connection?.close();
   }
+}
+
+/** The run request (schemas/run-request.schema.json) that names the document of `req`, for a worker to prepare. */
+export async function runRequestFor(req: RunRequest, options: RunOptions | undefined, pin?: boolean): Promise<DocumentRunRequest> {
+  const place = (where: string) => (isUrl(where) ? where : resolve(localPath(where)));
+  const ms = (v: number | undefined) => (v === undefined ? undefined : `${v}ms`);
+  const poll = req.poll && { interval: ms(req.poll.initialIntervalMs), maxInterval: ms(req.poll.maxIntervalMs), timeout: ms(req.poll.timeoutMs), backoff: req.poll.backoff };
+  const request: DocumentRunRequest = {
+    version: RUN_REQUEST_VERSION,
+    document: place(req.document),
+    ...(req.workflowId && { workflow: req.workflowId }),
+    inputs: req.inputs ?? {},
+    ...(req.servers && Object.keys(req.servers).length && { servers: req.servers }),
+    ...(req.sources && Object.keys(req.sources).length && { sources: Object.fromEntries(Object.entries(req.sources).map(([k, v]) => [k, place(v)])) }),
+  };
+  const opts = JSON.parse(JSON.stringify({ ...options, strict: req.strict, poll })) as DocumentRunRequest['options'];
+  if (opts && Object.keys(opts).length) request.options = opts;
+  if (pin) {
+    const text = await readText(req.document);
+    request.pin = `sha256:${sha256(text)}`;
+    request.pinned = documentParts(text);
+  }
+  return request;
 }
 
 /** The innermost message of a failed run, for people: "step pollBatch: the response matched none…" */

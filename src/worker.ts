@@ -3,9 +3,12 @@
 // TEMPORAL_NAMESPACE (defaults localhost:7233 / default).
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import * as activities from './activities';
+import { maskingLogger } from './activities/secrets';
+import { dataConverter } from './codec';
 import { temporalSettings, type TemporalSettings } from './config';
 import { stopOnSignals } from './temporal/children';
 import { configureOutbound } from './activities/outbound-policy';
+import { setDocumentRoots } from './activities/prepare-run';
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
@@ -26,6 +29,12 @@ const quietBundlerLogger = {
   error: (message: string) => console.error(message),
 };
 
+/**
+ * Preparing a run request (read, validate, compile a document) runs on the workflow task queue, next to the
+ * interpreter, whatever the roles: it is light, and a run request names no activity queue.
+ */
+const workflowSideActivities = { prepareRun: activities.prepareRun };
+
 export type WorkerRole = 'all' | 'workflows' | 'activities';
 
 export interface WorkerHandle {
@@ -43,17 +52,27 @@ export interface WorkerHandle {
  * workflow workers (which hold the workflow cache and the bundled code). Activities listen on
  * `activityTaskQueue`, which defaults to the workflow task queue.
  */
-export async function startWorker(overrides: Partial<TemporalSettings> & { connection?: NativeConnection; role?: WorkerRole; allowHosts?: string[] } = {}): Promise<WorkerHandle> {
+export async function startWorker(
+  overrides: Partial<TemporalSettings> & {
+    connection?: NativeConnection;
+    role?: WorkerRole;
+    allowHosts?: string[];
+    /** where run requests may name documents (default ARAZZO_DOCUMENTS); process-wide */
+    documentRoots?: string[];
+  } = {},
+): Promise<WorkerHandle> {
   const settings = temporalSettings(overrides);
+  if (overrides.documentRoots) setDocumentRoots(overrides.documentRoots);
   const role = overrides.role ?? 'all';
   // where the HTTP activities may connect besides the plans' servers: these entries and ARAZZO_ALLOW_HOSTS
   if (role !== 'workflows') configureOutbound(overrides.allowHosts);
   const connection = overrides.connection ?? (await NativeConnection.connect({ address: settings.address }));
-  const base = { connection, namespace: settings.namespace };
+  // the codec runs here, outside the workflow sandbox: activations are decrypted before they reach the workflow
+  const base = { connection, namespace: settings.namespace, dataConverter: dataConverter() };
   const sameQueue = settings.activityTaskQueue === settings.taskQueue;
   const workers: Worker[] = [];
   if (role !== 'activities') {
-    workers.push(await Worker.create({ ...base, taskQueue: settings.taskQueue, workflowBundle: await workflowBundle(), ...(role === 'all' && sameQueue ? { activities } : {}) }));
+    workers.push(await Worker.create({ ...base, taskQueue: settings.taskQueue, workflowBundle: await workflowBundle(), activities: role === 'all' && sameQueue ? activities : workflowSideActivities }));
   }
   if (role === 'activities' || (role === 'all' && !sameQueue)) {
     workers.push(await Worker.create({ ...base, taskQueue: settings.activityTaskQueue, activities }));
@@ -74,7 +93,8 @@ export async function startWorker(overrides: Partial<TemporalSettings> & { conne
 /** Quieter core logs unless asked for: the worker's own messages are what a person reads. */
 export function installRuntime(level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = (process.env.ARAZZO_LOG_LEVEL as 'INFO') ?? 'WARN'): void {
   try {
-    Runtime.install({ logger: new DefaultLogger(level) });
+    // every worker log line (the SDK's own, e.g. "Activity failed", and the activities') is masked of secrets
+    Runtime.install({ logger: maskingLogger(new DefaultLogger(level)) });
   } catch {
     /* already installed */
   }

@@ -1,15 +1,17 @@
 // Activities registered by the worker, each behind the last-resort guard (guard.ts). The workflow knows them only as StepActivities (src/core/contract.ts).
-import type { StepActivities } from '../core/contract';
+import type { PrepareActivities, StepActivities } from '../core/contract';
 import { guarded } from './guard';
 import { useXPath } from './xpath';
 import { cancelCreated as cancelCreatedUnguarded, runStep as runStepUnguarded } from './run-step';
+import { prepareRun as prepareRunUnguarded } from './prepare-run';
 
 // the step activity evaluates xpath criteria: the engine lives here, outside the workflow bundle
 useXPath();
 
 export const runStep = guarded(runStepUnguarded);
 export const cancelCreated = guarded(cancelCreatedUnguarded);
+export const prepareRun = guarded(prepareRunUnguarded);
 
 // the activities implement what the workflow calls (src/core/contract.ts)
-const implementsContract: StepActivities = { runStep, cancelCreated };
+const implementsContract: StepActivities & PrepareActivities = { runStep, cancelCreated, prepareRun };
 void implementsContract;

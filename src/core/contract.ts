@@ -2,7 +2,8 @@
 // activities' inputs and outcomes) and the error type names both sides know. The workflow and the activities
 // import this module, never each other. Pure: it is bundled into the workflow sandbox.
 import type { ChosenAction } from './evaluate-step';
-import type { OperationStep, PlanCancel } from './plan';
+import type { OperationStep, Plan, PlanCancel } from './plan';
+import type { DocumentRunRequest } from './run-request';
 import type { ExpressionContext } from './types';
 
 export interface RunStepInput {
@@ -27,6 +28,10 @@ export interface StepOutcome {
   failedCriteria: string[];
   /** response values the action criteria tested, when no action matched */
   observed?: Record<string, unknown>;
+  /** outputs that evaluated to null or to nothing */
+  nullOutputs?: string[];
+  /** what the response says, in brief (responseFacts), when no action matched or an output is null */
+  facts?: Record<string, string>;
   /** the provider's error message on a non-2xx response (secrets redacted) */
   errorMessage?: string;
   /** Retry-After of the response, in ms, for retry actions */
@@ -57,4 +62,36 @@ export const POLL_PENDING = 'ArazzoPollPending';
 export interface StepActivities {
   runStep(input: RunStepInput): Promise<StepOutcome>;
   cancelCreated(input: CancelInput): Promise<CancelOutcome>;
+}
+
+/** The engine's options of one run (durations as 500ms, 5s, 2m, 1h); they travel with the plan into the workflow. */
+export interface RunOptions {
+  /** a poll loop whose response matches none of its actions: fail the run (default) or go on to the next step as the spec says */
+  onUnmatched?: 'fail' | 'continue';
+  /** upper bound of step executions in the whole run (default: none) */
+  maxStepRuns?: number;
+  /** continue as new after this many step executions in one run, even if the server does not suggest it (default 500) */
+  continueAsNewAfter?: number;
+  /** per-HTTP-attempt timeout (default 10m) */
+  attemptTimeout?: string;
+  /** how long a step that does not poll may keep retrying transient failures (default 1h) */
+  stepTimeout?: string;
+  /** a worker that dies mid-request is noticed after this long (default 30s) */
+  heartbeatTimeout?: string;
+  /** task queue of the HTTP step activities (default: the workflow's own) */
+  activityTaskQueue?: string;
+}
+
+/** What the prepareRun activity makes of a run request (src/core/run-request.ts): recorded in history, never read again. */
+export interface PreparedRun {
+  plan: Plan;
+  /** the inputs with the schema's defaults applied (secrets still references) */
+  inputs: Record<string, unknown>;
+  options: RunOptions;
+  document: { location: string; sha256: string };
+}
+
+/** The activity that prepares a run started by reference (src/activities/prepare-run.ts implements it). */
+export interface PrepareActivities {
+  prepareRun(req: DocumentRunRequest): Promise<PreparedRun>;
 }

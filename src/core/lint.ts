@@ -1,6 +1,7 @@
 // Checks on a compiled plan that need the expression and criterion parsers: every criterion and
 // expression parses, `$steps` references name real steps (that can run before) and declared outputs, and the lenient forms
 // real documents use are reported as warnings (errors with --strict).
+import { didYouMean } from './suggest';
 import { checkCriterion } from './criteria';
 import { findEmbeddedForms, isExpression, parseExpression, scanExpressions, EXPRESSION_ROOTS } from './expressions';
 import type { PlanSites } from './compile';
@@ -118,11 +119,11 @@ export function lintPlan(plan: Plan, sites?: PlanSites, locate?: Locate, doc?: u
     for (const { expr } of scanExpressions(text).found) {
       if (expr.root !== 'steps') continue;
       if (!stepIds.has(expr.stepId)) {
-        report('error', 'unknown-step-reference', `${where} refers to $steps.${expr.stepId}, but workflow ${plan.workflowId} has no step "${expr.stepId}"`, step, at);
+        report('error', 'unknown-step-reference', `${where} refers to $steps.${expr.stepId}, but workflow ${plan.workflowId} has no step "${expr.stepId}"${didYouMean(expr.stepId, stepIds)}`, step, at);
         continue;
       }
       if (!outputsOf.get(expr.stepId)?.has(expr.name) && ![...(outputsOf.get(expr.stepId) ?? [])].some((o) => expr.name.startsWith(`${o}.`))) {
-        report('error', 'unknown-output-reference', `${where} refers to $steps.${expr.stepId}.outputs.${expr.name}, but step ${expr.stepId} declares no output "${expr.name}"`, step, at);
+        report('error', 'unknown-output-reference', `${where} refers to $steps.${expr.stepId}.outputs.${expr.name}, but step ${expr.stepId} declares no output "${expr.name}"${didYouMean(expr.name, outputsOf.get(expr.stepId) ?? [])}`, step, at);
         continue;
       }
       if (!step) continue;

@@ -10,6 +10,20 @@ function asText(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** Why a parameter's value is empty, for the message: the expression, and the input or output it reads. */
+export function whyEmpty(value: unknown, ctx: ExpressionContext): string {
+  if (typeof value !== 'string') return `its value ${JSON.stringify(value)} is empty`;
+  const reads = [...value.matchAll(/\$(inputs|steps)\.([A-Za-z0-9_.-]+)/g)].map((m) => {
+    if (m[1] === 'inputs') {
+      const name = m[2].split(/[.#]/)[0];
+      return ctx.inputs[name] === undefined ? `input "${name}" was not given (and its schema has no default)` : `input "${name}" is ${JSON.stringify(ctx.inputs[name])}`;
+    }
+    const [stepId, , output] = m[2].split('.');
+    return ctx.steps[stepId] ? `output "${output}" of step ${stepId} is ${JSON.stringify(ctx.steps[stepId].outputs?.[output]) ?? 'absent'}` : `step ${stepId} has not run`;
+  });
+  return `"${value}" evaluated to nothing${reads.length ? ` (${reads.join('; ')})` : ''}`;
+}
+
 export function buildRequest(step: Pick<OperationStep, 'operation' | 'parameters' | 'requestBody' | 'stepId'>, ctx: ExpressionContext): ResolvedRequest {
   const headers: Record<string, string | SecretRef> = {};
   const query: Record<string, string | SecretRef> = {};
@@ -17,7 +31,11 @@ export function buildRequest(step: Pick<OperationStep, 'operation' | 'parameters
   const pathParams: Record<string, string | SecretRef> = {};
   for (const p of step.parameters) {
     const value = evaluateValue(p.value, ctx);
-    if (value === undefined) continue;
+    if (value === undefined || value === null || value === '') {
+      // a required parameter is never sent without a value; an optional one is left out, never sent as ""
+      if (p.required && p.in !== 'path') throw new Error(`required ${p.in} parameter "${p.name}" has no value: ${whyEmpty(p.value, ctx)}`);
+      if (p.in !== 'path') continue;
+    }
     const into = { header: headers, query, cookie: cookies, path: pathParams }[p.in];
     // A secret reference stays an object here; the activity turns it into the value.
     into[p.name] = isSecretRef(value) ? value : asText(value);
@@ -25,7 +43,10 @@ export function buildRequest(step: Pick<OperationStep, 'operation' | 'parameters
   const path = step.operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const v = pathParams[name];
     if (isSecretRef(v)) throw new Error(`step ${step.stepId}: path parameter "${name}" cannot be a secret`);
-    if (v === undefined || v === '') throw new Error(`step ${step.stepId}: path parameter "${name}" evaluated to nothing`);
+    if (v === undefined || v === '') {
+      const p = step.parameters.find((x) => x.in === 'path' && x.name === name);
+      throw new Error(`step ${step.stepId}: path parameter "${name}" evaluated to nothing${p ? `: ${whyEmpty(p.value, ctx)}` : ''}`);
+    }
     return encodeURIComponent(v);
   });
   const request: ResolvedRequest = { method: step.operation.method, url: step.operation.serverUrl + path, headers, query, cookies, path: pathParams };

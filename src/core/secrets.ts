@@ -15,3 +15,12 @@ export function secretPlaceholder(name: string): string {
   return `${OPEN}${name}${CLOSE}`;
 }
 
+
+/** The environment variable names of every secret reference and placeholder in a value (deep). */
+export function secretNames(value: unknown, into: Set<string> = new Set()): Set<string> {
+  if (isSecretRef(value)) into.add(value.$secret);
+  else if (typeof value === 'string') for (const m of value.matchAll(SECRET_PLACEHOLDER)) into.add(m[1]);
+  else if (Array.isArray(value)) for (const v of value) secretNames(v, into);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) secretNames(v, into);
+  return into;
+}

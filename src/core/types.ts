@@ -133,6 +133,8 @@ export interface PlanParameter {
   in: 'path' | 'query' | 'header' | 'cookie';
   /** a constant, or a runtime expression / template string evaluated at run time */
   value: unknown;
+  /** the OpenAPI operation marks it required (path parameters always are): a value that evaluates to nothing fails the step */
+  required?: boolean;
 }
 
 export interface PlanRequestBody {

@@ -10,6 +10,8 @@ import { absoluteLocation, displayLocation, readText, resolveLocation } from './
 export interface NestedLoadOptions {
   /** parse a source description (the caller's cache) */
   load: (location: string) => Promise<unknown>;
+  /** called before a referenced Arazzo document is read; throws to refuse it */
+  guard?: (location: string) => Promise<void>;
   /** --source overrides: `<arazzoSource>.<name>` replaces the location of a referenced document's source */
   sourceOverrides?: Record<string, string>;
 }
@@ -49,6 +51,7 @@ async function readNested(source: LoadedSource, opts: NestedLoadOptions, prefix:
   const file = displayLocation(location);
   let text: string;
   try {
+    await opts.guard?.(location);
     text = await readText(location);
   } catch (err) {
     return (err as Error).message;

@@ -3,10 +3,15 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { isSecretRef } from '../core/types';
+import { closest, didYouMean } from '../core/suggest';
 import type { Diagnostic, Locate, Plan, SourcePos } from '../core/types';
+import type { PlanSites } from '../core/compile/types';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats(ajv);
+/** Fills in the schema's `default`s (in `properties` and `items`, at any depth where the parent is present). */
+const withDefaults = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
+addFormats(withDefaults);
 
 /** Keywords that judge a string's content, which a reference cannot show: not checked for secrets. */
 const CONTENT_KEYWORDS = new Set(['pattern', 'minLength', 'maxLength', 'format', 'enum', 'const']);
@@ -61,8 +66,53 @@ export function validateInputs(plan: Plan, inputs: Record<string, unknown>, loca
   return errors.map((e) => {
     const at = e.instancePath ? `input ${e.instancePath.slice(1).replace(/\//g, '.')}` : 'inputs';
     const missing = e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty : undefined;
-    const detail = missing !== undefined ? `missing required input "${missing}"` : `${at} ${e.message}`;
+    const given = missing !== undefined && !e.instancePath ? closest(missing, Object.keys(inputs)) : undefined;
+    const extra = e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : undefined;
+    const declared = extra !== undefined && !e.instancePath ? Object.keys((schema as { properties?: object }).properties ?? {}) : [];
+    const detail =
+      missing !== undefined
+        ? `missing required input "${missing}"${given ? ` ("${given}" was given: did you mean "${missing}"?)` : ''}`
+        : `${at} ${e.message}${extra !== undefined ? ` "${extra}"${didYouMean(extra, declared)}` : ''}`;
     const path = locate && schemaPath(plan, workflowPath, e.instancePath, missing);
     return { severity: 'error', code: 'bad-input', message: detail, ...where, ...(path && locate ? { pos: locate(path) } : {}) };
   });
+}
+
+/**
+ * The inputs with the JSON Schema `default`s of the workflow's inputs schema applied: a copy, nested defaults
+ * included (where the object that holds them is given or has a default itself). Given values are never replaced.
+ */
+export function applyInputDefaults(plan: Plan, inputs: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(inputs ?? {});
+  if (!plan.inputsSchema) return copy;
+  try {
+    withDefaults.compile(plan.inputsSchema)(copy);
+  } catch {
+    /* an invalid schema is reported by validateInputs */
+  }
+  return copy;
+}
+
+/**
+ * Required parameters (the OpenAPI operation says so) whose value is an input that is absent and has no default:
+ * known before the run, so reported then, at the step, naming the parameter and the input.
+ */
+export function requiredParameterProblems(plan: Plan, inputs: Record<string, unknown>, sites?: PlanSites): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const step of plan.steps) {
+    if (step.kind !== 'operation') continue;
+    for (const p of step.parameters ?? []) {
+      const m = typeof p.value === 'string' ? /^\{?\$inputs\.([A-Za-z0-9_-]+)\}?$/.exec(p.value) : null;
+      if (!p.required || !m || inputs[m[1]] !== undefined) continue;
+      out.push({
+        severity: 'error',
+        code: 'missing-parameter-value',
+        message: `required ${p.in} parameter "${p.name}" is "${p.value}", and input "${m[1]}" is not given and has no default`,
+        workflowId: plan.workflowId,
+        stepId: step.stepId,
+        pos: sites?.steps[step.stepId]?.pos ?? { file: plan.document.file },
+      });
+    }
+  }
+  return out;
 }

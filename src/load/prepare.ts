@@ -10,9 +10,11 @@ import type { ArazzoDocument, Diagnostic, Locate, Plan, PollPolicy } from '../co
 import { parseWithPositions, yamlTooDeep } from './parse-document';
 import { LIMITS, aliasLimitMessage, checkDocumentCounts, checkInputLimits, checkPlanLimits, depthLimitMessage } from '../core/limits';
 import { absoluteLocation, displayLocation, isUrl, localPath, readText, resolveLocation } from './read-source';
-import { validateInputs } from './inputs';
+import { applyInputDefaults, requiredParameterProblems, validateInputs } from './inputs';
 import { loadArazzoSources } from './arazzo-sources';
 import { validateSchema } from './schema';
+import { offlineStub } from './offline-stub';
+import { listOperations } from '../core/openapi';
 import { useXPath } from '../activities/xpath';
 
 // the client's checks parse xpath criteria
@@ -27,6 +29,12 @@ export interface PrepareOptions {
   poll?: Partial<PollPolicy>;
   /** warnings become errors */
   strict?: boolean;
+  /** the document's text, when the caller has read it already (a run request's inline document); docLocation then names it */
+  text?: string;
+  /** remote (http/https) source descriptions are not fetched; stand-ins hold the operations the document names (validate --offline) */
+  offline?: boolean;
+  /** called before any file or URL is read (the document, its sources, referenced Arazzo documents); throws to refuse it */
+  guard?: (location: string) => Promise<void>;
 }
 
 export interface Prepared {
@@ -41,6 +49,10 @@ export interface Prepared {
   sites: CompileResult['sites'];
   /** positions in the document, for later findings (inputs); not serializable */
   locate?: Locate;
+  /** remote source descriptions that were not fetched (offline), so not checked */
+  notChecked?: { name: string; location: string }[];
+  /** the run's inputs with the schema's defaults applied, once checked (client.prepare) */
+  inputs?: Record<string, unknown>;
 }
 
 const specCache = new Map<string, { key: string; spec: unknown }>();
@@ -68,7 +80,8 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   const file = displayLocation(docLocation);
   let text: string;
   try {
-    text = await readText(docLocation);
+    if (opts.text === undefined) await opts.guard?.(docLocation);
+    text = opts.text ?? (await readText(docLocation));
   } catch (err) {
     if (err instanceof DocumentError) throw err; // over a limit, not UTF-8
     throw new DocumentError([{ severity: 'error', code: 'unreadable', message: `cannot read ${file}: ${(err as Error).message}`, pos: { file } }]);
@@ -93,20 +106,33 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   }
   if (hasErrors(shape)) throw new DocumentError(shape);
 
+  const load = async (location: string) => {
+    await opts.guard?.(location);
+    return loadSpec(location);
+  };
   const sources: Record<string, LoadedSource> = {};
+  const locationOf = (sd: { name: string; url: string }) => opts.sources?.[sd.name] ?? resolveLocation(docLocation, sd.url);
+  const offline = opts.offline ? doc.sourceDescriptions.filter((sd) => isUrl(locationOf(sd))) : [];
   await Promise.all(
     doc.sourceDescriptions.map(async (sd) => {
-      const location = opts.sources?.[sd.name] ?? resolveLocation(docLocation, sd.url);
+      const location = locationOf(sd);
       const source: LoadedSource = { name: sd.name, type: sd.type ?? 'openapi', location: displayLocation(location), url: absoluteLocation(location) };
-      try {
-        source.spec = await loadSpec(location);
-      } catch (err) {
-        source.loadError = (err as Error).message;
+      if (offline.includes(sd)) source.loadError = 'not fetched (offline)';
+      else {
+        try {
+          source.spec = await load(location);
+        } catch (err) {
+          source.loadError = (err as Error).message;
+        }
       }
       sources[sd.name] = source;
     }),
   );
-  await loadArazzoSources(sources, { load: loadSpec, sourceOverrides: opts.sources });
+  const remoteOpenApi = offline.filter((sd) => (sd.type ?? 'openapi') === 'openapi');
+  const local = Object.values(sources).filter((s) => s.spec !== undefined && s.type === 'openapi');
+  const definedElsewhere = (id: string) => local.some((s) => listOperations(s.spec).some((o) => o.operationId === id));
+  remoteOpenApi.forEach((sd, i) => (sources[sd.name].spec = offlineStub(doc, sd.name, i === 0, definedElsewhere)));
+  await loadArazzoSources(sources, { load, guard: opts.guard, sourceOverrides: opts.sources });
 
   let compiled: ReturnType<typeof compileWorkflow>;
   let lint: Diagnostic[] = [];
@@ -126,7 +152,15 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   const final = opts.strict ? all.map((d) => ({ ...d, severity: 'error' as const })) : all;
   if (!plan || hasErrors(final)) throw new DocumentError(final);
   const workflowPath = compiled.sites[plan.workflowId]?.workflowPath;
-  return { plan, diagnostics: final, warnings: final.filter((d) => d.severity === 'warning'), workflowPath, sites: compiled.sites, locate: parsed.locate };
+  return {
+    plan,
+    diagnostics: final,
+    warnings: final.filter((d) => d.severity === 'warning'),
+    workflowPath,
+    sites: compiled.sites,
+    locate: parsed.locate,
+    ...(offline.length && { notChecked: offline.map((sd) => ({ name: sd.name, location: locationOf(sd) })) }),
+  };
 }
 
 /** The same finding reported by two checks (e.g. a duplicate stepId) is shown once. */
@@ -140,10 +174,16 @@ function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
   });
 }
 
-/** Check a run's inputs against the workflow's inputs schema; throws DocumentError naming each problem. */
-export function checkInputs(plan: Plan, inputs: Record<string, unknown>, locate?: Locate, workflowPath?: (string | number)[]): void {
+/**
+ * A run's inputs with the defaults of the workflow's inputs schema applied, checked against that schema; throws
+ * DocumentError naming each problem.
+ */
+export function checkInputs(plan: Plan, inputs: Record<string, unknown>, locate?: Locate, workflowPath?: (string | number)[]): Record<string, unknown> {
   const limits = checkInputLimits(plan, inputs);
   if (limits.length) throw new DocumentError(limits);
-  const problems = validateInputs(plan, inputs, locate, workflowPath);
+  const withDefaults = applyInputDefaults(plan, inputs);
+  const problems = validateInputs(plan, withDefaults, locate, workflowPath);
+  if (!problems.length) problems.push(...requiredParameterProblems(plan, withDefaults));
   if (problems.length) throw new DocumentError(problems);
+  return withDefaults;
 }

@@ -3,6 +3,7 @@
 // for unknown fields), the workflow and step it sits in, and a sentence instead of ajv's wording;
 // alternatives (oneOf/anyOf) are reported once, not once per branch. Lenient forms the engine runs
 // (retry under onSuccess) are left to the compiler, which warns about them.
+import { editDistance } from '../core/suggest';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import arazzoSchema from '../../schemas/arazzo-1.0.schema.json';
@@ -106,24 +107,9 @@ function shown(v: unknown): string {
   return text === undefined ? String(v) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-/** Levenshtein distance, for "did you mean" on unknown fields. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
-}
-
 function suggestion(field: string, schema: unknown): string {
   const known = isObj(schema) && isObj(schema.properties) ? Object.keys(schema.properties) : [];
-  const best = known.map((k) => ({ k, d: distance(field, k) })).sort((a, b) => a.d - b.d)[0];
+  const best = known.map((k) => ({ k, d: editDistance(field, k) })).sort((a, b) => a.d - b.d)[0];
   if (best && best.d <= Math.max(1, Math.floor(best.k.length / 3))) return ` (did you mean "${best.k}"?)`;
   return known.length ? ` (allowed: ${known.join(', ')}, or x- extensions)` : '';
 }

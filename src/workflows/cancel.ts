@@ -18,7 +18,8 @@ export function cancelCreated(run: Run): Promise<void> {
         taskQueue: run.options.activityTaskQueue,
         startToCloseTimeout: '1m',
         scheduleToCloseTimeout: '10m',
-        retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
+        // a 409 Conflict on a cancel says the object is in a state that cannot be cancelled (it has ended): final
+        retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS, 'ArazzoHttp409'] },
       });
       try {
         const res = await act.cancelCreated({
@@ -27,9 +28,11 @@ export function cancelCreated(run: Run): Promise<void> {
           context: contextFor(cancel, run),
           idempotencyKey: `${workflowInfo().workflowId}/${cancel.stepId}/1`,
         });
-        log.info(`cancelled what step ${stepId} created: HTTP ${res.statusCode}`);
+        if (res.statusCode >= 400) log.warn(`the cancel of what step ${stepId} created was refused: HTTP ${res.statusCode}${res.body ? ` — ${String(res.body)}` : ''}`);
+        else log.info(`cancelled what step ${stepId} created: HTTP ${res.statusCode}`);
       } catch (err) {
-        log.warn(`could not cancel what step ${stepId} created: ${(err as Error).message}`);
+        const cause = (err as { cause?: Error }).cause?.message; // the activity's own message (the HTTP status and the provider's words)
+        log.warn(`could not cancel what step ${stepId} created: ${cause ?? (err as Error).message}`);
       }
     }
   });

@@ -2,9 +2,12 @@
 // dsl-interpreter sample: the dependencies first, then a loop over the steps and a switch on the action each
 // step's outcome chose. Steps run in ./steps.ts, child workflows in ./children.ts, the counters in
 // ./state.ts, cancellation in ./cancel.ts.
+import { runInputOf } from './run-request';
+import type { DocumentRunRequest } from '../core/run-request';
 import { ApplicationFailure, continueAsNew, isCancellation, log, patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { StepOutcome } from '../core/contract';
-import type { ChosenAction } from '../core/evaluate-step';
+import { describeFacts, type ChosenAction } from '../core/evaluate-step';
+import { nullOutputNotes } from './notes';
 import { evaluateExpression } from '../core/expressions';
 import { formatDuration } from '../core/durations';
 import { loopsBack, type Plan, type PlanStep } from '../core/plan';
@@ -49,7 +52,10 @@ function finish(run: Run, endedBy: ArazzoRunResult['endedBy']): ArazzoRunResult 
   const outputs: Record<string, unknown> = {};
   const ctx = { inputs: run.inputs, steps: run.state.steps, workflows: run.state.workflows, sourceDescriptions: run.plan.sources, outputs };
   for (const [name, expr] of Object.entries(run.plan.outputs)) outputs[name] = evaluateExpression(expr, ctx);
-  return runResult(run, outputs, endedBy);
+  const result = runResult(run, outputs, endedBy);
+  const notes = nullOutputNotes(run, outputs);
+  if (notes.length) result.notes = notes;
+  return result;
 }
 
 /** Dependencies (dependsOn closure) first, each as a child workflow, once per run tree. */
@@ -148,7 +154,8 @@ function noAction(run: Run, step: PlanStep, outcome: StepOutcome): Next {
     const next = plan.steps[state.cursor + 1]?.stepId;
     throw ApplicationFailure.nonRetryable(
       `step ${step.stepId}: the response matched none of its actions (${step.onSuccess.map((a) => a.name).join(', ')}): ${describeObserved(outcome.observed)}. ` +
-        `The document has no branch for this outcome, so the run stops here${next ? ` instead of going on to step ${next}` : ''}.`,
+        `The document has no branch for this outcome, so the run stops here${next ? ` instead of going on to step ${next}` : ''}.` +
+        (outcome.facts ? ` The response said: ${describeFacts(outcome.facts)}.` : ''),
       'ArazzoUnhandledOutcome',
       { stepId: step.stepId, observed: outcome.observed, outputs: outcome.outputs },
     );
@@ -243,12 +250,13 @@ async function runSteps(run: Run): Promise<ArazzoRunResult> {
   return finish(run, { stepId: plan.steps[plan.steps.length - 1].stepId });
 }
 
-export async function arazzoWorkflow(input: ArazzoRunInput): Promise<ArazzoRunResult> {
+export async function arazzoWorkflow(start: ArazzoRunInput | DocumentRunRequest): Promise<ArazzoRunResult> {
+  const input = await runInputOf(start); // a plan as it is, a run request prepared by an activity, anything else refused
   const plan = planOf(input);
   const state = input.state ?? newState();
   state.workflows ??= { [plan.workflowId]: { inputs: input.inputs } };
   state.completed ??= { ...input.completed };
-  const run: Run = { plan, inputs: input.inputs, options: input.options ?? {}, state, depth: input.depth ?? 0 };
+  const run: Run = { plan, inputs: input.inputs, options: input.options ?? {}, state, depth: input.depth ?? 0, responded: {} };
   setHandler(progressQuery, () => ({
     index: state.cursor,
     stepId: plan.steps[state.cursor]?.stepId,

@@ -1,25 +1,11 @@
 // What every part of the interpreter works on: the run's plan, inputs, options and state, and the
 // workflow's input and result types.
+import type { RunOptions, StepOutcome } from '../core/contract';
 import type { ExpressionContext } from '../core/types';
 import type { Plan } from '../core/plan';
 import type { CompletedWorkflow, InterpreterState, TraceEntry } from './state';
 
-export interface RunOptions {
-  /** a poll loop whose response matches none of its actions: fail the run (default) or go on to the next step as the spec says */
-  onUnmatched?: 'fail' | 'continue';
-  /** upper bound of step executions in the whole run (default: none) */
-  maxStepRuns?: number;
-  /** continue as new after this many step executions in one run, even if the server does not suggest it (default 500) */
-  continueAsNewAfter?: number;
-  /** per-HTTP-attempt timeout (default 10m) */
-  attemptTimeout?: string;
-  /** how long a step that does not poll may keep retrying transient failures (default 1h) */
-  stepTimeout?: string;
-  /** a worker that dies mid-request is noticed after this long (default 30s) */
-  heartbeatTimeout?: string;
-  /** task queue of the HTTP step activities (default: the workflow's own) */
-  activityTaskQueue?: string;
-}
+export type { RunOptions };
 
 export interface ArazzoRunInput {
   plan: Plan;
@@ -45,6 +31,12 @@ export interface ArazzoRunResult {
   polls: number;
   /** the last steps executed, newest last */
   trace: TraceEntry[];
+  /**
+   * Plain statements about outputs that came out null or empty from a step that ran: the step's output
+   * expression and what that step's response said (e.g. a status, counts, an error file), so a run whose
+   * job ended without the result the document reads never looks like a plain success.
+   */
+  notes?: string[];
 }
 
 /** One run of the interpreter. */
@@ -54,6 +46,8 @@ export interface Run {
   options: RunOptions;
   state: InterpreterState;
   depth: number;
+  /** per step, its last response's null outputs and facts since this run (re)started, for the result's notes */
+  responded: Record<string, Pick<StepOutcome, 'statusCode' | 'nullOutputs' | 'facts'>>;
 }
 
 /** Everything a step evaluated in the workflow can refer to. */

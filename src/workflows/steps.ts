@@ -138,6 +138,7 @@ export async function runStep(run: Run, step: PlanStep): Promise<StepOutcome> {
   const outcome =
     step.kind === 'workflow' ? await runWorkflowStep(run, step, visit, exhausted) : await runOperationStep(run, step, visit, exhausted);
   recordOutcome(run.state, step, outcome);
+  run.responded[step.stepId] = { statusCode: outcome.statusCode, nullOutputs: outcome.nullOutputs, facts: outcome.facts };
   // cancelled while that create ran: stop here, even if it was the last step (the caller cancels what it created)
   if (step.kind === 'operation' && step.cancel && CancellationScope.current().consideredCancelled)
     await CancellationScope.current().cancelRequested;

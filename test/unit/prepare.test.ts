@@ -291,7 +291,7 @@ test('corpus anthropic-batch-cancel-and-confirm: plan and poll warning', async (
   ]));
   for (const w of warnings) assertWhere(w, file, warningLine(file, w), 'cancel-and-confirm-batch', 'confirmCanceled');
   const confirm = operationStep(plan.steps[2]);
-  assert.deepEqual(confirm.parameters.find((p) => p.in === 'path'), { name: 'message_batch_id', in: 'path', value: '$steps.createBatch.outputs.batchId' });
+  assert.deepEqual(confirm.parameters.find((p) => p.in === 'path'), { name: 'message_batch_id', in: 'path', value: '$steps.createBatch.outputs.batchId', required: true });
 });
 
 test('corpus openai-cancel-fine-tuning-job: plan; forward goto is not a poll', async () => {
@@ -594,8 +594,8 @@ test('compile: components references resolve, and a dangling one is an error', (
   const ok = compileWorkflow(doc, { file: 'inline.yaml', sources: anthropicSources });
   assert.ok(ok.plan);
   assert.deepEqual(operationStep(ok.plan.steps[0]).parameters, [
-    { name: 'message_batch_id', in: 'path', value: '$inputs.id' },
-    { name: 'anthropic-version', in: 'header', value: '2023-06-01' },
+    { name: 'message_batch_id', in: 'path', value: '$inputs.id', required: true },
+    { name: 'anthropic-version', in: 'header', value: '2023-06-01', required: true },
   ]);
   assert.deepEqual(ok.plan.steps[0].onFailure, [{ name: 'retryOnce', type: 'retry', retryAfter: 2, retryLimit: 1 }]);
 });

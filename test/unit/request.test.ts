@@ -358,3 +358,40 @@ test('observedValues follows nested paths and the criterion context', () => {
   const observed = observedValues(s, rctx(respond(200, { batch: { status: 'ended', request_counts: { errored: 2 } } })));
   assert.deepEqual(observed, { '$.request_counts.errored': 2, '$.status': 'ended' });
 });
+
+// ---------- empty values ----------
+
+test('buildRequest: an optional parameter that evaluates to nothing is left out, never sent as ""', () => {
+  const req = buildRequest(
+    step([
+      { name: 'item_id', in: 'path', value: 'a', required: true },
+      { name: 'part', in: 'path', value: 'b', required: true },
+      { name: 'limit', in: 'query', value: '$inputs.limit' },
+      { name: 'after', in: 'query', value: null },
+      { name: 'x-trace', in: 'header', value: '$inputs.trace' },
+      { name: 'session', in: 'cookie', value: '' },
+    ]),
+    ctx({ trace: null }),
+  );
+  assert.deepEqual(req.query, {});
+  assert.deepEqual(req.headers, {});
+  assert.deepEqual(req.cookies, {});
+});
+
+test('buildRequest: a required parameter with no value fails before sending, naming it, its expression and its input or output', () => {
+  const paths = [{ name: 'item_id', in: 'path' as const, value: 'a', required: true }, { name: 'part', in: 'path' as const, value: 'b', required: true }];
+  for (const where of ['header', 'query', 'cookie'] as const) {
+    assert.throws(
+      () => buildRequest(step([...paths, { name: 'anthropic-version', in: where, value: '$inputs.anthropicVersion', required: true }]), ctx({})),
+      new RegExp(`required ${where} parameter "anthropic-version" has no value: "\\$inputs.anthropicVersion" evaluated to nothing \\(input "anthropicVersion" was not given`),
+    );
+  }
+  assert.throws(
+    () => buildRequest(step([...paths, { name: 'cursor', in: 'query', value: '$steps.list.outputs.next', required: true }]), ctx({}, { list: { outputs: { next: null } } })),
+    /required query parameter "cursor" has no value: "\$steps.list.outputs.next" evaluated to nothing \(output "next" of step list is null\)/,
+  );
+  assert.throws(() => buildRequest(step([paths[0], { name: 'part', in: 'path', value: '$inputs.part', required: true }]), ctx({})), /path parameter "part" evaluated to nothing: .*input "part" was not given/);
+  // given a value, it is sent
+  const ok = buildRequest(step([...paths, { name: 'anthropic-version', in: 'header', value: '$inputs.v', required: true }]), ctx({ v: '2023-06-01' }));
+  assert.equal(ok.headers['anthropic-version'], '2023-06-01');
+});

@@ -1,4 +1,5 @@
 // Actions as the plan holds them: references resolved, only each type's fields, goto/retry targets checked.
+import { didYouMean } from '../suggest';
 import type { Compiler } from './compiler';
 import type { PlanAction } from '../plan';
 import type { ArazzoAction, ReusableRef } from '../types';
@@ -72,7 +73,7 @@ export function planAction(
     c.report(
       'error',
       'unknown-step',
-      `action "${action.name}" goes to step "${action.stepId}", which does not exist in workflow "${where.workflowId}"`,
+      `action "${action.name}" goes to step "${action.stepId}", which does not exist in workflow "${where.workflowId}"${didYouMean(String(action.stepId), stepIds)}`,
       [...at, 'stepId'],
       where,
     );

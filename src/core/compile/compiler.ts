@@ -1,6 +1,7 @@
 // One document's compiler: finds the workflow, compiles it step by step, and reports every problem with
 // file:line, workflow and step. The concerns live beside it: operations, parameters, actions, polling,
 // sub-workflows, the inputs schema.
+import { didYouMean } from '../suggest';
 import { listOperations, type OperationInfo } from '../openapi';
 import { DEFAULT_POLL, pollPolicyProblem, withDefined } from '../poll-policy';
 import { PLAN_VERSION, type Plan, type PlanStep } from '../plan';
@@ -42,7 +43,7 @@ export class Compiler {
     const index = this.opts.workflowId ? workflows.findIndex((w) => w?.workflowId === this.opts.workflowId) : 0;
     if (index < 0 || !workflows[index]) {
       const known = workflows.map((w) => w?.workflowId).join(', ');
-      this.report('error', 'unknown-workflow', `no workflow "${this.opts.workflowId}" in the document (it has: ${known || 'none'})`, [
+      this.report('error', 'unknown-workflow', `no workflow "${this.opts.workflowId}" in the document${didYouMean(String(this.opts.workflowId), workflows.map((w) => String(w?.workflowId)))} (it has: ${known || 'none'})`, [
         'workflows',
       ]);
       return undefined;

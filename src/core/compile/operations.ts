@@ -1,5 +1,6 @@
 // Operations: operationId / operationPath resolved to method, path and server of a loaded source description;
 // the cancel operation of a create step (x-temporal-cancel).
+import { didYouMean } from '../suggest';
 import type { Compiler } from './compiler';
 import { operationAtPointer, type OperationInfo } from '../openapi';
 import type { PlanCancel } from '../plan';
@@ -41,7 +42,8 @@ function byOperationId(c: Compiler, ref: string, at: Path, where: Where): Candid
   );
   if (candidates.length === 0) {
     const where2 = names.map((n) => `${n} (${c.opts.sources[n]?.location})`).join(', ') || 'any source description';
-    c.report('error', 'unknown-operation', `operationId "${ref}" is not defined in ${where2}`, at, where);
+    const near = didYouMean(opId, names.flatMap((n) => (c.ops.get(n) ?? []).map((o) => o.operationId ?? '')));
+    c.report('error', 'unknown-operation', `operationId "${ref}" is not defined in ${where2}${near}`, at, where);
     return undefined;
   }
   if (candidates.length > 1) {

@@ -49,7 +49,7 @@ export function parameters(
         return;
       }
       const key = `${location}:${location === 'header' ? String(p.name).toLowerCase() : p.name}`;
-      merged.set(key, { name: p.name, in: location as PlanParameter['in'], value: p.value });
+      merged.set(key, { name: p.name, in: location as PlanParameter['in'], value: p.value, ...((declared?.required || location === 'path') && { required: true }) });
     });
   add(wf.parameters, [...path.slice(0, 2), 'parameters']); // path starts with ['workflows', index]
   add(step.parameters, [...path, 'parameters']);

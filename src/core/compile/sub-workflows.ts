@@ -1,5 +1,6 @@
 // Workflows that run workflows: references to a workflow of this document or of an Arazzo source description,
 // dependsOn, and the steps that run a workflow as a child.
+import { didYouMean } from '../suggest';
 import type { Compiler } from './compiler';
 import type { ArazzoDocument, ArazzoWorkflow } from '../types';
 import { OPERATION_REF, type Where } from './types';
@@ -56,7 +57,7 @@ export function workflowRef(
   const index = target.indexOf(workflowId);
   if (index < 0) {
     const known = (target.doc.workflows ?? []).map((w) => w?.workflowId).join(', ');
-    c.report('error', 'unknown-workflow', `"${ref}" names no workflow of ${target.opts.file} (it has: ${known || 'none'})`, path, where);
+    c.report('error', 'unknown-workflow', `"${ref}" names no workflow of ${target.opts.file}${didYouMean(workflowId, (target.doc.workflows ?? []).map((w) => String(w?.workflowId)))} (it has: ${known || 'none'})`, path, where);
     return undefined;
   }
   const key = target.prefix + workflowId;

@@ -1,0 +1,163 @@
+// The prepareRun activity: a run request names a document; read it (under the worker's document roots, or an
+// https URL, or inline), validate it with the same checks as `validate`, compile it, apply the inputs' defaults
+// and check them. Its result, the plan, is recorded in the run's history. Compiled plans are cached by the
+// sha256 of the document text and the request's options, while the files the compile read are unchanged.
+import { ApplicationFailure } from '@temporalio/common';
+import Ajv2020 from 'ajv/dist/2020';
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DocumentError } from '../core/diagnostics';
+import { parseDuration } from '../core/durations';
+import { BAD_START, DOCUMENT_CHANGED, INVALID_DOCUMENT, INVALID_INPUTS, REFUSED_DOCUMENT, type DocumentRunRequest } from '../core/run-request';
+import type { Plan, PollPolicy } from '../core/types';
+import { RefusedLocation, checkUrl, resolveUnderRoots, rootsFromEnv, rootsGuard } from '../load/document-roots';
+import { changedParts, documentParts, sha256 } from '../load/document-pin';
+import { checkInputs, prepareDocument, type Prepared } from '../load/prepare';
+import { isUrl, readText } from '../load/read-source';
+import type { PreparedRun, RunOptions } from '../core/contract';
+
+export type { PreparedRun };
+
+let configuredRoots: string[] | undefined;
+
+/** The directories this worker process reads documents from (startWorker's documentRoots; else ARAZZO_DOCUMENTS). */
+export function setDocumentRoots(roots: string[] | undefined): void {
+  configuredRoots = roots?.map((r) => resolve(r));
+}
+
+export function documentRoots(): string[] {
+  return configuredRoots ?? rootsFromEnv();
+}
+
+const SCHEMA_PATH = join(__dirname, '..', '..', 'schemas', 'run-request.schema.json');
+let checkShape: ReturnType<Ajv2020['compile']> | undefined;
+
+function shapeProblems(req: unknown): string[] {
+  checkShape ??= new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')));
+  if (checkShape(req)) return [];
+  // oneOf of the document field reports each branch; its own message says it better
+  const errors = (checkShape.errors ?? []).filter((e) => !e.instancePath.startsWith('/document') || e.keyword === 'oneOf');
+  return errors.map((e) => {
+    const at = e.instancePath ? `"${e.instancePath.slice(1).replace(/\//g, '.')}"` : 'the request';
+    if (e.keyword === 'additionalProperties') return `${at} has an unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+    if (e.instancePath === '/document') return `"document" must be a path, an https URL or {"inline": "<yaml>"}`;
+    if (e.instancePath === '/overlays') return '"overlays" are not supported yet: leave the list empty';
+    return `${at} ${e.message}`;
+  });
+}
+
+const fail = (message: string, type: string) => ApplicationFailure.nonRetryable(message.slice(0, 20_000), type);
+
+function runOptions(req: DocumentRunRequest): { options: RunOptions; poll?: Partial<PollPolicy> } {
+  const o = req.options ?? {};
+  const ms = (v: string | undefined) => (v === undefined ? undefined : `${parseDuration(v)}ms`);
+  const options: RunOptions = {};
+  if (o.onUnmatched) options.onUnmatched = o.onUnmatched;
+  if (o.maxStepRuns) options.maxStepRuns = o.maxStepRuns;
+  if (o.continueAsNewAfter) options.continueAsNewAfter = o.continueAsNewAfter;
+  if (o.attemptTimeout) options.attemptTimeout = ms(o.attemptTimeout);
+  if (o.stepTimeout) options.stepTimeout = ms(o.stepTimeout);
+  if (o.heartbeatTimeout) options.heartbeatTimeout = ms(o.heartbeatTimeout);
+  if (o.activityTaskQueue) options.activityTaskQueue = o.activityTaskQueue;
+  const p = o.poll;
+  const poll: Partial<PollPolicy> = {};
+  if (p?.interval) poll.initialIntervalMs = parseDuration(p.interval);
+  if (p?.maxInterval) poll.maxIntervalMs = parseDuration(p.maxInterval);
+  if (p?.timeout) poll.timeoutMs = parseDuration(p.timeout);
+  if (p?.backoff) poll.backoff = p.backoff;
+  return { options, poll: Object.keys(poll).length ? poll : undefined };
+}
+
+interface CacheEntry {
+  plan: Plan;
+  locate?: Prepared['locate'];
+  /** files the compile read, with their mtimes then; URLs with the time they were read */
+  reads: { location: string; mtimeMs?: number }[];
+  at: number;
+}
+const planCache = new Map<string, CacheEntry>();
+const CACHE_LIMIT = 200;
+const REMOTE_TTL_MS = 5 * 60_000;
+
+function stillFresh(entry: CacheEntry): boolean {
+  return entry.reads.every((r) => {
+    if (isUrl(r.location)) return Date.now() - entry.at < REMOTE_TTL_MS;
+    try {
+      return statSync(r.location).mtimeMs === r.mtimeMs;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Where the document is, and its text. */
+async function readDocument(doc: DocumentRunRequest['document'], roots: string[]): Promise<{ location: string; text: string }> {
+  if (typeof doc === 'object') {
+    // relative source descriptions resolve against the first root (and the guard refuses them without one)
+    return { location: join(roots[0] ?? process.cwd(), doc.name ?? 'inline.arazzo.yaml'), text: doc.inline };
+  }
+  if (isUrl(doc)) {
+    await checkUrl(doc);
+    return { location: doc, text: await readText(doc) };
+  }
+  const location = await resolveUnderRoots(doc, roots);
+  return { location, text: await readText(location) };
+}
+
+export async function prepareRun(req: DocumentRunRequest): Promise<PreparedRun> {
+  const problems = shapeProblems(req);
+  if (problems.length) throw fail(`the run request is not valid (schemas/run-request.schema.json):\n${problems.map((p) => `- ${p}`).join('\n')}`, BAD_START);
+  const roots = documentRoots();
+  let location: string;
+  let text: string;
+  const sources: Record<string, string> = {};
+  try {
+    ({ location, text } = await readDocument(req.document, roots));
+    for (const [name, where] of Object.entries(req.sources ?? {})) sources[name] = isUrl(where) ? where : await resolveUnderRoots(where, roots);
+  } catch (err) {
+    if (err instanceof RefusedLocation) throw fail(err.message, REFUSED_DOCUMENT);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') throw fail(`cannot read the document: ${(err as Error).message}`, REFUSED_DOCUMENT);
+    throw err; // a URL that cannot be read right now: the activity is tried again
+  }
+  const hash = sha256(text);
+  if (req.pin && req.pin !== `sha256:${hash}`) {
+    const what = req.pinned ? changedParts(req.pinned, documentParts(text)) : [];
+    throw fail(`${location} changed since it was pinned (${req.pin}, now sha256:${hash})${what.length ? `: ${what.join('; ')}` : ''}. Re-create the schedule to run the new version`, DOCUMENT_CHANGED);
+  }
+
+  const { options, poll } = runOptions(req);
+  const key = sha256(JSON.stringify([hash, location, req.workflow, req.servers, sources, poll, req.options?.strict]));
+  let entry = planCache.get(key);
+  if (!entry || !stillFresh(entry)) {
+    const read = new Set<string>();
+    let prepared: Prepared;
+    try {
+      prepared = await prepareDocument(location, { text, guard: rootsGuard(roots, read), workflowId: req.workflow, servers: req.servers, sources, poll, strict: req.options?.strict });
+    } catch (err) {
+      if (err instanceof DocumentError) throw fail(err.message, INVALID_DOCUMENT);
+      throw err;
+    }
+    const reads = [...read].map((r) => {
+      try {
+        return { location: r, mtimeMs: isUrl(r) ? undefined : statSync(r).mtimeMs };
+      } catch {
+        return { location: r };
+      }
+    });
+    entry = { plan: prepared.plan, locate: prepared.locate, reads, at: Date.now() };
+    if (planCache.size >= CACHE_LIMIT) planCache.delete(planCache.keys().next().value as string);
+    planCache.set(key, entry);
+  }
+  let inputs: Record<string, unknown>;
+  try {
+    inputs = checkInputs(entry.plan, req.inputs ?? {}, entry.locate);
+  } catch (err) {
+    if (err instanceof DocumentError) throw fail(err.message, INVALID_INPUTS);
+    throw err;
+  }
+  return { plan: entry.plan, inputs, options, document: { location, sha256: hash } };
+}
+
+/** How many compiled plans are cached (tests). */
+export const cachedPlans = () => planCache.size;

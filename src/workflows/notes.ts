@@ -1,0 +1,22 @@
+// Notes on a run's result: a workflow output that came out null or empty from a step that ran says what that
+// step's output expression is and what its response said, so a job that ended without the result the document
+// reads never looks like a plain success.
+import { describeFacts } from '../core/evaluate-step';
+import type { Run } from './run';
+
+const STEP_OUTPUT = /^\$steps\.([A-Za-z0-9_.-]+?)\.outputs\.([A-Za-z0-9_.-]+)$/;
+
+/** For each null or empty workflow output that reads `$steps.<id>.outputs.<name>` of a step that got null there. */
+export function nullOutputNotes(run: Run, outputs: Record<string, unknown>): string[] {
+  const notes: string[] = [];
+  for (const [name, expr] of Object.entries(run.plan.outputs)) {
+    if (outputs[name] !== null && outputs[name] !== undefined) continue;
+    const m = STEP_OUTPUT.exec(expr.trim());
+    const last = m ? run.responded[m[1]] : undefined;
+    if (!m || !last?.nullOutputs?.includes(m[2])) continue;
+    const stepExpr = run.plan.steps.find((s) => s.stepId === m[1])?.outputs[m[2]];
+    const said = last.facts ? `; the response (HTTP ${last.statusCode}) said: ${describeFacts(last.facts)}` : ` (HTTP ${last.statusCode})`;
+    notes.push(`output ${name} is ${outputs[name] === null ? 'null' : 'empty'}: step ${m[1]} found nothing at ${stepExpr ?? m[2]}${said}`);
+  }
+  return notes;
+}
