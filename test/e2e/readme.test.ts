@@ -61,7 +61,8 @@ function withPorts(command: string): string {
   return command
     .replace(/127\.0\.0\.1:8089/g, `127.0.0.1:${ports.simulator}`)
     .replace(/--port 8090\b/g, `--port ${ports.ownSimulator}`)
-    .replace(/--port 8081\b/g, `--port ${ports.ownCodec}`);
+    .replace(/--port 8081\b/g, `--port ${ports.ownCodec}`)
+    .replace(/127\.0\.0\.1:8081/g, `127.0.0.1:${ports.codec}`);
 }
 
 /** The environment of the second terminal: the Temporal address is the only difference. */
