@@ -32,7 +32,8 @@ function checkPlanInput(input: Record<string, unknown>): ArazzoRunInput {
   const plan = input.plan;
   if (!isObject(plan)) throw bad(`"plan" must be a compiled plan object, got ${describe(plan)}. ${EXPECTED}`);
   if (!PLAN_VERSIONS.includes(plan.planVersion as number)) {
-    throw bad(`the plan has planVersion ${JSON.stringify(plan.planVersion)}; this worker runs plan version${PLAN_VERSIONS.length > 1 ? 's' : ''} ${PLAN_VERSIONS.join(', ')}. Start the run with a client of the same release as the worker, or pass a run request {"document": ...} and let the worker compile it`);
+    // the same failure type as the interpreter's own version check (upgradePlan)
+    throw ApplicationFailure.nonRetryable(`the plan has planVersion ${JSON.stringify(plan.planVersion)}; this worker runs plan version${PLAN_VERSIONS.length > 1 ? 's' : ''} ${PLAN_VERSIONS.join(', ')}. Start the run with a client of the same release as the worker, or pass a run request {"document": ...} and let the worker compile it`, 'ArazzoPlanVersion');
   }
   const problems = [
     typeof plan.workflowId !== 'string' && '"workflowId" is not a string',

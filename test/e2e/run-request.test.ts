@@ -152,19 +152,19 @@ async function failedStart(args: unknown[]): Promise<{ failure: ApplicationFailu
 }
 
 test('a start that is neither a plan nor a run request fails at once with a clear message, never a retried task', async () => {
-  const cases: [unknown[], RegExp][] = [
+  const cases: [unknown[], RegExp, string?][] = [
     [[], /started with no input/],
     [['arazzo/openai-batch-job.arazzo.yaml'], /started with a string/],
     [[{ doc: 'x' }], /neither "document" nor "plan"/],
-    [[{ plan: { planVersion: 99, steps: [] }, inputs: {} }], /planVersion 99; this worker runs plan versions 1, 2/],
+    [[{ plan: { planVersion: 99, steps: [] }, inputs: {} }], /planVersion 99; this worker runs plan versions 1, 2/, 'ArazzoPlanVersion'],
     [[{ plan: { planVersion: 1, workflowId: 'w', steps: 'nope', outputs: {}, sources: {}, document: {} } }], /plan is damaged: "steps" is not a list/],
     [[{ document: 'arazzo/openai-batch-job.arazzo.yaml', version: 7 }], /run request version 7 is not supported/],
     [[{ document: 'arazzo/openai-batch-job.arazzo.yaml', input: {} }], /unknown field "input"/],
   ];
-  for (const [args, message] of cases) {
+  for (const [args, message, type = 'ArazzoBadStart'] of cases) {
     const { failure, taskFailures } = await failedStart(args);
     assert.match(failure.message, message);
-    assert.equal(failure.type, 'ArazzoBadStart');
+    assert.equal(failure.type, type);
     assert.equal(taskFailures, 0, `${JSON.stringify(args)} failed a workflow task`);
   }
 });
