@@ -31,6 +31,11 @@ export interface SimulatorOptions {
   outcome?: OutcomeOverrides;
   /** Receives one line per request. Never includes credentials. */
   log?: (line: string) => void;
+  /**
+   * Replay the stored response of a repeated Idempotency-Key (default false: neither OpenAI nor Anthropic documents
+   * honouring the header, so by default a repeated POST creates again, as the real APIs may).
+   */
+  honourIdempotencyKey?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -155,7 +160,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return fail(error, headers);
     }
 
-    const claim = entry.method === 'POST' && entry.idempotencyKey !== null ? await idempotency.claim(`POST ${entry.path} ${entry.idempotencyKey}`) : null;
+    const claim = opts.honourIdempotencyKey === true && entry.method === 'POST' && entry.idempotencyKey !== null ? await idempotency.claim(`POST ${entry.path} ${entry.idempotencyKey}`) : null;
     if (claim && 'replay' in claim) {
       entry.replayed = true;
       return { ...claim.replay, headers: { ...claim.replay.headers, 'idempotent-replayed': 'true' } };
