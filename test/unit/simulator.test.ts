@@ -418,7 +418,7 @@ test('Anthropic batch cancel: canceling → ended with canceled results; sim-exp
 });
 
 test('Idempotency-Key: same key and route replays the original response without creating twice', async () => {
-  await withSim({}, async (sim) => {
+  await withSim({ honourIdempotencyKey: true }, async (sim) => {
     const first = await createBatch(sim, chatLines(['i1']), {}, { 'idempotency-key': 'key-1' });
     const input = first.json.input_file_id;
     const body = { input_file_id: input, endpoint: '/v1/chat/completions', completion_window: '24h' };
@@ -509,7 +509,7 @@ test('faults: slow responses, connection resets, and dropAfterCreate with idempo
     assert.equal(reset?.status, null);
   });
 
-  await withSim({}, async (sim) => {
+  await withSim({ honourIdempotencyKey: true }, async (sim) => {
     const file = (await upload(sim, chatLines(['d1']), 'batch')).json;
     sim.setFaults({ dropAfterCreate: 1 });
     const body = { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' };
