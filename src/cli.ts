@@ -59,6 +59,7 @@ interface RunFlags {
   secret: string[];
   source: string[];
   server: string[];
+  overlay: string[];
   strict?: boolean;
   pollInterval?: string;
   pollMaxInterval?: string;
@@ -99,6 +100,7 @@ function runRequest(document: string, flags: RunFlags): RunRequest {
     inputs,
     sources: pairs(flags.source, '--source'),
     servers: pairs(flags.server, '--server'),
+    overlays: flags.overlay.length ? flags.overlay : undefined,
     strict: flags.strict,
     // only the flags given: an absent flag must not override the document's or the engine's default
     poll: definedFields({
@@ -119,6 +121,7 @@ function withRunFlags(cmd: Command): Command {
     .option('--secret <name=ENV_VAR>', "pass an input by reference to the worker's environment variable; its value never enters workflow history (repeatable)", collect, [])
     .option('--source <name=path|url>', "replace a source description's location (repeatable)", collect, [])
     .option('--server <name=url>', "replace the server URL of a source description's operations (repeatable)", collect, [])
+    .option('--overlay <file.overlay.yaml>', 'an OpenAPI Overlay 1.0 document applied to the Arazzo document before anything else, e.g. overlays/openai-batch-job.overlay.yaml (repeatable, applied in order)', collect, [])
     .option('--strict', 'treat warnings about lenient document forms as errors')
     .option('--poll-interval <duration>', 'first wait of a loop between iterations (default 1s)')
     .option('--poll-max-interval <duration>', 'cap of the backed-off loop wait (default 60s)')

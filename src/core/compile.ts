@@ -8,6 +8,7 @@ import { findCycles } from './cycles';
 import { parseDuration } from './durations';
 import { DEFAULT_POLL, pollPolicyProblem, withDefined } from './poll-policy';
 import { getPointer } from './jsonpointer';
+import { compileReconcile } from './reconcile';
 import { EXPRESSION_ROOTS, findEmbeddedForms, parseExpression } from './expressions';
 import type {
   ArazzoAction,
@@ -378,6 +379,10 @@ class Compiler {
     const onFailure = this.actions(step.onFailure ?? wf.failureActions ?? [], step.onFailure ? [...path, 'onFailure'] : [...wfPath, 'failureActions'], 'failureActions', stepIds, where);
     const poll = this.pollPolicy(wfPoll, [step[POLL_EXTENSION], [...path, POLL_EXTENSION], wf.workflowId, step.stepId]);
     const cancel = this.cancel(wf, step, path, where);
+    const reconcile = compileReconcile(step, path, {
+      report: (code, message, at) => this.report('error', code, message, at, where),
+      operationStep: (pseudo, at) => this.operationStep(wf, pseudo, at, where),
+    });
     const timeoutMs = this.stepTimeout(step, path, where);
     if (!operation) return undefined;
     const body = step.requestBody;
@@ -404,6 +409,7 @@ class Compiler {
       responseHeaders: referencedHeaders([criteria, onSuccess, onFailure, outputs]),
       poll,
       cancel,
+      ...(reconcile && { reconcile }),
       ...(timeoutMs !== undefined && { timeoutMs }),
       pos: this.opts.locate?.(path),
       docPath: path,
@@ -458,7 +464,7 @@ class Compiler {
     const serverUrl = this.set.serverOverride(this.prefix, source) ?? info.servers[0] ?? '/';
     return {
       info,
-      plan: { source, operationId: info.operationId, method: info.method, path: info.path, serverUrl: serverUrl.replace(/\/+$/, ''), responseContentTypes: info.responseContentTypes },
+      plan: { source, operationId: info.operationId, method: info.method, path: info.path, serverUrl: serverUrl.replace(/\/+$/, ''), responseContentTypes: info.responseContentTypes, ...(info.idempotent && { idempotent: true }) },
     };
   }
 
@@ -539,9 +545,15 @@ class Compiler {
       return undefined;
     }
     const pseudo: ArazzoStep = { stepId: `${step.stepId}.cancel`, operationId: ext.operationId, operationPath: ext.operationPath, parameters: ext.parameters };
+    const op = this.operationStep(wf, pseudo, at, where);
+    return op && { stepId: pseudo.stepId, ...op };
+  }
+
+  /** An operation an extension names (cancel, reconcile lookup), with its parameters. */
+  private operationStep(wf: ArazzoWorkflow, pseudo: ArazzoStep, at: (string | number)[], where: Where): { operation: PlanOperation; parameters: PlanParameter[] } | undefined {
     const op = this.operation(pseudo, at, where);
     if (!op) return undefined;
-    return { stepId: pseudo.stepId, operation: op.plan, parameters: this.parameters(wf, pseudo, at, where, op.info) };
+    return { operation: op.plan, parameters: this.parameters(wf, pseudo, at, where, op.info) };
   }
 }
 

@@ -149,6 +149,8 @@ export interface PlanOperation {
   serverUrl: string;
   /** response content types the operation declares, for the first 2xx */
   responseContentTypes?: string[];
+  /** the description marks the operation idempotent (`x-idempotent: true`): safe to send again */
+  idempotent?: boolean;
 }
 
 /** An action as the plan holds it: references resolved, a workflow target named by its key in Plan.workflows. */
@@ -190,6 +192,8 @@ export interface PlanStep {
   poll: PollPolicy;
   /** the step's cancel operation (x-temporal-cancel), run when the workflow is cancelled */
   cancel?: { stepId: string; operation: PlanOperation; parameters: PlanParameter[] };
+  /** how to find what a create made when its response was lost (x-temporal-reconcile; src/core/reconcile.ts) */
+  reconcile?: PlanReconcile;
   pos?: SourcePos;
   /** where the step sits in its document, e.g. ['workflows', 0, 'steps', 2]: lets checks point at the exact node */
   docPath?: (string | number)[];
@@ -275,4 +279,16 @@ export interface BlobRef {
 
 export function isBlobRef(v: unknown): v is BlobRef {
   return typeof v === 'object' && v !== null && typeof (v as BlobRef).$blob === 'string' && typeof (v as BlobRef).sha256 === 'string';
+}
+
+/** x-temporal-reconcile of a create step, compiled: see src/core/reconcile.ts. */
+export interface PlanReconcile {
+  /** JSON Pointer into the JSON request body where the engine writes the request's run-unique marker */
+  marker: string;
+  /** the operation that lists what may have been created */
+  lookup: { stepId: string; operation: PlanOperation; parameters: PlanParameter[] };
+  /** RFC 9535 JSONPath over the lookup's response body selecting the candidates */
+  items: string;
+  /** JSON Pointer inside each candidate holding the marker (default: marker) */
+  match: string;
 }

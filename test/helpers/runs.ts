@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import type { RunRequest } from '../../src/client';
 import { PROJECT_ROOT } from '../../src/temporal/dev-server';
+import { seedOverlays } from '../../src/dev/seeds';
 import type { RequestLogEntry, Simulator } from '../../src/simulator';
 import { ANTHROPIC_KEY, OPENAI_KEY } from './stack';
 
@@ -24,7 +25,7 @@ export function seedInputs(name: SeedName): Record<string, unknown> {
 }
 
 /**
- * A run of one of our seeds (arazzo/, with x-temporal-cancel) against `baseUrl` (the simulator, or a
+ * A run of one of the seeds (arazzo/, with our overlay: x-temporal-cancel, x-temporal-reconcile) against `baseUrl` (the simulator, or a
  * proxy in front of it). Polls fast; engine options and extra inputs may be given.
  */
 export function seedRun(name: SeedName, baseUrl: string, extra: Partial<RunRequest> & { inputs?: Record<string, unknown> } = {}): RunRequest {
@@ -34,6 +35,7 @@ export function seedRun(name: SeedName, baseUrl: string, extra: Partial<RunReque
     inputs: { ...seedInputs(name), ...inputs },
     servers: { [sourceOf(name)]: `${baseUrl}/v1` },
     poll: { initialIntervalMs: 200, maxIntervalMs: 400 },
+    overlays: seedOverlays(name),
     ...rest,
   };
 }
