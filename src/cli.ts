@@ -229,6 +229,19 @@ export function buildProgram(): Command {
       });
     });
 
+  withConnection(program.command('resolve <workflowId>'))
+    .description('resolve a create step stopped with "outcome unknown" (its request may or may not have created something): --use-id names what it created, --resend sends it again; the run continues from that step')
+    .requiredOption('--step <stepId>', 'the step that waits (named in the outcome-unknown message and the progress query)')
+    .option('--use-id <id>', 'the request created this object: the step is judged as if it had answered 200 with body {"id": <id>}')
+    .option('--resend', 'the request created nothing: send it again')
+    .action(async (workflowId: string, flags: ConnectionFlags & { step: string; useId?: string; resend?: boolean }) => {
+      if ((flags.useId !== undefined) === !!flags.resend) throw new UsageError('resolve: give exactly one of --use-id <id> or --resend');
+      await withClient(flags, async (client) => {
+        const r = await client.resolve(workflowId, { stepId: flags.step, ...(flags.useId !== undefined ? { useId: flags.useId } : { resend: true }) });
+        process.stdout.write(`step ${r.stepId} of ${workflowId} resolved (${r.resolution}); the run continues\n`);
+      });
+    });
+
   withRunFlags(program.command('validate <documents...>'))
     .description('check documents (and inputs, if given) without starting anything; prints warnings and errors with file:line. Several files or a quoted glob ("arazzo/**/*.yaml") are checked in one process')
     .option('--json', 'print the findings as JSON (several documents: a list of {file, valid, diagnostics})')

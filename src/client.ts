@@ -13,6 +13,7 @@ import { checkInputs, prepareDocument, type PrepareOptions, type Prepared } from
 import type { Plan } from './core/types';
 import type { Duration } from '@temporalio/common';
 import type { ArazzoRunInput, ArazzoRunResult, RunOptions, arazzoWorkflow } from './workflows/arazzo-workflow';
+import { resolveUpdate, type ResolveRequest, type ResolveResult } from './workflows/resolve';
 
 export type { ArazzoRunResult, RunOptions, Plan, Prepared, DocumentRunRequest };
 export { DocumentError, formatDiagnostic } from './core/diagnostics';
@@ -108,6 +109,21 @@ export class ArazzoClient {
 
   async cancel(workflowId: string): Promise<void> {
     await this.handle(workflowId).cancel();
+  }
+
+  /**
+   * Resolve a create step stopped with "outcome unknown" (a Temporal Update on the running workflow): `useId` is the
+   * id of what the request created (the step is judged on a 200 with body {id}), `resend` sends it again. The run
+   * continues from that step. Rejected when that step is not waiting.
+   */
+  async resolve(workflowId: string, req: ResolveRequest): Promise<ResolveResult> {
+    try {
+      return await this.handle(workflowId).executeUpdate(resolveUpdate, { args: [req] });
+    } catch (err) {
+      // the validator's reason is the cause of WorkflowUpdateFailedError
+      const cause = (err as { cause?: { message?: string } }).cause?.message;
+      throw cause ? new Error(`resolve ${workflowId}: ${cause}`, { cause: err }) : err;
+    }
   }
 
   /**

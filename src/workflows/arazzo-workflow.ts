@@ -31,6 +31,7 @@ import type { Duration } from '@temporalio/common';
 import { progressQuery } from './queries';
 import { runInputOf } from './run-request';
 import type { DocumentRunRequest } from '../core/run-request';
+import { Resolver } from './resolve';
 
 export interface RunOptions {
   /** a poll loop whose response matches none of its actions: fail the run (default) or go on to the next step as the spec says */
@@ -160,6 +161,12 @@ function judge(step: PlanStep, ctx: ExpressionContext, exhaustedRetries: string[
   }
 }
 
+/** A create resolved by an operator with the id of what it made: the step judged on a 200 answer with body {id}. */
+function resolvedOutcome(step: PlanStep, ctx: ExpressionContext, id: string, exhaustedRetries: string[]): StepOutcome {
+  const evaluation = judge(step, { ...ctx, statusCode: 200, response: { header: {}, body: { id } } }, exhaustedRetries, false);
+  return { stepId: step.stepId, statusCode: 200, success: evaluation.success, outputs: evaluation.outputs, action: evaluation.action, failedCriteria: evaluation.failedCriteria, polls: 0, durationMs: 0 };
+}
+
 /** How a step's outcome reads in a message: the HTTP status, or why a step without a response failed. */
 function describeOutcome(outcome: StepOutcome): string {
   if (!outcome.statusCode) return outcome.errorMessage ?? 'no response';
@@ -181,7 +188,8 @@ export async function arazzoWorkflow(start: ArazzoRunInput | DocumentRunRequest)
   state.completed ??= { ...input.completed };
   const runsAtStart = state.stepRuns;
   const index = (stepId: string) => plan.steps.findIndex((s) => s.stepId === stepId);
-  setHandler(progressQuery, () => ({ index: state.cursor, stepId: plan.steps[state.cursor]?.stepId, stepRuns: state.stepRuns, polls: state.polls }));
+  const resolver = new Resolver();
+  setHandler(progressQuery, () => ({ index: state.cursor, stepId: plan.steps[state.cursor]?.stepId, stepRuns: state.stepRuns, polls: state.polls, ...(resolver.waiting && { outcomeUnknown: resolver.waiting }) }));
 
   const activitiesFor = (step: PlanStep, polling: boolean) =>
     proxyActivities<typeof activities>({
@@ -288,18 +296,24 @@ export async function arazzoWorkflow(start: ArazzoRunInput | DocumentRunRequest)
     if (step.workflow) outcome = await runWorkflowStep(step, visit, exhaustedRetries);
     else {
       try {
-        const call = () =>
+        const call = (resend: boolean) => () =>
           activitiesFor(step, polling).runStep({
             step,
             context: contextFor(step, plan, inputs, state),
             idempotencyKey: `${workflowInfo().workflowId}/${step.stepId}/${visit}`,
             exhaustedRetries,
             pollInActivity: polling,
+            ...(resend && { resend }),
           });
         // A cancel of the run does not interrupt a step that creates something its x-temporal-cancel can
         // stop: a create request in flight may already have created the object, so the run waits for the
         // answer (and the step's retries) and then cancels what was created instead of leaking it.
-        outcome = step.cancel ? await CancellationScope.nonCancellable(call) : await call();
+        // An unknown outcome of a create waits for the operator's resolve Update (resolve.ts).
+        outcome = await resolver.guard(
+          step.stepId,
+          (resend) => (step.cancel ? CancellationScope.nonCancellable(call(resend)) : call(resend)()),
+          (id) => resolvedOutcome(step, { ...fullContext(), method: step.operation.method, url: step.operation.serverUrl + step.operation.path }, id, exhaustedRetries),
+        );
       } catch (err) {
         // a step `timeout` that ran out fails the step (its failure actions apply); other failures fail the run
         if (step.timeoutMs === undefined || !isTimeout(err)) throw err;
