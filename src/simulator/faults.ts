@@ -11,6 +11,7 @@
 //   overloaded          503 server_error                              529 overloaded_error
 //   slow                responds normally after delayMs
 //   reset               the socket is destroyed before any response
+//   slow_after_commit   the request is processed (the object stored), and the response sent delayMs later
 //
 // dropAfterCreate: n — the next n successful create calls (POST /v1/files, /v1/batches, /v1/fine_tuning/jobs,
 // /v1/messages/batches) are processed and stored, then the socket is destroyed without a response.
@@ -18,7 +19,7 @@ import { ApiError, type Provider } from './errors';
 import { seededRandom } from './ids';
 import { rfc3339 } from './timing';
 
-export type FaultKind = 'rate_limit' | 'insufficient_quota' | 'server_error' | 'overloaded' | 'slow' | 'reset';
+export type FaultKind = 'rate_limit' | 'insufficient_quota' | 'server_error' | 'overloaded' | 'slow' | 'reset' | 'slow_after_commit';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -47,6 +48,8 @@ export interface FaultDecision {
   delayMs: number;
   /** The rule that decides the response, or null to process the request normally. */
   fault: FaultRule | null;
+  /** A rule that applies once the request has been processed (slow_after_commit). */
+  afterCommit?: FaultRule | null;
 }
 
 export class FaultInjector {
@@ -66,6 +69,7 @@ export class FaultInjector {
 
   decide(method: string, path: string): FaultDecision {
     let delayMs = 0;
+    let afterCommit: FaultRule | null = null;
     for (const r of this.rules) {
       const { rule } = r;
       if (rule.method !== undefined && rule.method.toUpperCase() !== method) continue;
@@ -73,11 +77,17 @@ export class FaultInjector {
       if (rule.times !== undefined && r.fired >= rule.times) continue;
       const rate = rule.rate ?? 1;
       if (rate < 1 && this.random() >= rate) continue;
+      if (rule.kind === 'slow_after_commit') {
+        if (afterCommit !== null) continue;
+        r.fired += 1;
+        afterCommit = rule;
+        continue;
+      }
       r.fired += 1;
-      if (rule.kind !== 'slow') return { delayMs, fault: rule };
+      if (rule.kind !== 'slow') return { delayMs, fault: rule, afterCommit: null };
       delayMs += rule.delayMs ?? 2000;
     }
-    return { delayMs, fault: null };
+    return { delayMs, fault: null, afterCommit };
   }
 
   /** True (and one fewer left) when this create's connection should be dropped after processing. */

@@ -181,6 +181,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       entry.fault = 'drop_after_create';
       return null;
     }
+    const after = decision.afterCommit;
+    if (after?.kind === 'slow_after_commit' && response.status < 300) {
+      entry.fault = after.kind;
+      await new Promise((r) => setTimeout(r, after.delayMs ?? 2000));
+    }
     return response;
   }
 
