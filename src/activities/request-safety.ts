@@ -12,7 +12,7 @@
 // proves nothing was sent records {requestSafety: {attempt, sent: false}} before it throws; any other ending of an
 // attempt (including death) leaves the next attempt unsure.
 import { ApplicationFailure } from '@temporalio/common';
-import { activityInfo, heartbeat, log } from '@temporalio/activity';
+import { activityInfo, heartbeat, log, sleep } from '@temporalio/activity';
 import { findReconciled, withMarker } from '../core/reconcile';
 import type { PlanStep, ResolvedRequest } from '../core/types';
 import { redact } from './secrets';
@@ -103,14 +103,24 @@ export async function exchangeUnsafe<R extends Answer>(a: UnsafeExchange<R>): Pr
     const reconcile = a.step.reconcile;
     if (!reconcile) throw outcomeUnknown({ ...where, why });
     const lookup = a.lookupRequest();
-    const res = await a.exchange(`${a.label} · reconcile ${lookup.method} ${lookup.url}`, lookup);
-    if (res.statusCode >= 400) throw outcomeUnknown({ ...where, why: `${why}; the reconcile lookup ${lookup.method} ${lookup.url} answered HTTP ${res.statusCode}` });
-    const found = findReconciled(res.body, reconcile, a.idempotencyKey);
-    if (found !== undefined) {
-      log.info(`${a.label}: reconciled: the earlier attempt's request was processed; using what it created`, { idempotencyKey: a.idempotencyKey });
-      return { ...res, body: found, reconciled: true };
+    const since = Date.now();
+    // look until `settle` has passed: the provider may still be processing the earlier request
+    for (let n = 1; ; n++) {
+      const res = await a.exchange(`${a.label} · reconcile ${lookup.method} ${lookup.url}`, lookup);
+      if (res.statusCode >= 400) throw outcomeUnknown({ ...where, why: `${why}; the reconcile lookup ${lookup.method} ${lookup.url} answered HTTP ${res.statusCode}` });
+      const found = findReconciled(res.body, reconcile, a.idempotencyKey);
+      if (found !== undefined) {
+        log.info(`${a.label}: reconciled: the earlier attempt's request was processed; using what it created`, { idempotencyKey: a.idempotencyKey, lookups: n });
+        return { ...res, body: found, reconciled: true };
+      }
+      // within this attempt: half its start-to-close at most, so that the lookups can finish and the request be sent
+      const settle = Math.min(reconcile.settleMs, info.startToCloseTimeoutMs > 0 ? info.startToCloseTimeoutMs / 2 : reconcile.settleMs);
+      const left = settle - (Date.now() - since);
+      if (left <= 0) break;
+      heartbeat({ transientFailures: details?.transientFailures ?? 0 });
+      await sleep(Math.min(1000, left));
     }
-    log.info(`${a.label}: reconciled: nothing carries marker ${a.idempotencyKey}, sending the request again`);
+    log.info(`${a.label}: reconciled: nothing carries marker ${a.idempotencyKey} after ${reconcile.settleMs} ms, sending the request again`);
   }
   try {
     return await a.exchange(a.label, a.req);

@@ -10,15 +10,19 @@
 //       parameters: [...]                   # as a step's parameters; the same expressions the step can use
 //     items: $.data[*]                      # RFC 9535 JSONPath over the lookup's response body: the candidates
 //     match: /metadata/arazzo_request       # JSON Pointer in each candidate holding the marker (default: marker)
+//     settle: 10s                           # found nothing: look again for this long before sending again (default 10s),
+//                                           # so that a create the provider was still processing is found
 //
 // A candidate whose match pointer equals the marker is what the first attempt made: it becomes the step's response
 // body (status: the lookup's), and the step's criteria and outputs are evaluated on it. None: the create was not
 // processed, and is sent again. Pure code (compile and activity).
 import { query, type JsonValue } from 'jsonpath-rfc9535';
 import { getPointer, parsePointer, setPointer } from './jsonpointer';
+import { parseDuration } from './durations';
 import type { ArazzoParameter, ArazzoStep, PlanOperation, PlanParameter, PlanReconcile } from './types';
 
 export const RECONCILE_EXTENSION = 'x-temporal-reconcile';
+const DEFAULT_SETTLE_MS = 10_000;
 
 /** What compile.ts lends the reconcile compiler: reporting, and resolving an operation with its parameters. */
 export interface ReconcileHooks {
@@ -33,7 +37,7 @@ export function compileReconcile(step: ArazzoStep, path: (string | number)[], ho
   const at = [...path, RECONCILE_EXTENSION];
   const usage = `${RECONCILE_EXTENSION} must be an object {marker: <JSON Pointer into the request body>, lookup: {operationId, parameters}, items: <JSONPath>, match?: <JSON Pointer>}`;
   if (typeof ext !== 'object' || ext === null || Array.isArray(ext)) return void hooks.report('bad-extension', usage, at);
-  const e = ext as { marker?: unknown; match?: unknown; items?: unknown; lookup?: { operationId?: string; operationPath?: string; parameters?: ArazzoParameter[] } };
+  const e = ext as { marker?: unknown; match?: unknown; items?: unknown; settle?: unknown; lookup?: { operationId?: string; operationPath?: string; parameters?: ArazzoParameter[] } };
   let ok = true;
   const pointer = (key: 'marker' | 'match') => {
     const v = e[key];
@@ -58,6 +62,11 @@ export function compileReconcile(step: ArazzoStep, path: (string | number)[], ho
       ok = false;
     }
   }
+  const settleMs = e.settle === undefined ? DEFAULT_SETTLE_MS : parseDuration(e.settle);
+  if (settleMs === undefined) {
+    hooks.report('bad-extension', `${RECONCILE_EXTENSION}.settle: cannot read "${String(e.settle)}" as a duration (e.g. 10s)`, [...at, 'settle']);
+    ok = false;
+  }
   if (step.requestBody && step.requestBody.contentType && !/json/i.test(step.requestBody.contentType)) {
     hooks.report('bad-extension', `${RECONCILE_EXTENSION} needs a JSON request body to carry the marker (this step sends ${step.requestBody.contentType})`, at);
     ok = false;
@@ -73,7 +82,7 @@ export function compileReconcile(step: ArazzoStep, path: (string | number)[], ho
     hooks.report('bad-extension', `${RECONCILE_EXTENSION}.lookup must be a GET operation (${lookup.operation.operationId ?? lookup.operation.path} is ${lookup.operation.method})`, [...at, 'lookup']);
     return undefined;
   }
-  return { marker, match, items: e.items as string, lookup: { stepId: pseudo.stepId, ...lookup } };
+  return { marker, match, items: e.items as string, settleMs: settleMs ?? DEFAULT_SETTLE_MS, lookup: { stepId: pseudo.stepId, ...lookup } };
 }
 
 /** The request body with the marker written at `pointer`, creating the objects on the way (an object body only). */

@@ -291,4 +291,6 @@ export interface PlanReconcile {
   items: string;
   /** JSON Pointer inside each candidate holding the marker (default: marker) */
   match: string;
+  /** nothing found: look again until this long after the first lookup before sending again (default 10 s) */
+  settleMs: number;
 }
