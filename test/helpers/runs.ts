@@ -57,6 +57,19 @@ export function requestsTo(sim: Simulator, method: string, path: RegExp): Reques
 
 export const at = (e: RequestLogEntry): number => Date.parse(e.time);
 
+/**
+ * A create request the simulator has received, processed, and not yet answered (held open by holdNextCreate): its
+ * answer is sent when the hold ends, whether or not the client is still there.
+ */
+export function createInFlight(sim: Simulator, path: RegExp): RequestLogEntry | undefined {
+  return requestsTo(sim, 'POST', path).find((r) => r.fault === 'slow_after_commit' && r.status === null);
+}
+
+/** Hold the next create request to `path` open at the simulator: processed at once, answered `ms` later. */
+export function holdNextCreate(sim: Simulator, path: string, ms: number): void {
+  sim.setFaults({ rules: [{ kind: 'slow_after_commit', method: 'POST', path, times: 1, delayMs: ms }] });
+}
+
 /** Milliseconds between consecutive entries. */
 export function gaps(entries: { at: number }[] | RequestLogEntry[]): number[] {
   const times = (entries as ({ at: number } | RequestLogEntry)[]).map((e) => ('at' in e ? e.at : at(e)));
