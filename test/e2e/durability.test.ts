@@ -69,7 +69,7 @@ function operator(workflowId: string): { stop: () => void; resolved: string[] } 
   return { stop: () => clearInterval(timer), resolved };
 }
 
-test('the worker killed with SIGKILL 10 times at random moments of one run: the run completes, one file, one batch', async (t) => {
+test('the worker killed with SIGKILL 10 times in one run, the first while the batch create is in flight, the others at random moments: the run completes, one file, one batch', async (t) => {
   const seed = Number(process.env.ARAZZO_KILL_SEED ?? Date.now() % 100_000);
   const random = seededRandom(seed);
   // Each killed worker is replaced at once by one started ahead in standby (loaded and connected, not yet
