@@ -40,11 +40,11 @@ export function seedRun(name: SeedName, baseUrl: string, extra: Partial<RunReque
   };
 }
 
-/** The same, from the user's document in ../shared/seeds, whose ../openapi link does not resolve there. */
+/** The same, from the user's document in ../shared/seeds, whose ../openapi link does not resolve there; no overlay unless given. */
 export function pristineSeedRun(name: SeedName, baseUrl: string, extra: Partial<RunRequest> & { inputs?: Record<string, unknown> } = {}): RunRequest {
   const source = sourceOf(name);
   return {
-    ...seedRun(name, baseUrl, extra),
+    ...seedRun(name, baseUrl, { overlays: undefined, ...extra }),
     document: join(SHARED_SEEDS, `${name}.arazzo.yaml`),
     sources: { [source]: OUR_OPENAPI[source] },
   };
