@@ -3,6 +3,8 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ArazzoClient, failureMessage, readableWorkflowId, saveBlobOutputs, type RunRequest } from './client';
 import { DocumentError, formatDiagnostic } from './core/diagnostics';
+import { maskKnown, maskSecrets, rememberSecret } from './core/mask';
+import { secretNames } from './core/secrets';
 import { parseDuration } from './core/durations';
 import { planToMermaid } from './core/graph';
 import { checkInputs, prepareDocument, type Prepared } from './load/prepare';
@@ -10,6 +12,7 @@ import { displayLocation } from './load/read-source';
 import { expandGlobs } from './cli/glob';
 import type { Diagnostic } from './core/types';
 import { watchRun } from './cli/progress';
+import { codecFromEnv, codecKeysFromEnv, startCodecServer } from './codec';
 import { runDev } from './dev/index';
 import { startSimulator } from './simulator';
 import { stopOnSignals } from './temporal/children';
@@ -90,10 +93,13 @@ function runRequest(document: string, flags: RunFlags): RunRequest {
   for (const [name, raw] of Object.entries(pairs(flags.input, '-i/--input'))) {
     inputs[name] = inputValue(raw);
     if (SECRET_NAME.test(name) && typeof inputs[name] === 'string') {
+      rememberSecret(inputs[name] as string);
       process.stderr.write(`warning: input "${name}" looks like a secret and is passed by value, so it will be stored in workflow history; use --secret ${name}=ENV_VAR\n`);
     }
   }
   for (const [name, env] of Object.entries(pairs(flags.secret, '--secret'))) inputs[name] = { $secret: env };
+  // the values of the secrets a run refers to, where this shell has them, are masked in everything the CLI prints
+  for (const env of secretNames(inputs)) rememberSecret(process.env[env]);
   return {
     document,
     workflowId: flags.workflow,
@@ -162,8 +168,18 @@ async function withClient(flags: ConnectionFlags, fn: (client: ArazzoClient) => 
   }
 }
 
+/** The run's notes on null outputs (what the step's response said instead), on stderr. */
+function printNotes(notes: string[] | undefined): void {
+  for (const note of notes ?? []) process.stderr.write(`note: ${note}\n`);
+}
+
 async function reportBlobs(outputs: Record<string, unknown>, dir: string): Promise<void> {
   for (const [name, path] of Object.entries(await saveBlobOutputs(outputs, dir))) process.stderr.write(`output ${name} written to ${path}\n`);
+}
+
+/** Outputs as JSON on stdout, with the values of known secrets masked (data: only exact values are). */
+function printJson(value: unknown): void {
+  process.stdout.write(maskKnown(JSON.stringify(value, null, 2)) + '\n');
 }
 
 function printWarnings(warnings: { severity: string }[]): void {
@@ -189,10 +205,11 @@ export function buildProgram(): Command {
         process.stderr.write(`started ${started.workflowId}\n`);
         const result = await watchRun(started.handle, started.plan, { show: flags.progress && !!process.stderr.isTTY });
         if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
-        if (flags.json) process.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
+        printNotes(result.notes);
+        if (flags.json) printJson(result.outputs);
         else {
           process.stdout.write(`${started.workflowId} completed (${result.stepRuns} step runs, ${result.polls} polls inside activities)\n`);
-          process.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
+          printJson(result.outputs);
         }
       });
     });
@@ -216,7 +233,8 @@ export function buildProgram(): Command {
       await withClient(flags, async (client) => {
         const result = await client.result(workflowId);
         if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
-        process.stdout.write(JSON.stringify(flags.json ? result.outputs : result, null, 2) + '\n');
+        if (flags.json) printNotes(result.notes);
+        printJson(flags.json ? result.outputs : result);
       });
     });
 
@@ -355,11 +373,36 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--timing <preset>', 'how fast jobs move through their states').choices(['fast', 'demo']).default('demo'))
     .option('--api-key <key>', 'accepted API key (repeatable; default: any non-empty key)', collect, [])
-    .action(async (flags: { port: string; host: string; timing: 'fast' | 'demo'; apiKey: string[] }) => {
-      const sim = await startSimulator({ port: Number(flags.port), host: flags.host, timing: flags.timing, apiKeys: flags.apiKey.length ? flags.apiKey : undefined, log: (l: string) => process.stdout.write(l + '\n') });
+    .option('--honour-idempotency-key', 'replay the stored response for a repeated Idempotency-Key (OpenAI and Anthropic document no such behaviour, so by default a repeated create creates again)')
+    .action(async (flags: { port: string; host: string; timing: 'fast' | 'demo'; apiKey: string[]; honourIdempotencyKey?: boolean }) => {
+      const sim = await startSimulator({
+        port: Number(flags.port),
+        host: flags.host,
+        timing: flags.timing,
+        apiKeys: flags.apiKey.length ? flags.apiKey : undefined,
+        honourIdempotencyKey: flags.honourIdempotencyKey === true,
+        log: (l: string) => process.stdout.write(l + '\n'),
+      });
       process.stdout.write(`simulator listening on ${sim.url} (OpenAI: ${sim.url}/v1, Anthropic: ${sim.url}/v1/messages/batches)\n`);
       stopOnSignals({ stop: () => sim.close() });
       await new Promise<void>(() => undefined); // until a signal: stopOnSignals closes the simulator and exits
+    });
+
+  program
+    .command('codec-server')
+    .description("serve Temporal's remote codec protocol (POST /encode, /decode) with this process's codec keys, so the Web UI and `temporal workflow show --codec-endpoint` can read encrypted payloads")
+    .option('--port <n>', 'port (default 8081; 0 picks a free one)', '8081')
+    .option('--host <host>', 'address to listen on; whoever reaches it can read every payload', '127.0.0.1')
+    .option('--ui-origin <origin>', 'browser origin allowed to call it (CORS), e.g. https://cloud.temporal.io (repeatable; default the local Web UI, http://localhost:8233 and http://127.0.0.1:8233)', collect, [])
+    .option('--namespace <ns>', 'serve only these namespaces (X-Namespace header; repeatable; default any)', collect, [])
+    .action(async (flags: { port: string; host: string; uiOrigin: string[]; namespace: string[] }) => {
+      const keys = codecKeysFromEnv();
+      if (!keys) throw new UsageError('codec-server needs codec keys: set ARAZZO_CODEC_KEYS ("id:base64key,...") or ARAZZO_CODEC_KEY_FILE, or run `dev` once to generate .data/codec-keys.json');
+      const origins = flags.uiOrigin.length ? flags.uiOrigin : ['http://localhost:8233', 'http://127.0.0.1:8233'];
+      const server = await startCodecServer({ codec: codecFromEnv(keys), port: Number(flags.port), host: flags.host, origins, namespaces: flags.namespace, log: (l) => process.stdout.write(l + '\n') });
+      process.stdout.write(`codec server listening on ${server.url} (key "${keys.currentId}" current, ${keys.keys.size} known, from ${keys.source}; CORS: ${origins.join(', ')})\n`);
+      stopOnSignals({ stop: () => server.close() });
+      await new Promise<void>(() => undefined); // until a signal
     });
 
   program
@@ -371,6 +414,7 @@ export function buildProgram(): Command {
     .option('--ui-port <n>', 'Web UI port (default: gRPC port + 1000)')
     .option('--simulator-port <n>', 'simulator port (0 picks a free one)', '8089')
     .option('--db <file>', 'SQLite file of the dev server', '.data/temporal.db')
+    .option('--codec-port <n>', 'port of the codec server the Web UI decodes payloads with (0 picks a free one)', '8081')
     .addOption(new Option('--timing <preset>', 'simulator timing').choices(['fast', 'demo']).default('demo'))
     .option('--documents <dir>', 'a directory whose files run requests may name as their document (repeatable; default $ARAZZO_DOCUMENTS, else the project directory)', collect, [])
     .action(async (flags) => {
@@ -383,6 +427,7 @@ export function buildProgram(): Command {
         exit: !!flags.exit,
         timing: flags.timing,
         documents: flags.documents,
+        codecPort: Number(flags.codecPort),
       });
     });
 
@@ -399,9 +444,10 @@ export async function main(argv = process.argv): Promise<number> {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     if (e.code?.startsWith('commander.')) return e.exitCode ?? 2;
     if (err instanceof SilentFailure) return 1;
-    if (err instanceof DocumentError) process.stderr.write(`${err.message}\nnothing was started.\n`);
-    else if (err instanceof UsageError) process.stderr.write(`error: ${err.message}\n`);
-    else process.stderr.write(`error: ${failureMessage(err)}\n`);
+    // messages are masked of credentials: a key passed by value, or one an API echoed back
+    if (err instanceof DocumentError) process.stderr.write(maskSecrets(`${err.message}\nnothing was started.\n`));
+    else if (err instanceof UsageError) process.stderr.write(maskSecrets(`error: ${err.message}\n`));
+    else process.stderr.write(maskSecrets(`error: ${failureMessage(err)}\n`));
     return err instanceof UsageError ? 2 : 1;
   }
 }

@@ -7,6 +7,7 @@ import { RUN_REQUEST_VERSION, type DocumentRunRequest } from './core/run-request
 import { documentParts, sha256 } from './load/document-pin';
 import { isUrl, localPath, readText } from './load/read-source';
 import { saveBlob } from './activities/blob-store';
+import { dataConverter } from './codec';
 import { isBlobRef } from './core/types';
 import { temporalSettings, WORKFLOW_TYPE, type TemporalSettings } from './config';
 import { checkInputs, prepareDocument, type PrepareOptions, type Prepared } from './load/prepare';
@@ -58,7 +59,8 @@ export class ArazzoClient {
   static async connect(overrides: Partial<TemporalSettings> = {}): Promise<ArazzoClient> {
     const settings = temporalSettings(overrides);
     const connection = await Connection.connect({ address: settings.address });
-    return new ArazzoClient(new Client({ connection, namespace: settings.namespace }), settings, connection);
+    // payloads encrypted with the configured codec keys (src/codec), the same config the worker reads
+    return new ArazzoClient(new Client({ connection, namespace: settings.namespace, dataConverter: dataConverter() }), settings, connection);
   }
 
   static fromClient(client: Client, overrides: Partial<TemporalSettings> = {}): ArazzoClient {

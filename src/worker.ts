@@ -3,6 +3,8 @@
 // TEMPORAL_NAMESPACE (defaults localhost:7233 / default).
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import * as activities from './activities';
+import { maskingLogger } from './activities/secrets';
+import { dataConverter } from './codec';
 import { temporalSettings, type TemporalSettings } from './config';
 import { stopOnSignals } from './temporal/children';
 import { configureOutbound } from './activities/outbound-policy';
@@ -71,7 +73,8 @@ export async function startWorker(
   // where the HTTP activities may connect besides the plans' servers: these entries and ARAZZO_ALLOW_HOSTS
   if (role !== 'workflows') configureOutbound(overrides.allowHosts);
   const connection = overrides.connection ?? (await NativeConnection.connect({ address: settings.address }));
-  const base = { connection, namespace: settings.namespace };
+  // the codec runs here, outside the workflow sandbox: activations are decrypted before they reach the workflow
+  const base = { connection, namespace: settings.namespace, dataConverter: dataConverter() };
   const sameQueue = settings.activityTaskQueue === settings.taskQueue;
   const workers: Worker[] = [];
   if (role !== 'activities') {
@@ -96,7 +99,8 @@ export async function startWorker(
 /** Quieter core logs unless asked for: the worker's own messages are what a person reads. */
 export function installRuntime(level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = (process.env.ARAZZO_LOG_LEVEL as 'INFO') ?? 'WARN'): void {
   try {
-    Runtime.install({ logger: new DefaultLogger(level) });
+    // every worker log line (the SDK's own, e.g. "Activity failed", and the activities') is masked of secrets
+    Runtime.install({ logger: maskingLogger(new DefaultLogger(level)) });
   } catch {
     /* already installed */
   }

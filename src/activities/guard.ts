@@ -2,7 +2,9 @@
 // Temporal can carry. A failure the SDK cannot convert (a NaN nextRetryDelay, a cyclic detail) or a result
 // too large for a payload would otherwise escape the SDK's completion path and stop the whole worker, and
 // every run on it. Here it fails that one activity attempt instead, non-retryably, naming the step.
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure, DefaultFailureConverter, defaultPayloadConverter } from '@temporalio/common';
+import { maskDeep, maskError, maskKnown } from '../core/mask';
 import { redact } from './secrets';
 
 /** Temporal's default payload size limit is 2 MiB; stay clear of it so the completion is never refused. */
@@ -54,16 +56,39 @@ export function checkedResult<T>(step: string, result: T): T {
   return result;
 }
 
+/** An activity failure with its message, stack, causes and details masked. */
+function maskFailure(err: unknown): unknown {
+  maskError(err);
+  if (err instanceof ApplicationFailure && err.details?.length) (err as { details: unknown[] }).details = maskDeep([...err.details]);
+  return err;
+}
+
+/** Heartbeat details of this activity are masked before they are sent (they are visible in the Web UI). */
+function maskHeartbeats(): void {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return; // called outside an activity (unit tests)
+  }
+  const c = ctx as unknown as { heartbeatFn: (details?: unknown) => void };
+  const send = c.heartbeatFn;
+  c.heartbeatFn = (details?: unknown) => send(maskDeep(details));
+}
+
 /** Wrap an activity function with the guard. */
 export function guarded<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
   const wrapped = async (...args: A): Promise<R> => {
+    maskHeartbeats();
     let result: R;
     try {
       result = await fn(...args);
     } catch (err) {
-      throw convertibleError(stepOf(args), err);
+      // the message and stack of a failure are shown in the Web UI: no credential leaves in them
+      throw convertibleError(stepOf(args), maskFailure(err));
     }
-    return checkedResult(stepOf(args), result);
+    // a response that echoes a resolved secret (an API quoting the key it refused) does not carry it into history
+    return checkedResult(stepOf(args), maskDeep(result, maskKnown));
   };
   Object.defineProperty(wrapped, 'name', { value: fn.name });
   return wrapped;

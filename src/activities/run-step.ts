@@ -261,6 +261,9 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
     durationMs: Date.now() - started,
   };
   if (!action) outcome.observed = observedValues(step, rctx);
+  if (evaluation.nullOutputs) outcome.nullOutputs = evaluation.nullOutputs;
+  // the brief of the response goes into messages and history: scrubbed of resolved secret values like errors are
+  if (evaluation.facts) outcome.facts = Object.fromEntries(Object.entries(evaluation.facts).map(([k, v]) => [k, redact(v)]));
   if (res.statusCode >= 400) outcome.errorMessage = redact(providerMessage(res.body) ?? `HTTP ${res.statusCode}`);
   // a retry action waits at least this long (the workflow takes the longer of it and the action's retryAfter)
   const hint = retryHint(res.statusCode, res.headers).delayMs;

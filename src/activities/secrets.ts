@@ -1,16 +1,16 @@
 // Secrets are resolved here, in the activity, from the worker's environment, and nowhere else.
 import { ApplicationFailure } from '@temporalio/common';
+import type { Logger, LogLevel, LogMetadata } from '@temporalio/common';
+import { maskDeep, maskSecrets, rememberSecret } from '../core/mask';
 import { SECRET_PLACEHOLDER, isSecretRef } from '../core/secrets';
-
-/** Values resolved during this process's life, so that any message can be scrubbed of them. */
-const known = new Set<string>();
 
 function lookup(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === '') {
     throw ApplicationFailure.nonRetryable(`secret ${name} is not set in the worker's environment`, 'ArazzoSecretError');
   }
-  if (value.length >= 4) known.add(value);
+  // remembered for the life of the process, so that any message can be scrubbed of it
+  rememberSecret(value);
   return value;
 }
 
@@ -23,10 +23,23 @@ export function resolveSecrets<T>(value: T): T {
   return value;
 }
 
-/** Remove every resolved secret value from a text (error messages, logs). */
+/**
+ * Remove every resolved secret value from a text (error messages, logs), and what looks like a credential:
+ * Authorization / x-api-key values, Bearer tokens, key-like query parameters, well-known key formats.
+ */
 export function redact(text: string): string {
-  let out = text;
-  // longest first: a secret that contains another must not leave its tail behind
-  for (const secret of [...known].sort((a, b) => b.length - a.length)) out = out.split(secret).join('***');
-  return out;
+  return maskSecrets(text);
+}
+
+/** A logger that masks secrets in every message and its metadata before `inner` sees them (the worker's runtime). */
+export function maskingLogger(inner: Logger): Logger {
+  const at = (level: LogLevel) => (message: string, meta?: LogMetadata) => inner.log(level, maskSecrets(message), meta && maskDeep(meta));
+  return {
+    log: (level, message, meta) => inner.log(level, maskSecrets(message), meta && maskDeep(meta)),
+    trace: at('TRACE'),
+    debug: at('DEBUG'),
+    info: at('INFO'),
+    warn: at('WARN'),
+    error: at('ERROR'),
+  };
 }

@@ -26,6 +26,10 @@ export interface StepOutcome {
   failedCriteria: string[];
   /** response values the action criteria tested, when no action matched */
   observed?: Record<string, unknown>;
+  /** outputs that evaluated to null or to nothing */
+  nullOutputs?: string[];
+  /** what the response says, in brief (responseFacts), when no action matched or an output is null */
+  facts?: Record<string, string>;
   /** the provider's error message on a non-2xx response (secrets redacted) */
   errorMessage?: string;
   /** Retry-After of the response, in ms, for retry actions */

@@ -33,6 +33,13 @@ export interface StepEvaluation {
   action?: ChosenAction;
   /** the successCriteria that did not pass, as written */
   failedCriteria: string[];
+  /** outputs that evaluated to null or to nothing */
+  nullOutputs?: string[];
+  /**
+   * What the response says, in brief (see responseFacts): set when no action matched or an output is null, so a
+   * run that stops, or ends with a null, can say what the provider reported without naming any provider.
+   */
+  facts?: Record<string, string>;
 }
 
 /** Secrets stay references: `$request.header.Authorization` reads the placeholder, never the key. */
@@ -84,7 +91,47 @@ export function evaluateStep(
     ...(match.inputs !== undefined && { inputs: evaluateValue(match.inputs, ctx) as Record<string, unknown> }),
     on: success ? 'success' : 'failure',
   };
-  return { success, outputs, action, failedCriteria };
+  const nullOutputs = Object.keys(outputs).filter((name) => outputs[name] === null || outputs[name] === undefined);
+  const evaluation: StepEvaluation = { success, outputs, action, failedCriteria };
+  if (nullOutputs.length) evaluation.nullOutputs = nullOutputs;
+  if (!action || nullOutputs.length) {
+    const facts = responseFacts(ctx.response?.body);
+    if (facts) evaluation.facts = facts;
+  }
+  return evaluation;
+}
+
+const FACT_VALUE_CHARS = 400;
+const FACT_TOTAL_CHARS = 1600;
+
+/**
+ * A brief of a JSON object response body: its top-level members that hold a value (not null, not empty), each as
+ * JSON text cut at 400 characters (an ellipsis marks the cut), 1,600 in all, in the body's order. It is how a
+ * status, the counts, an error object or an error file id reach a message, whatever the API calls them. Null for
+ * any other body.
+ */
+export function responseFacts(body: unknown): Record<string, string> | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const facts: Record<string, string> = {};
+  let total = 0;
+  for (const [key, value] of Object.entries(body)) {
+    if (value === null || value === undefined || value === '') continue;
+    if (typeof value === 'object' && Object.keys(value).length === 0) continue;
+    let text = JSON.stringify(value);
+    if (text === undefined) continue;
+    if (text.length > FACT_VALUE_CHARS) text = `${text.slice(0, FACT_VALUE_CHARS)}…`;
+    if (total + text.length > FACT_TOTAL_CHARS) break;
+    facts[key] = text;
+    total += text.length;
+  }
+  return Object.keys(facts).length ? facts : null;
+}
+
+/** `status "completed", request_counts {"total":2,…}`: facts as a message reads them. */
+export function describeFacts(facts: Record<string, string>): string {
+  return Object.entries(facts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 }
 
 /** Values of the `$.x.y` paths that a step's action criteria test: what a person needs to see when none matched. */

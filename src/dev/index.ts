@@ -2,6 +2,7 @@
 // provider simulator and a worker in one process; optionally runs the four seeds and prints their outputs.
 import { randomBytes } from 'node:crypto';
 import { ArazzoClient, failureMessage } from '../client';
+import { startDevCodec } from './codec';
 import { startSimulator } from '../simulator';
 import { stopOnSignals } from '../temporal/children';
 import { installRuntime, startWorker } from '../worker';
@@ -19,6 +20,8 @@ export interface DevOptions {
   timing: 'fast' | 'demo';
   /** where run requests may name documents (default: ARAZZO_DOCUMENTS, else the project directory) */
   documents?: string[];
+  /** codec server port (0 picks a free one; default 8081) */
+  codecPort?: number;
 }
 
 /** Long strings (JSONL results) shortened for the console. */
@@ -34,6 +37,7 @@ function report(r: SeedResult, uiUrl?: string): void {
   const link = uiUrl ? `  ${uiUrl}/namespaces/default/workflows/${encodeURIComponent(r.workflowId)}` : '';
   if (r.result) process.stdout.write(`\n✔ ${r.name} (${r.workflowId}): ${r.result.stepRuns} step runs, ${r.result.polls} polls\n${link}\n${preview(r.result.outputs)}\n`);
   else process.stdout.write(`\n✘ ${r.name} (${r.workflowId}): ${failureMessage(r.error)}\n${link}\n`);
+  for (const note of r.result?.notes ?? []) process.stdout.write(`  note: ${note}\n`);
 }
 
 export async function runDev(opts: DevOptions): Promise<void> {
@@ -50,7 +54,12 @@ export async function runDev(opts: DevOptions): Promise<void> {
     for (const part of parts.splice(0).reverse()) await part.stop().catch(() => undefined);
   };
   stopOnSignals({ stop: stopAll });
-  const server = await startDevServer({ port: opts.port, uiPort: opts.uiPort, dbFile: opts.dbFile });
+  // payloads encrypted by default: a local key (generated once, under .data/, never printed) and a codec server
+  // the Web UI decodes them with
+  const uiPort = opts.uiPort ?? opts.port + 1000;
+  const codec = await startDevCodec({ port: opts.codecPort ?? 8081, uiPort });
+  if (codec.server) parts.push({ stop: () => codec.server!.close() });
+  const server = await startDevServer({ port: opts.port, uiPort, dbFile: opts.dbFile, uiCodecEndpoint: codec.server?.url });
   parts.push(server);
   const simulator = await startSimulator({ port: opts.simulatorPort, timing: opts.timing });
   parts.push({ stop: () => simulator.close() });
@@ -67,6 +76,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
     [
       `Temporal dev server  ${server.address}  (SQLite: ${server.dbFile})`,
       `Temporal Web UI      ${server.uiUrl}`,
+      `Payloads             ${codec.description}`,
       `Provider simulator   ${simulator.url}  (OpenAI ${simulator.url}/v1, Anthropic ${simulator.url}/v1/messages/batches)`,
       `Worker               task queue ${worker.worker.options.taskQueue} (pid ${process.pid}); documents under ${documentRoots.join(', ')}`,
       '',

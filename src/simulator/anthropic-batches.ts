@@ -4,17 +4,28 @@
 // in_progress ─────────────▶ ended      every request succeeded or errored (params are validated here, not at create)
 // in_progress ─▶ canceling ─▶ ended      requests not yet run count as canceled
 // in_progress (forced expiry) ─▶ ended   only half the requests run; the rest count as expired
+// Per-request markers (outcomes.ts): params.model "sim-expire" → that request expired, "sim-cancel" → canceled (the
+// batch then shows cancel_initiated_at: someone else cancelled it), "sim-fail" / simulate_error → errored; so one
+// batch can mix all four result types.
+// Lifecycle, counts and result lines: notes/providers.md §5 (API reference and guide
+// https://platform.claude.com/docs/en/build-with-claude/batch-processing).
 //
 // request_counts stay {processing: N, rest 0} until the batch ends. Timestamps are RFC 3339.
 import { ApiError, badRequest, notFound } from './errors';
 import { intQuery, isObject, readJsonObject, type Route } from './http';
 import { shuffledOrder, type IdFactory } from './ids';
-import { EXPIRE_MODEL, FAIL_MODEL, wantsSimulatedError, type SimConfig } from './outcomes';
+import { CANCEL_MODEL, EXPIRE_MODEL, FAIL_MODEL, wantsSimulatedError, type SimConfig } from './outcomes';
 import { anthropicMessage } from './results';
 import { rfc3339 } from './timing';
 import { rejectUnknownKeys } from './validate';
 
+// "A Message Batch is limited to either 100,000 Message requests or 256 MB in size, whichever is reached first"
+// (guide, batch-processing "Batch limitations"); over either: 413 request_too_large (the 256 MB body limit is
+// MAX_JSON_BYTES in http.ts). custom_id: minLength 1, maxLength 64 (API reference, Create a Message Batch,
+// https://platform.claude.com/docs/en/api/messages/batches/create), characters [a-zA-Z0-9_-] (the API's error
+// "custom_id must match ^[a-zA-Z0-9_-]{1,64}$" as users report it), unique within the batch.
 const MAX_REQUESTS = 100_000;
+const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 const DAY_MS = 24 * 3600 * 1000;
 
 type ResultType = 'succeeded' | 'errored' | 'canceled' | 'expired';
@@ -98,6 +109,7 @@ export class MessageBatchStore {
       if (!isObject(item)) throw badRequest(`requests.${i}: Input should be an object`);
       const { custom_id: customId, params } = item;
       if (typeof customId !== 'string' || customId === '') throw badRequest(`requests.${i}.custom_id: Field required`);
+      if (!CUSTOM_ID.test(customId)) throw badRequest(`requests.${i}.custom_id: String should match pattern '${CUSTOM_ID.source}'`);
       if (!isObject(params)) throw badRequest(`requests.${i}.params: Field required`);
       if (seen.has(customId)) throw badRequest(`requests.${i}.custom_id: '${customId}' is used more than once; custom_id must be unique within the batch.`);
       seen.add(customId);
@@ -108,7 +120,7 @@ export class MessageBatchStore {
       id,
       requests: parsed,
       order: shuffledOrder(parsed.length, id),
-      expires: this.config.outcome.messageBatch === 'expired' || parsed.some((r) => r.params.model === EXPIRE_MODEL),
+      expires: this.config.outcome.messageBatch === 'expired',
       inProgressMs: this.config.timing.messageBatchInProgressMs,
       cancelDelayMs: this.config.timing.messageBatchCancelingMs,
       status: 'in_progress',
@@ -129,8 +141,9 @@ export class MessageBatchStore {
       b.cancelMs = now;
       b.cancelDelayMs = this.config.timing.messageBatchCancelingMs;
       this.advanceOne(b, now);
-    } else if (b.cancelMs === null) {
-      throw badRequest(`Message batch ${id} has already ended and cannot be canceled.`);
+    } else if (b.status === 'ended') {
+      // An ended batch cannot be canceled: 409 (issue 8; the exact status and message are unverified, notes §5).
+      throw new ApiError(409, `Message batch ${id} has already ended and cannot be canceled.`, { type: 'invalid_request_error' });
     }
     return this.toJSON(b);
   }
@@ -183,10 +196,15 @@ export class MessageBatchStore {
     const fraction = b.inProgressMs === 0 ? 1 : Math.min(1, (runUntil - b.createdMs) / b.inProgressMs);
     const processed = Math.floor(fraction * (b.expires ? Math.floor(b.requests.length / 2) : b.requests.length));
     const leftover: ResultType = b.cancelMs !== null ? 'canceled' : 'expired';
+    if (b.cancelMs === null && b.requests.some((r) => r.params.model === CANCEL_MODEL)) {
+      b.cancelMs = b.createdMs + Math.floor((at - b.createdMs) / 2); // someone else cancelled the batch
+    }
     b.results = b.order.map((index, position) => {
       const r = b.requests[index];
       let result: { type: ResultType; [k: string]: unknown };
       if (position >= processed) result = { type: leftover };
+      else if (r.params.model === EXPIRE_MODEL) result = { type: 'expired' };
+      else if (r.params.model === CANCEL_MODEL) result = { type: 'canceled' };
       else if (r.problem) result = { type: 'errored', error: { type: 'error', error: r.problem, request_id: this.ids.next('req_') } };
       else result = { type: 'succeeded', message: anthropicMessage(r.params, this.ids) };
       b.counts[result.type] += 1;

@@ -4,6 +4,8 @@
 // validating ─▶ in_progress ─▶ finalizing ─▶ completed                     output (+ error) file
 // in_progress ─(forced expiry: only half the requests run)─▶ expired       partial output + batch_expired lines
 // validating | in_progress ─▶ cancelling ─▶ cancelled                      partial output + batch_cancelled lines
+// in_progress ─(forced: someone else cancels halfway)─▶ cancelling ─▶ cancelled
+// Lifecycle and line formats: notes/providers.md §3 (the Batch object and guide https://platform.openai.com/docs/guides/batch).
 //
 // With `outcome.batchPollsToComplete: N` a batch ignores the clock and moves on retrieves instead: retrieves
 // 1…N−1 see it in_progress, retrieve N ends it (and `outcome.batchOutputBytes` pads its output file).
@@ -15,7 +17,7 @@ import { badRequest, notFound } from './errors';
 import type { FileStore } from './openai-files';
 import { intQuery, isObject, pageAfter, readJsonObject, type Route } from './http';
 import { shuffledOrder, type IdFactory } from './ids';
-import { EXPIRE_MODEL, FAIL_MODEL, metadataOutcome, wantsSimulatedError, type SimConfig } from './outcomes';
+import { CANCEL_MODEL, EXPIRE_MODEL, FAIL_MODEL, metadataOutcome, wantsSimulatedError, type SimConfig } from './outcomes';
 import { openaiResponseBody } from './results';
 import { unixSeconds } from './timing';
 import { oneOf, rejectUnknownKeys, validateMetadata } from './validate';
@@ -31,6 +33,7 @@ const BATCH_ENDPOINTS = [
   '/v1/videos',
 ] as const;
 
+// ≤ 50,000 requests per input file (createBatch `input_file_id` description, openai-openapi-master.yml).
 const MAX_REQUESTS = 50_000;
 const DAY_S = 24 * 3600;
 const THIRTY_DAYS_S = 30 * DAY_S;
@@ -62,7 +65,7 @@ interface BatchRecord {
   /** Processing order: indices into `lines`. */
   order: number[];
   errors: LineError[];
-  outcome: 'completed' | 'failed' | 'expired';
+  outcome: 'completed' | 'failed' | 'expired' | 'cancelled';
   schedule: { validating: number; inProgress: number; finalizing: number };
   cancelDelayMs: number;
   /** outcome.batchPollsToComplete when the batch was created: ends on this retrieve instead of by the clock */
@@ -133,6 +136,7 @@ export class BatchStore {
     if (b.status === 'validating') this.enter(b, 'in_progress', now);
     if (due) {
       if (b.outcome === 'completed') this.enter(b, 'finalizing', now);
+      if (b.outcome === 'cancelled') b.times.cancelling = now;
       this.finish(b, b.outcome, now);
     }
     return b;
@@ -155,8 +159,8 @@ export class BatchStore {
     const asked = metadataOutcome(metadata);
     const forced =
       this.config.outcome.openaiBatch ??
-      (asked === 'failed' || asked === 'expired' ? asked : undefined) ??
-      (parsed.model === EXPIRE_MODEL ? 'expired' : undefined);
+      (asked === 'failed' || asked === 'expired' || asked === 'cancelled' ? asked : undefined) ??
+      (parsed.model === EXPIRE_MODEL ? 'expired' : parsed.model === CANCEL_MODEL ? 'cancelled' : undefined);
     if (forced === 'failed' && parsed.errors.length === 0) {
       parsed.errors.push({ code: 'simulated_failure', message: 'Batch failed validation (simulated).', param: null, line: null });
     }
@@ -172,7 +176,7 @@ export class BatchStore {
       lines: parsed.lines,
       order: shuffledOrder(parsed.lines.length, id),
       errors: parsed.errors,
-      outcome: parsed.errors.length > 0 ? 'failed' : forced === 'expired' ? 'expired' : 'completed',
+      outcome: parsed.errors.length > 0 ? 'failed' : forced === 'expired' || forced === 'cancelled' ? forced : 'completed',
       schedule: { validating: t.batchValidatingMs, inProgress: t.batchInProgressMs, finalizing: t.batchFinalizingMs },
       cancelDelayMs: t.batchCancellingMs,
       pollsToComplete: positiveInt(this.config.outcome.batchPollsToComplete, 'batchPollsToComplete'),
@@ -191,14 +195,20 @@ export class BatchStore {
   private cancel(id: string, now: number): OpenAIBatch {
     const b = this.get(id);
     if (b.status === 'validating' || b.status === 'in_progress') {
-      b.status = 'cancelling';
-      b.times.cancelling = now;
-      b.cancelDelayMs = this.config.timing.batchCancellingMs;
+      this.startCancel(b, now);
       this.advanceOne(b, now);
     } else if (b.status !== 'cancelling' && b.status !== 'cancelled') {
+      // A batch that has ended (completed, failed, expired, finalizing) cannot be cancelled: 400
+      // invalid_request_error (issue 8; the exact message is unverified, notes §3).
       throw badRequest(`Cannot cancel a batch with status '${b.status}'.`);
     }
     return batchJSON(b, now);
+  }
+
+  private startCancel(b: BatchRecord, at: number): void {
+    b.status = 'cancelling';
+    b.times.cancelling = at;
+    b.cancelDelayMs = this.config.timing.batchCancellingMs;
   }
 
   private advanceOne(b: BatchRecord, now: number): void {
@@ -215,6 +225,10 @@ export class BatchStore {
           apply: (at) => (b.outcome === 'failed' ? this.finish(b, 'failed', at) : this.enter(b, 'in_progress', at)),
         };
       case 'in_progress':
+        if (b.outcome === 'cancelled') {
+          // someone else (another client, the dashboard) cancels the batch halfway through
+          return { at: (times.in_progress as number) + Math.floor(schedule.inProgress / 2), apply: (at) => this.startCancel(b, at) };
+        }
         return {
           at: (times.in_progress as number) + schedule.inProgress,
           apply: (at) => (b.outcome === 'expired' ? this.finish(b, 'expired', at) : this.enter(b, 'finalizing', at)),
@@ -344,14 +358,14 @@ function parseInput(text: string, endpoint: string): { lines: BatchLine[]; error
     if (method !== 'POST') return fail('invalid_method', `Invalid value for 'method': only 'POST' is supported.`, 'method');
     if (url !== endpoint) return fail('mismatched_endpoint', `The url '${String(url)}' does not match the batch endpoint '${endpoint}'.`, 'url');
     if (!isObject(body)) return fail('missing_required_parameter', `Missing required parameter: 'body'.`, 'body');
+    // every request names its model (BatchRequestInput body; one model per file, guide https://platform.openai.com/docs/guides/batch)
+    if (typeof body.model !== 'string' || body.model === '') return fail('missing_required_parameter', `Missing required parameter: 'body.model'.`, 'body.model');
     if (body.stream === true) return fail('invalid_request', 'Streaming is not supported in batch requests.', 'body.stream');
     if (seen.has(customId)) return fail('duplicate_custom_id', `The custom_id '${customId}' is used more than once in this file.`, 'custom_id');
     seen.add(customId);
-    if (typeof body.model === 'string') {
-      if (model !== null && body.model !== model) return fail('mismatched_model', 'All requests in a batch must use the same model.', 'body.model');
-      if (body.model === FAIL_MODEL) return fail('model_not_found', `The model '${FAIL_MODEL}' does not exist or you do not have access to it.`, 'body.model');
-      model = body.model;
-    }
+    if (model !== null && body.model !== model) return fail('mismatched_model', 'All requests in a batch must use the same model.', 'body.model');
+    if (body.model === FAIL_MODEL) return fail('model_not_found', `The model '${FAIL_MODEL}' does not exist or you do not have access to it.`, 'body.model');
+    model = body.model;
     lines.push({ customId, body, fails: wantsSimulatedError(body) });
   });
   if (lines.length === 0 && errors.length === 0) errors.push({ code: 'empty_file', message: 'The input file contains no requests.', param: null, line: null });

@@ -23,7 +23,16 @@ export interface OpenAIFile {
   status_details: null;
 }
 
+// A file ≤ 512 MB; a Batch input file ≤ 200 MB, .jsonl only; Fine-tuning .jsonl only (the createFile operation's
+// description in ../shared/corpus/openapi/openai-openapi-master.yml; notes/providers.md §2).
 const MAX_FILE_BYTES = 512 * 1024 * 1024;
+const MAX_BATCH_FILE_BYTES = 200 * 1024 * 1024;
+/**
+ * Purposes whose content cannot be downloaded: GET /files/{id}/content answers 400 "Not allowed to download files
+ * of purpose: <purpose>" (OpenAI's error body as reported at https://community.openai.com/t/1357013, with the
+ * upload/download table: assistants, user_data, fine-tune and evals are upload-only).
+ */
+const NOT_DOWNLOADABLE: readonly FilePurpose[] = ['assistants', 'user_data', 'fine-tune', 'evals'];
 const THIRTY_DAYS_S = 30 * 24 * 3600;
 
 export class FileStore {
@@ -94,6 +103,7 @@ export class FileStore {
         pattern: /^\/v1\/files\/(?<id>[^/]+)\/content$/,
         handle: (req) => {
           const { meta, content, padTo } = this.get(req.params.id);
+          if (NOT_DOWNLOADABLE.includes(meta.purpose)) throw badRequest(`Not allowed to download files of purpose: ${meta.purpose}`);
           if (padTo !== undefined) {
             return {
               stream: () => paddedContent(content, padTo),
@@ -124,6 +134,18 @@ export class FileStore {
     if (file === undefined) throw badRequest(`Missing required parameter: 'file'.`, 'file');
     if (!file.filename) throw badRequest(`'file' must be a file upload with a filename.`, 'file');
     if (file.content.length === 0) throw badRequest('The uploaded file is empty.', 'file');
+    // Batch input must be a .jsonl file ≤ 200 MB; checked at upload by the file name: a .txt upload answers 400
+    // "Invalid file format for Batch API. Must be .jsonl" (OpenAI's body captured in BerriAI/litellm PR #37527),
+    // while malformed lines in a .jsonl upload are accepted and fail the batch later (same capture).
+    if (purpose === 'batch') {
+      if (!file.filename.toLowerCase().endsWith('.jsonl')) throw badRequest('Invalid file format for Batch API. Must be .jsonl');
+      if (file.content.length > MAX_BATCH_FILE_BYTES) throw badRequest(`File is too large for Batch API. Batch input files may be at most ${MAX_BATCH_FILE_BYTES} bytes.`, 'file');
+    }
+    // Fine-tuning accepts .jsonl only (createFile description, openai-openapi-master.yml); the message mirrors the
+    // Batch API one (exact wording unverified).
+    if (purpose === 'fine-tune' && !file.filename.toLowerCase().endsWith('.jsonl')) {
+      throw badRequest('Invalid file format for Fine-Tuning API. Must be .jsonl');
+    }
     return this.add(file.content, file.filename, purpose, now, expiresAt(form.fields, purpose, now));
   }
 }

@@ -1,20 +1,29 @@
 // OpenAI fine-tuning: POST/GET /v1/fine_tuning/jobs, GET /v1/fine_tuning/jobs/{id},
 // POST /v1/fine_tuning/jobs/{id}/cancel, GET /v1/fine_tuning/jobs/{id}/events.
 //
-// validating_files ─(training file not JSONL objects)─▶ failed
-// validating_files ─▶ queued ─▶ running ─▶ succeeded | failed (forced)
+// validating_files ─(training file invalid: not JSONL objects, a bad `messages` shape, < 10 examples)─▶ failed
+// validating_files ─▶ queued ─▶ running ─▶ succeeded | failed (forced) | cancelled (forced: by someone else)
 // any non-terminal ─(cancel, immediate)─▶ cancelled
+// Statuses and the job object: notes/providers.md §4 (FineTuningJob in openai-openapi-master.yml).
 import { badRequest, notFound } from './errors';
 import type { FileStore } from './openai-files';
 import { intQuery, isObject, pageAfter, readJsonObject, type Route } from './http';
 import { hash32, type IdFactory } from './ids';
-import { FAIL_MODEL, metadataOutcome, type SimConfig } from './outcomes';
+import { CANCEL_MODEL, FAIL_MODEL, metadataOutcome, type SimConfig } from './outcomes';
 import { unixSeconds } from './timing';
 import { oneOf, rejectUnknownKeys, validateMetadata } from './validate';
 
 const ORGANIZATION = 'sim-org';
 const DEFAULT_HYPERPARAMETERS = { n_epochs: 3, batch_size: 1, learning_rate_multiplier: 1.8 };
 const METHOD_TYPES = ['supervised', 'dpo', 'reinforcement'] as const;
+/**
+ * "To fine-tune a model, you are required to provide at least 10 examples" (fine-tuning guide,
+ * https://platform.openai.com/docs/guides/fine-tuning "Preparing your dataset"); fewer fails the job while
+ * validating files with code `invalid_n_examples` (the error as users report it; exact message unverified).
+ */
+const MIN_EXAMPLES = 10;
+/** Chat-format roles of a training example (chat fine-tuning input format, https://platform.openai.com/docs/api-reference/fine-tuning/chat-input, linked from the createFile description). */
+const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'];
 
 type JobStatus = 'validating_files' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 type Hyperparameters = typeof DEFAULT_HYPERPARAMETERS;
@@ -49,6 +58,8 @@ interface JobRecord {
   trainingTokens: number;
   /** Where and how the job fails, decided at create. */
   failure: { phase: 'validating_files' | 'running'; error: JobError } | null;
+  /** Someone else cancels the job halfway through running (forced outcome). */
+  cancelledByOther: boolean;
   schedule: { validating: number; queued: number; running: number };
   status: JobStatus;
   createdMs: number;
@@ -145,6 +156,7 @@ export class FineTuningStore {
       method: { ...method, type: method.type, [method.type]: { hyperparameters } },
       trainingTokens: Math.max(1, Math.ceil(training.content.length / 4)),
       failure: this.decideFailure(model, metadata, training.content),
+      cancelledByOther: this.config.outcome.fineTuning === 'cancelled' || metadataOutcome(metadata) === 'cancelled' || model === CANCEL_MODEL,
       schedule: { validating: t.fineTuneValidatingMs, queued: t.fineTuneQueuedMs, running: t.fineTuneRunningMs },
       status: 'validating_files',
       createdMs: now,
@@ -176,14 +188,8 @@ export class FineTuningStore {
   }
 
   private decideFailure(model: string, metadata: Record<string, string> | null, training: Buffer): JobRecord['failure'] {
-    const badLine = training
-      .toString('utf8')
-      .split('\n')
-      .findIndex((row) => row.trim() !== '' && !isJsonObject(row));
-    if (badLine >= 0) {
-      const message = `The training file is not valid JSONL: line ${badLine + 1} is not a JSON object.`;
-      return { phase: 'validating_files', error: { code: 'invalid_training_file', message, param: 'training_file' } };
-    }
+    const invalid = trainingFileProblem(training.toString('utf8'));
+    if (invalid) return { phase: 'validating_files', error: { ...invalid, param: 'training_file' } };
     if (this.config.outcome.fineTuning === 'failed' || metadataOutcome(metadata) === 'failed' || model === FAIL_MODEL) {
       return { phase: 'running', error: { code: 'server_error', message: 'Fine-tuning failed during training (simulated).', param: null } };
     }
@@ -223,6 +229,16 @@ export class FineTuningStore {
           },
         };
       case 'running':
+        if (job.cancelledByOther) {
+          return {
+            at: (job.startedMs as number) + Math.floor(schedule.running / 2),
+            apply: (at) => {
+              job.status = 'cancelled';
+              job.finishedMs = null;
+              this.event(job, at, 'Fine-tuning job cancelled');
+            },
+          };
+        }
         return {
           at: (job.startedMs as number) + schedule.running,
           apply: (at) => (failure ? this.fail(job, at, failure.error) : this.succeed(job, at)),
@@ -301,12 +317,40 @@ function resolveHyperparameters(given: unknown): Hyperparameters {
   return out;
 }
 
-function isJsonObject(row: string): boolean {
-  try {
-    return isObject(JSON.parse(row));
-  } catch {
-    return false;
+/** What the validating_files phase rejects in a chat-format training file, or null. */
+function trainingFileProblem(text: string): { code: string; message: string } | null {
+  const rows = text.split('\n');
+  let examples = 0;
+  for (const [i, row] of rows.entries()) {
+    if (row.trim() === '') continue;
+    const line = i + 1;
+    let item: unknown;
+    try {
+      item = JSON.parse(row);
+    } catch {
+      return { code: 'invalid_training_file', message: `The training file is not valid JSONL: line ${line} is not valid JSON.` };
+    }
+    if (!isObject(item)) return { code: 'invalid_training_file', message: `The training file is not valid JSONL: line ${line} is not a JSON object.` };
+    const shape = messagesProblem(item.messages);
+    if (shape) return { code: 'invalid_training_file', message: `Invalid training example on line ${line}: ${shape}` };
+    examples++;
   }
+  if (examples < MIN_EXAMPLES) {
+    return { code: 'invalid_n_examples', message: `Training file has ${examples} example(s), but must have at least ${MIN_EXAMPLES} examples` };
+  }
+  return null;
+}
+
+/** A chat example: `messages` is a non-empty list of {role, content}, with at least one assistant message. */
+function messagesProblem(messages: unknown): string | null {
+  if (!Array.isArray(messages) || messages.length === 0) return "'messages' must be a non-empty list.";
+  for (const [i, m] of messages.entries()) {
+    if (!isObject(m) || typeof m.role !== 'string' || !ROLES.includes(m.role)) return `messages[${i}] has no valid 'role'.`;
+    const toolCall = m.role === 'assistant' && (Array.isArray(m.tool_calls) || isObject(m.function_call));
+    if (typeof m.content !== 'string' && !Array.isArray(m.content) && !toolCall) return `messages[${i}] has no 'content'.`;
+  }
+  if (!messages.some((m) => (m as Record<string, unknown>).role === 'assistant')) return 'the example has no assistant message to learn from.';
+  return null;
 }
 
 function round(n: number): number {

@@ -1,22 +1,29 @@
 // How a run is told to end badly. Server-wide overrides (options.outcome / setOutcome) win over the
 // per-object triggers below; both apply to objects created while they are in force.
 //
-// Triggers in the requests themselves:
+// Triggers in the requests themselves (so a run of an unchanged document can be told how to end):
 //   model "sim-fail"            OpenAI batch → failed (validation error on that line);
 //                               fine-tuning job → failed while running; Anthropic request → errored.
-//   model "sim-expire"          OpenAI batch → expired; Anthropic batch (any request) → expired.
-//   metadata.simulate           "failed" | "expired" on an OpenAI batch, "failed" on a fine-tuning job.
-//   "simulate_error": true      in an OpenAI line body / Anthropic params → that one request errors.
+//   model "sim-expire"          OpenAI batch → expired (half the requests ran; partial output);
+//                               Anthropic request → that request expired.
+//   model "sim-cancel"          OpenAI batch → cancelled by someone else halfway through in_progress;
+//                               fine-tuning job → cancelled by someone else while running;
+//                               Anthropic request → that request canceled (the batch shows a cancel by someone else).
+//   metadata.simulate           "failed" | "expired" | "cancelled" on an OpenAI batch, "failed" | "cancelled" on a
+//                               fine-tuning job.
+//   "simulate_error": true      in an OpenAI line body / Anthropic params → that one request errors (an OpenAI
+//                               batch still completes, with an error_file_id; every line marked → no output file).
 import type { SimulatorTiming } from './timing';
 
 export const FAIL_MODEL = 'sim-fail';
 export const EXPIRE_MODEL = 'sim-expire';
+export const CANCEL_MODEL = 'sim-cancel';
 
 export interface OutcomeOverrides {
-  /** Every new OpenAI batch ends `failed` (validation) or `expired` (partial output). */
-  openaiBatch?: 'failed' | 'expired';
-  /** Every new fine-tuning job ends `failed`. */
-  fineTuning?: 'failed';
+  /** Every new OpenAI batch ends `failed` (validation), `expired` (partial output) or `cancelled` by someone else. */
+  openaiBatch?: 'failed' | 'expired' | 'cancelled';
+  /** Every new fine-tuning job ends `failed` or `cancelled` by someone else. */
+  fineTuning?: 'failed' | 'cancelled';
   /** Every new Anthropic batch ends with half its requests `expired`. */
   messageBatch?: 'expired';
   /**

@@ -1,6 +1,7 @@
 // The provider simulator: one node:http server imitating the OpenAI Files/Batches/Fine-tuning APIs (paths under
 // /v1) and the Anthropic Message Batches API (/v1/messages/batches…). This file holds the HTTP plumbing:
 // authentication, faults, idempotency, the request log; the provider modules hold the state machines.
+import { maskSecrets } from '../core/mask';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
@@ -29,13 +30,14 @@ export interface SimulatorOptions {
   faults?: FaultOptions;
   /** Server-wide forced outcomes (see outcomes.ts for the per-request triggers). */
   outcome?: OutcomeOverrides;
-  /** Receives one line per request. Never includes credentials. */
-  log?: (line: string) => void;
   /**
-   * Replay the stored response of a repeated Idempotency-Key (default false: neither OpenAI nor Anthropic documents
-   * honouring the header, so by default a repeated POST creates again, as the real APIs may).
+   * Replay the stored response for a repeated `Idempotency-Key` (see idempotency.ts). Default false: neither
+   * OpenAI nor Anthropic documents honouring that header (no mention in the OpenAI API reference or the Anthropic
+   * API reference; notes/providers.md §1), so by default a retried create creates again, as it would there.
    */
   honourIdempotencyKey?: boolean;
+  /** Receives one line per request. Never includes credentials. */
+  log?: (line: string) => void;
 }
 
 export interface RequestLogEntry {
@@ -53,6 +55,8 @@ export interface RequestLogEntry {
   status: number | null;
   /** The injected fault, if any. */
   fault: FaultKind | 'drop_after_create' | null;
+  /** True when the request was processed (a create stored its object), whatever was sent back. */
+  committed: boolean;
   /** True when the response was an idempotent replay. */
   replayed: boolean;
   durationMs: number;
@@ -80,6 +84,8 @@ export interface Simulator {
   /** Replaces the fault configuration (rule counters, seed and dropAfterCreate start over). */
   setFaults(faults: FaultOptions): void;
   setOutcome(outcome: OutcomeOverrides): void;
+  /** Turns replaying of repeated Idempotency-Keys on or off (see SimulatorOptions.honourIdempotencyKey). */
+  setHonourIdempotencyKey(honour: boolean): void;
   close(): Promise<void>;
 }
 
@@ -95,6 +101,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   let state = new SimState(config);
   let idempotency = new IdempotencyCache();
   let faults = new FaultInjector(opts.faults);
+  let honourIdempotencyKey = opts.honourIdempotencyKey === true;
   const log: RequestLogEntry[] = [];
   let seq = 0;
 
@@ -107,12 +114,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       time: new Date(started).toISOString(),
       method: req.method ?? 'GET',
       path: url.pathname,
-      query: url.search.replace(/^\?/, ''),
+      query: maskSecrets(url.search).replace(/^\?/, ''),
       provider,
       requestId: state.ids.next('req_'),
       idempotencyKey: header(req, 'idempotency-key'),
       status: null,
       fault: null,
+      committed: false,
       replayed: false,
       durationMs: 0,
     };
@@ -122,7 +130,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     try {
       response = await respond(req, entry, url, fail);
     } catch (e) {
-      opts.log?.(`simulator: internal error on ${entry.method} ${entry.path}: ${(e as Error).stack ?? e}`);
+      opts.log?.(maskSecrets(`simulator: internal error on ${entry.method} ${entry.path}: ${(e as Error).stack ?? e}`));
       response = fail(new ApiError(500, 'The simulator failed to process the request.'));
     }
     entry.durationMs = Date.now() - started;
@@ -160,7 +168,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return fail(error, headers);
     }
 
-    const claim = opts.honourIdempotencyKey === true && entry.method === 'POST' && entry.idempotencyKey !== null ? await idempotency.claim(`POST ${entry.path} ${entry.idempotencyKey}`) : null;
+    const honour = honourIdempotencyKey && entry.method === 'POST' && entry.idempotencyKey !== null;
+    const claim = honour ? await idempotency.claim(`POST ${entry.path} ${entry.idempotencyKey}`) : null;
     if (claim && 'replay' in claim) {
       entry.replayed = true;
       return { ...claim.replay, headers: { ...claim.replay.headers, 'idempotent-replayed': 'true' } };
@@ -171,6 +180,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       state.advance(now);
       const simReq: SimRequest = { query: url.searchParams, params: match.params, raw: req };
       response = render(await match.route.handle(simReq, now));
+      entry.committed = true;
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       response = fail(e);
@@ -182,9 +192,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return null;
     }
     const after = decision.afterCommit;
-    if (after?.kind === 'slow_after_commit' && response.status < 300) {
+    if (after && entry.committed) {
       entry.fault = after.kind;
-      await new Promise((r) => setTimeout(r, after.delayMs ?? 2000));
+      if (after.kind === 'lost_response') return null;
+      if (after.kind === 'slow_after_commit') {
+        await new Promise((r) => setTimeout(r, after.delayMs ?? 2000));
+        return response;
+      }
+      const { error, headers } = faultError(entry.provider, after, Date.now());
+      return fail(error, headers);
     }
     return response;
   }
@@ -229,6 +245,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     setOutcome(outcome) {
       config.outcome = { ...outcome };
+    },
+    setHonourIdempotencyKey(honour) {
+      honourIdempotencyKey = honour;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -298,6 +317,7 @@ function formatLogLine(e: RequestLogEntry): string {
   const parts = [`${e.method} ${e.path}${e.query ? `?${e.query}` : ''}`, '→', e.status === null ? 'no response' : String(e.status), `${e.durationMs}ms`];
   if (e.idempotencyKey !== null) parts.push(`idempotency-key=${e.idempotencyKey}${e.replayed ? ' (replayed)' : ''}`);
   if (e.fault) parts.push(`fault=${e.fault}`);
-  return `[sim ${e.provider}] ${parts.join(' ')}`;
+  // credentials in a query string (api_key=...) or a path are masked; headers are never logged
+  return maskSecrets(`[sim ${e.provider}] ${parts.join(' ')}`);
 }
 

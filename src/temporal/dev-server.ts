@@ -18,6 +18,8 @@ export interface DevServerOptions {
   /** Web UI port (default port + 1000); ignored when headless */
   uiPort?: number;
   headless?: boolean;
+  /** the codec server the Web UI decodes payloads with (--ui-codec-endpoint) */
+  uiCodecEndpoint?: string;
   namespace?: string;
   /** where the server's own output goes (default: discarded) */
   log?: (line: string) => void;
@@ -27,6 +29,11 @@ export interface DevServerOptions {
 
 function dynamicConfigArgs(values: DevServerOptions['dynamicConfig'] = {}): string[] {
   return Object.entries(values).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
+}
+
+function extraArgs(opts: DevServerOptions): string[] {
+  const codec = opts.uiCodecEndpoint && !opts.headless ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : [];
+  return [...codec, ...dynamicConfigArgs(opts.dynamicConfig)];
 }
 
 export interface DevServer {
@@ -113,7 +120,7 @@ async function startOnce(opts: DevServerOptions): Promise<DevServer> {
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--db-filename', dbFile, '--log-level', 'warn'];
   args.push(...(opts.headless ? ['--headless'] : ['--ui-port', String(uiPort)]));
   if (opts.namespace && opts.namespace !== 'default') args.push('--namespace', opts.namespace);
-  args.push(...dynamicConfigArgs(opts.dynamicConfig));
+  args.push(...extraArgs(opts));
 
   // owned: ended with this process, however it exits (no orphan server keeps the port)
   const child = spawnOwned(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
@@ -164,7 +171,7 @@ async function startWithSdkDownload(opts: DevServerOptions & { port: number; uiP
       uiPort: opts.headless ? undefined : opts.uiPort,
       dbFilename: opts.dbFile,
       namespace: opts.namespace,
-      extraArgs: dynamicConfigArgs(opts.dynamicConfig),
+      extraArgs: extraArgs(opts),
     },
   });
   return {

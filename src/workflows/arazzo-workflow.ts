@@ -21,7 +21,7 @@ import {
 import type * as activities from '../activities';
 import { NON_RETRYABLE_ERRORS, type RunStepInput, type StepOutcome } from '../activities/types';
 import { CriterionError } from '../core/criteria';
-import { evaluateStep, type ChosenAction, type StepEvaluation } from '../core/evaluate-step';
+import { describeFacts, evaluateStep, type ChosenAction, type StepEvaluation } from '../core/evaluate-step';
 import { ExpressionError, evaluateExpression, evaluateValue } from '../core/expressions';
 import { formatDuration } from '../core/durations';
 import { pollDelayMs } from '../core/poll-policy';
@@ -110,6 +110,12 @@ export interface ArazzoRunResult {
   polls: number;
   /** the last steps executed, newest last */
   trace: TraceEntry[];
+  /**
+   * Plain statements about outputs that came out null or empty from a step that ran: the step's output
+   * expression and what that step's response said (e.g. a status, counts, an error file), so a run whose
+   * job ended without the result the document reads never looks like a plain success.
+   */
+  notes?: string[];
 }
 
 const TRACE_LIMIT = 25;
@@ -173,6 +179,24 @@ function describeOutcome(outcome: StepOutcome): string {
   return `HTTP ${outcome.statusCode}${outcome.errorMessage ? ` — ${outcome.errorMessage}` : ''}`;
 }
 
+/**
+ * For each workflow output that is null or empty and reads `$steps.<id>.outputs.<name>` of a step that ran and
+ * got null there: what that step's output expression is and what its response said.
+ */
+function nullOutputNotes(plan: Plan, outputs: Record<string, unknown>, responded: Record<string, Pick<StepOutcome, 'statusCode' | 'nullOutputs' | 'facts'>>): string[] {
+  const notes: string[] = [];
+  for (const [name, expr] of Object.entries(plan.outputs)) {
+    if (outputs[name] !== null && outputs[name] !== undefined) continue;
+    const m = /^\$steps\.([A-Za-z0-9_.-]+?)\.outputs\.([A-Za-z0-9_.-]+)$/.exec(expr.trim());
+    const last = m ? responded[m[1]] : undefined;
+    if (!m || !last?.nullOutputs?.includes(m[2])) continue;
+    const stepExpr = plan.steps.find((s) => s.stepId === m[1])?.outputs[m[2]];
+    const said = last.facts ? `; the response (HTTP ${last.statusCode}) said: ${describeFacts(last.facts)}` : ` (HTTP ${last.statusCode})`;
+    notes.push(`output ${name} is ${outputs[name] === null ? 'null' : 'empty'}: step ${m[1]} found nothing at ${stepExpr ?? m[2]}${said}`);
+  }
+  return notes;
+}
+
 function describeObserved(observed: Record<string, unknown> | undefined): string {
   const entries = Object.entries(observed ?? {});
   return entries.length ? entries.map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ') : 'no value the criteria test was present';
@@ -207,11 +231,16 @@ export async function arazzoWorkflow(start: ArazzoRunInput | DocumentRunRequest)
       cancellationType: ActivityCancellationType.TRY_CANCEL,
     });
 
+  /** Per step, its last response's null outputs and facts (StepOutcome.nullOutputs / facts), for finish's notes. */
+  const responded: Record<string, Pick<StepOutcome, 'statusCode' | 'nullOutputs' | 'facts'>> = {};
   const finish = (endedBy: ArazzoRunResult['endedBy']): ArazzoRunResult => {
     const outputs: Record<string, unknown> = {};
     const ctx = { inputs, steps: state.steps, workflows: state.workflows, sourceDescriptions: plan.sources, outputs };
     for (const [name, expr] of Object.entries(plan.outputs)) outputs[name] = evaluateExpression(expr, ctx);
-    return { workflowId: plan.workflowId, outputs, endedBy, stepRuns: state.stepRuns, polls: state.polls, trace: state.trace };
+    const result: ArazzoRunResult = { workflowId: plan.workflowId, outputs, endedBy, stepRuns: state.stepRuns, polls: state.polls, trace: state.trace };
+    const notes = nullOutputNotes(plan, outputs, responded);
+    if (notes.length) result.notes = notes;
+    return result;
   };
 
   /** Everything a step evaluated in the workflow can refer to. */
@@ -335,6 +364,7 @@ export async function arazzoWorkflow(start: ArazzoRunInput | DocumentRunRequest)
     state.polls += outcome.polls;
     state.trace = [...state.trace, { stepId: step.stepId, statusCode: outcome.statusCode, success: outcome.success, action: outcome.action?.name, polls: outcome.polls }].slice(-TRACE_LIMIT);
     state.steps[step.stepId] = { outputs: outcome.outputs };
+    responded[step.stepId] = { statusCode: outcome.statusCode, nullOutputs: outcome.nullOutputs, facts: outcome.facts };
     if (outcome.success && step.cancel && !state.cancelable.includes(step.stepId)) state.cancelable.push(step.stepId);
     // cancelled while that create ran: stop here, even if it was the last step (the catch cancels what it created)
     if (step.cancel && CancellationScope.current().consideredCancelled) await CancellationScope.current().cancelRequested;
@@ -425,7 +455,8 @@ export async function arazzoWorkflow(start: ArazzoRunInput | DocumentRunRequest)
           const next = plan.steps[state.cursor + 1]?.stepId;
           throw ApplicationFailure.nonRetryable(
             `step ${step.stepId}: the response matched none of its actions (${step.onSuccess.map((a) => a.name).join(', ')}): ${describeObserved(outcome.observed)}. ` +
-              `The document has no branch for this outcome, so the run stops here${next ? ` instead of going on to step ${next}` : ''}.`,
+              `The document has no branch for this outcome, so the run stops here${next ? ` instead of going on to step ${next}` : ''}.` +
+              (outcome.facts ? ` The response said: ${describeFacts(outcome.facts)}.` : ''),
             'ArazzoUnhandledOutcome',
             { stepId: step.stepId, observed: outcome.observed, outputs: outcome.outputs },
           );
@@ -484,7 +515,8 @@ async function cancelCreated(plan: Plan, inputs: Record<string, unknown>, state:
       taskQueue,
       startToCloseTimeout: '1m',
       scheduleToCloseTimeout: '10m',
-      retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
+      // a 409 Conflict on a cancel says the object is in a state that cannot be cancelled (it has ended): final
+      retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS, 'ArazzoHttp409'] },
     });
     try {
       const res = await act.cancelCreated({
@@ -493,9 +525,11 @@ async function cancelCreated(plan: Plan, inputs: Record<string, unknown>, state:
         context: contextFor(cancel, plan, inputs, state),
         idempotencyKey: `${workflowInfo().workflowId}/${cancel.stepId}/1`,
       });
-      log.info(`cancelled what step ${stepId} created: HTTP ${res.statusCode}`);
+      if (res.statusCode >= 400) log.warn(`the cancel of what step ${stepId} created was refused: HTTP ${res.statusCode}${res.body ? ` — ${String(res.body)}` : ''}`);
+      else log.info(`cancelled what step ${stepId} created: HTTP ${res.statusCode}`);
     } catch (err) {
-      log.warn(`could not cancel what step ${stepId} created: ${(err as Error).message}`);
+      const cause = (err as { cause?: Error }).cause?.message; // the activity's own message (e.g. the HTTP status and the provider's words)
+      log.warn(`could not cancel what step ${stepId} created: ${cause ?? (err as Error).message}`);
     }
   }
 }

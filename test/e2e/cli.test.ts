@@ -30,7 +30,8 @@ test('run --json prints only the outputs object and exits 0', async () => {
 
 test('run with -i and --secret builds the inputs; a literal key gets a warning', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'cli-')), 'train.jsonl');
-  writeFileSync(file, '{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"}]}\n');
+  // 10 examples: the fewest the fine-tuning API accepts
+  writeFileSync(file, Array.from({ length: 10 }, (_, i) => `{"messages":[{"role":"user","content":"q${i}"},{"role":"assistant","content":"a${i}"}]}\n`).join(''));
   const r = await cli('run', 'arazzo/openai-fine-tuning-job.arazzo.yaml', '-i', 'model=gpt-4o-mini', '-i', `trainingFile=@${file}`, '--secret', 'apiKey=OPENAI_API_KEY', '--server', `openaiApi=${stack.simulator.url}/v1`, ...fastPoll, ...conn(), '--json');
   assert.equal(r.code, 0, r.stderr);
   assert.match(JSON.parse(r.stdout).fineTunedModel, /^ft:gpt-4o-mini:/);

@@ -112,7 +112,7 @@ test('the worker killed with SIGKILL 10 times in one run, the first while the ba
     const created = requestsTo(stack.simulator, 'POST', /^\/v1\/batches$/).find((r) => r.status === 200);
     if (held || !created || Date.now() < at(created) + timing.batchValidatingMs + timing.batchInProgressMs - 3000) return;
     held = true;
-    stack.simulator.setFaults({ rules: [{ kind: 'rate_limit', method: 'GET', path: '^/v1/batches/batch_', retryAfterMs: 500 }] });
+    stack.simulator.setFaults({ rules: [{ kind: 'rate_limit', method: 'GET', path: '^/v1/batches/batch_', retryAfterMs: 500, hint: 'retry-after-ms' }] });
   };
   const holdTimer = setInterval(holdIfLate, 100);
   try {

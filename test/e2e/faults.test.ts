@@ -53,7 +53,7 @@ const inputFiles = () => stack.simulator.state.files().filter((f) => f.purpose =
 describe('transient errors are retried, never earlier than the provider asks', () => {
   test('429 with retry-after-ms on POST /v1/batches: each retry waits at least retry-after-ms; one batch; correct outputs', async (t) => {
     const retryAfterMs = 1700; // retry-after: 2 (seconds, rounded up), retry-after-ms: 1700
-    stack.simulator.setFaults({ rules: [{ kind: 'rate_limit', method: 'POST', path: '^/v1/batches$', times: 2, retryAfterMs }] });
+    stack.simulator.setFaults({ rules: [{ kind: 'rate_limit', method: 'POST', path: '^/v1/batches$', times: 2, retryAfterMs, hint: 'retry-after-ms' }] });
     const { outputs } = await run('openai-batch-job');
     assertBatchJobOutputs(outputs);
 

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { AesGcmCodec, dataConverter, readKeyFile } from '../../src/codec';
 import { PROJECT_ROOT, freePort } from '../../src/temporal/dev-server';
 import { waitFor } from '../helpers/stack';
 
@@ -47,7 +48,7 @@ export function readmeBlocks(text: string): Block[] {
 // ---------- the stack: `npm start`, with its ports changed ----------
 
 const TEST_KEY = 'sk-readme-test-key';
-let ports: { temporal: number; ui: number; simulator: number; ownSimulator: number };
+let ports: { temporal: number; ui: number; simulator: number; ownSimulator: number; codec: number; ownCodec: number };
 let npmStart: ChildProcess & { output: string };
 let npmStartCommand = '';
 let devPid = 0;
@@ -59,7 +60,8 @@ const blocks = readmeBlocks(readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8'
 function withPorts(command: string): string {
   return command
     .replace(/127\.0\.0\.1:8089/g, `127.0.0.1:${ports.simulator}`)
-    .replace(/--port 8090\b/g, `--port ${ports.ownSimulator}`);
+    .replace(/--port 8090\b/g, `--port ${ports.ownSimulator}`)
+    .replace(/--port 8081\b/g, `--port ${ports.ownCodec}`);
 }
 
 /** The environment of the second terminal: the Temporal address is the only difference. */
@@ -123,19 +125,20 @@ function descendants(pid: number): number[] {
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 
 before(async () => {
-  ports = { temporal: await freePort(), ui: await freePort(), simulator: await freePort(), ownSimulator: await freePort() };
+  ports = { temporal: await freePort(), ui: await freePort(), simulator: await freePort(), ownSimulator: await freePort(), codec: await freePort(), ownCodec: await freePort() };
   const block = blocks.find((b) => b.label === 'two-commands');
   assert.ok(block, 'the README has a two-commands block');
   npmStartCommand = block.commands.map((c) => c.replace(/\s+#.*$/, '')).find((c) => c.startsWith('npm start')) ?? '';
   assert.equal(npmStartCommand, 'npm start', 'the README starts the stack with `npm start`');
   // only the ports (and the SQLite file, so a real .data/ is left alone) differ from what the README says
-  const command = `${npmStartCommand} -- --port ${ports.temporal} --ui-port ${ports.ui} --simulator-port ${ports.simulator} --db ${join(dataDir, 'temporal.db')}`;
+  const command = `${npmStartCommand} -- --port ${ports.temporal} --ui-port ${ports.ui} --simulator-port ${ports.simulator} --codec-port ${ports.codec} --db ${join(dataDir, 'temporal.db')}`;
   npmStart = spawnLong(command, terminalEnv());
   await waitFor('npm start to run the seeds and serve', () => npmStart.output.includes('Serving until Ctrl-C') || npmStart.exitCode !== null, 600_000, 500);
   assert.equal(npmStart.exitCode, null, `npm start exited early:\n${npmStart.output}`);
   devPid = Number(/Worker\s+task queue \S+ \(pid (\d+)\)/.exec(npmStart.output)?.[1]);
   assert.ok(devPid > 0, `npm start prints the worker's pid:\n${npmStart.output}`);
-  temporal = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${ports.temporal}` }) });
+  // payloads are encrypted with the key npm start generated (.data/codec-keys.json), which this client reads too
+  temporal = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${ports.temporal}` }), dataConverter: dataConverter() });
 });
 
 after(async () => {
@@ -318,6 +321,28 @@ const CHECKS: Record<string, () => Promise<void>> = {
         assert.match(await ctrlC(w), STOPPED_GRACEFULLY, `worker stops on Ctrl-C:\n${w.output}`);
         assert.match(w.output, /SIGINT: stopping…[\s\S]*state: 'STOPPED'/);
       }
+    }
+  },
+
+  async 'codec-server'() {
+    const sim = spawnLong(block('codec-server').commands.map(withPorts).join('\n'), terminalEnv());
+    try {
+      await waitFor('the codec server', () => sim.output.includes('codec server listening') || sim.exitCode !== null, 60_000, 100);
+      const url = /codec server listening on (\S+)/.exec(sim.output)?.[1];
+      assert.equal(url, `http://127.0.0.1:${ports.ownCodec}`, sim.output);
+      // a payload as the worker wrote it, with the key npm start generated, decoded for the Cloud UI's origin
+      const [enc] = await new AesGcmCodec(readKeyFile(join(PROJECT_ROOT, '.data', 'codec-keys.json'))).encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"hello"') }]);
+      const b64 = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array()).toString('base64');
+      const body = JSON.stringify({ payloads: [{ metadata: Object.fromEntries(Object.entries(enc.metadata ?? {}).map(([k, v]) => [k, b64(v)])), data: b64(enc.data) }] });
+      const post = (namespace: string) => fetch(`${url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-namespace': namespace, origin: 'https://cloud.temporal.io' }, body });
+      const res = await post('my-namespace.a1b2c');
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('access-control-allow-origin'), 'https://cloud.temporal.io');
+      const decoded = (await res.json()) as { payloads: { data: string }[] };
+      assert.equal(Buffer.from(decoded.payloads[0].data, 'base64').toString(), '"hello"');
+      assert.equal((await post('someone-else')).status, 403);
+    } finally {
+      assert.match(await ctrlC(sim), STOPPED_GRACEFULLY, sim.output);
     }
   },
 

@@ -6,25 +6,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import axios from 'axios';
 import { WorkflowFailedError } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DocumentError, failureMessage } from '../../src/client';
 import { runSeeds, simulatorServers, type SeedResult } from '../../src/dev/seeds';
 import { PROJECT_ROOT } from '../../src/temporal/dev-server';
 import { ANTHROPIC_KEY, OPENAI_KEY, startStack, workerLogs, type Stack } from '../helpers/stack';
+import { historyText } from '../helpers/runs';
 
 const CORPUS = join(PROJECT_ROOT, '..', 'shared', 'corpus');
-/** A history as searchable text: its JSON plus every base64 payload decoded (payload data is base64 in JSON). */
-async function historyText(workflowId: string): Promise<string> {
-  const json = historyToJSON(await stack.client.handle(workflowId).fetchHistory());
-  const parts: string[] = [json];
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') parts.push(Buffer.from(v, 'base64').toString('utf8'));
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(JSON.parse(json));
-  return parts.join('\n');
-}
 
 const jsonl = (text: unknown) => String(text).split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
@@ -91,10 +79,10 @@ describe('seeds against the simulator', () => {
 
   test('the API keys appear nowhere in the histories or the worker logs', async () => {
     for (const r of Object.values(seeds)) {
-      const history = await historyText(r.workflowId);
+      const history = await historyText(stack.client, r.workflowId);
       assert.ok(!history.includes(OPENAI_KEY) && !history.includes(ANTHROPIC_KEY), `a key leaked into the history of ${r.workflowId}`);
     }
-    const batchHistory = await historyText(seeds['openai-batch-job'].workflowId);
+    const batchHistory = await historyText(stack.client, seeds['openai-batch-job'].workflowId);
     assert.ok(batchHistory.includes('{{secret:OPENAI_API_KEY}}') || batchHistory.includes('"$secret":"OPENAI_API_KEY"'), 'the history should hold the secret reference');
     assert.ok(batchHistory.includes('request-1'), 'decoded payloads are searched');
     assert.ok(workerLogs.length > 0, 'worker logs were captured');
@@ -125,7 +113,9 @@ describe('corpus documents against the simulator', () => {
     const auth = { headers: { Authorization: `Bearer ${OPENAI_KEY}` } };
     const form = new FormData();
     form.append('purpose', 'fine-tune');
-    form.append('file', new Blob(['{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}\n']), 'train.jsonl');
+    // 10 examples: the fewest the fine-tuning API accepts
+    const examples = Array.from({ length: 10 }, (_, i) => `{"messages":[{"role":"user","content":"hi ${i}"},{"role":"assistant","content":"hello ${i}"}]}\n`);
+    form.append('file', new Blob([examples.join('')]), 'train.jsonl');
     const file = await axios.post(`${stack.simulator.url}/v1/files`, form, auth);
     stack.simulator.setTiming({ fineTuneValidatingMs: 60_000 });
     const job = await axios.post(`${stack.simulator.url}/v1/fine_tuning/jobs`, { model: 'gpt-4o-mini', training_file: file.data.id }, auth);

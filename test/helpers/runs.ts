@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import type { ArazzoClient } from '../../src/client';
 import type { RunRequest } from '../../src/client';
 import { PROJECT_ROOT } from '../../src/temporal/dev-server';
 import { seedOverlays } from '../../src/dev/seeds';
@@ -90,3 +91,7 @@ export function assertNoKey(text: string): void {
 }
 
 export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A run's history as searchable text: its JSON plus every base64 payload decoded (payload data is base64 in JSON). */
+/** A history as stored (no codec), as searchable text: one helper for every test (test/helpers/history.ts). */
+export { rawHistoryText as historyText } from './history';

@@ -6,8 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
+import { maskingLogger } from '../../src/activities/secrets';
 import { ArazzoClient } from '../../src/client';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
 import { PROJECT_ROOT, startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 
@@ -24,10 +25,13 @@ let runtimeInstalled = false;
 function installCapturingRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
+  // the same masking layer as the worker's own runtime (installRuntime), so tests see what a worker would log
   Runtime.install({
-    logger: new DefaultLogger('DEBUG', (entry: LogEntry) => {
-      workerLogs.push(`${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {})}`);
-    }),
+    logger: maskingLogger(
+      new DefaultLogger('DEBUG', (entry: LogEntry) => {
+        workerLogs.push(`${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {}, (_, v) => (v instanceof Error ? { message: v.message, stack: v.stack } : v))}`);
+      }),
+    ),
   });
 }
 
@@ -42,13 +46,24 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { inProcessWorker?: boolean; timing?: 'fast' | 'demo'; dynamicConfig?: DevServerOptions['dynamicConfig'] } = {}): Promise<Stack> {
+export async function startStack(
+  opts: {
+    inProcessWorker?: boolean;
+    timing?: 'fast' | 'demo';
+    dynamicConfig?: DevServerOptions['dynamicConfig'];
+    /** Only for tests that still rely on a simulator kinder than the providers (faithful by default). */
+    simulator?: Pick<SimulatorOptions, 'honourIdempotencyKey'>;
+    server?: Partial<DevServerOptions>;
+  } = {},
+): Promise<Stack> {
   installCapturingRuntime();
   process.env.OPENAI_API_KEY = OPENAI_KEY;
   process.env.ANTHROPIC_API_KEY = ANTHROPIC_KEY;
+  // hermetic: plaintext payloads unless the test file set codec keys (a dev key in .data/ is not picked up)
+  process.env.ARAZZO_CODEC_KEYS ||= 'none';
   const dataDir = mkdtempSync(join(tmpdir(), 'arazzo-e2e-'));
-  const server = await startDevServer({ port: 0, headless: true, dbFile: join(dataDir, 'temporal.db'), dynamicConfig: opts.dynamicConfig });
-  const simulator = await startSimulator({ port: 0, timing: opts.timing ?? 'fast', apiKeys: [OPENAI_KEY, ANTHROPIC_KEY] });
+  const server = await startDevServer({ port: 0, headless: true, dbFile: join(dataDir, 'temporal.db'), dynamicConfig: opts.dynamicConfig, ...opts.server });
+  const simulator = await startSimulator({ port: 0, timing: opts.timing ?? 'fast', apiKeys: [OPENAI_KEY, ANTHROPIC_KEY], ...opts.simulator });
   const worker = opts.inProcessWorker === false ? undefined : await startWorker({ address: server.address });
   const client = await ArazzoClient.connect({ address: server.address });
   return {

@@ -1,4 +1,5 @@
-// The provider simulator over real HTTP: auth and error envelopes, lifecycles, files, idempotency and faults.
+// The provider simulator over real HTTP: auth and error envelopes, validation as the real APIs do it, lifecycles,
+// forced outcomes, files, idempotency (off by default, as at the providers) and faults.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
@@ -49,6 +50,12 @@ async function pollUntil<T>(read: () => Promise<T>, done: (v: T) => boolean, sta
     await new Promise((r) => setTimeout(r, 40));
   }
 }
+
+/** A chat-format fine-tuning training file with `n` examples. */
+const trainingLines = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    JSON.stringify({ messages: [{ role: 'user', content: `Capital #${i}?` }, { role: 'assistant', content: `City ${i}` }] }),
+  ).join('\n') + '\n';
 
 function chatLines(ids: string[], extra: (id: string) => Record<string, unknown> = () => ({})): string {
   return ids
@@ -289,7 +296,7 @@ test('OpenAI batch cancel: cancelling → cancelled; finished batches refuse', a
 
 test('fine-tuning: succeeded with model name and result file; sim-fail fails; cancel is immediate', async () => {
   await withSim({}, async (sim) => {
-    const training = (await upload(sim, '{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"yo"}]}\n', 'fine-tune')).json;
+    const training = (await upload(sim, trainingLines(10), 'fine-tune')).json;
     const created = await call(sim, 'POST', '/v1/fine_tuning/jobs', OPENAI, { model: 'gpt-4o-mini', training_file: training.id });
     assert.equal(created.status, 200);
     assert.equal(created.json.object, 'fine_tuning.job');
@@ -317,6 +324,11 @@ test('fine-tuning: succeeded with model name and result file; sim-fail fails; ca
     assert.equal(typeof failed.error.message, 'string');
     assert.equal(failed.fine_tuned_model, null);
 
+    const byOther = await call(sim, 'POST', '/v1/fine_tuning/jobs', OPENAI, { model: 'sim-cancel', training_file: training.id });
+    const { value: cancelledByOther, seen: otherSeen } = await pollUntil(read(byOther.json.id), terminal, (j) => j.status);
+    assert.deepEqual(otherSeen, ['validating_files', 'queued', 'running', 'cancelled'], 'sim-cancel: someone else cancels it while running');
+    assert.deepEqual([cancelledByOther.fine_tuned_model, cancelledByOther.error], [null, null]);
+
     const toCancel = await call(sim, 'POST', '/v1/fine_tuning/jobs', OPENAI, { model: 'gpt-4o-mini', training_file: training.id, suffix: 'demo' });
     const cancelled = await call(sim, 'POST', `/v1/fine_tuning/jobs/${toCancel.json.id}/cancel`, OPENAI);
     assert.equal(cancelled.json.status, 'cancelled');
@@ -328,6 +340,9 @@ test('fine-tuning: succeeded with model name and result file; sim-fail fails; ca
     const wrong = await call(sim, 'POST', '/v1/fine_tuning/jobs', OPENAI, { model: 'gpt-4o-mini', training_file: batchFile.id });
     assert.equal(wrong.status, 400);
     assert.equal(wrong.json.error.param, 'training_file');
+    const refused = await call(sim, 'GET', `/v1/files/${training.id}/content`, OPENAI);
+    assert.equal(refused.status, 400, 'files of purpose fine-tune cannot be downloaded');
+    assert.equal(refused.json.error.message, 'Not allowed to download files of purpose: fine-tune');
     const list = await call(sim, 'GET', '/v1/fine_tuning/jobs?limit=2', OPENAI);
     assert.deepEqual([list.json.data.length, list.json.has_more], [2, true]);
   });
@@ -387,7 +402,64 @@ test('Anthropic batch: in_progress → ended with frozen counts, then JSONL resu
   });
 });
 
-test('Anthropic batch cancel: canceling → ended with canceled results; sim-expire expires half', async () => {
+test('fine-tuning: a training file with fewer than 10 examples or a bad messages shape fails the job while validating', async () => {
+  await withSim({}, async (sim) => {
+    const read = (id: string) => async () => (await call(sim, 'GET', `/v1/fine_tuning/jobs/${id}`, OPENAI)).json;
+    const terminal = (j: Json) => ['succeeded', 'failed', 'cancelled'].includes(j.status);
+    const cases: [string, string, RegExp][] = [
+      [trainingLines(2), 'invalid_n_examples', /has 2 example\(s\), but must have at least 10/],
+      [trainingLines(9) + '{"messages":[{"role":"user","content":"only a question"}]}\n', 'invalid_training_file', /line 10: .*no assistant message/],
+      [trainingLines(10).replace('"role":"user"', '"role":"robot"'), 'invalid_training_file', /line 1: messages\[0\] has no valid 'role'/],
+      [trainingLines(10) + '{"prompt":"legacy","completion":"format"}\n', 'invalid_training_file', /line 11: 'messages' must be a non-empty list/],
+    ];
+    for (const [content, code, message] of cases) {
+      const file = (await upload(sim, content, 'fine-tune')).json;
+      const created = await call(sim, 'POST', '/v1/fine_tuning/jobs', OPENAI, { model: 'gpt-4o-mini', training_file: file.id });
+      assert.equal(created.status, 200, 'the file is checked after the create, while validating_files');
+      const { value: job, seen } = await pollUntil(read(created.json.id), terminal, (j) => j.status);
+      assert.deepEqual(seen, ['validating_files', 'failed']);
+      assert.equal(job.error.code, code);
+      assert.match(job.error.message, message);
+      assert.equal(job.error.param, 'training_file');
+    }
+    const txt = await upload(sim, trainingLines(10), 'fine-tune', 'train.txt');
+    assert.equal(txt.status, 400);
+    assert.match(txt.json.error.message, /Must be \.jsonl/);
+  });
+});
+
+test('validation as the real APIs do it: batch input .jsonl, body.model; Anthropic custom_id pattern and uniqueness', async () => {
+  await withSim({}, async (sim) => {
+    const txt = await upload(sim, chatLines(['a']), 'batch', 'input.txt');
+    assert.equal(txt.status, 400);
+    assert.deepEqual(txt.json.error, { message: 'Invalid file format for Batch API. Must be .jsonl', type: 'invalid_request_error', param: null, code: null });
+
+    const noModel = JSON.stringify({ custom_id: 'n1', method: 'POST', url: '/v1/chat/completions', body: { messages: [] } });
+    const created = await createBatch(sim, [chatLines(['ok']), noModel, chatLines(['ok'])].join('\n'));
+    assert.equal(created.status, 200, 'bad lines are accepted at create; the batch fails validation');
+    const { value: failed } = await pollBatch(sim, created.json.id, ['failed', 'completed']);
+    assert.equal(failed.status, 'failed');
+    assert.deepEqual(
+      failed.errors.data.map((e: Json) => [e.code, e.param, e.line]),
+      [
+        ['missing_required_parameter', 'body.model', 2],
+        ['duplicate_custom_id', 'custom_id', 3],
+      ],
+    );
+    assert.deepEqual([failed.output_file_id, failed.error_file_id], [null, null]);
+
+    for (const bad of ['has space', 'x'.repeat(65), 'dotted.id', 'slash/id']) {
+      const res = await call(sim, 'POST', '/v1/messages/batches', ANTHROPIC, { requests: messageRequests(['fine', bad]) });
+      assert.equal(res.status, 400, `custom_id ${JSON.stringify(bad)} is refused`);
+      assert.equal(res.json.error.type, 'invalid_request_error');
+      assert.match(res.json.error.message, /^requests\.1\.custom_id: String should match pattern/);
+    }
+    assert.equal((await call(sim, 'POST', '/v1/messages/batches', ANTHROPIC, { requests: messageRequests(['a-Z_0', 'x'.repeat(64)]) })).status, 200);
+    assert.equal(sim.state.messageBatches().length, 1);
+  });
+});
+
+test('Anthropic batch cancel: canceling → ended with canceled results; one batch mixes all four result types', async () => {
   await withSim({}, async (sim) => {
     sim.setTiming({ messageBatchInProgressMs: 60_000, messageBatchCancelingMs: 200 });
     const created = await call(sim, 'POST', '/v1/messages/batches', ANTHROPIC, { requests: messageRequests(['k1', 'k2', 'k3']) });
@@ -404,20 +476,41 @@ test('Anthropic batch cancel: canceling → ended with canceled results; sim-exp
     const lines = jsonl((await call(sim, 'GET', `/v1/messages/batches/${b.id}/results`, ANTHROPIC)).text);
     assert.deepEqual(lines.map((l) => l.result.type), ['canceled', 'canceled', 'canceled']);
 
+    const refused = await call(sim, 'POST', `/v1/messages/batches/${b.id}/cancel`, ANTHROPIC);
+    assert.equal(refused.status, 409, 'an ended batch cannot be canceled');
+    assert.equal(refused.json.type, 'error');
+
     sim.setTiming('fast');
-    const requests = messageRequests(['x1', 'x2', 'x3', 'x4']).map((r) => ({ ...r, params: { ...r.params, model: 'sim-expire' } }));
-    const expiring = await call(sim, 'POST', '/v1/messages/batches', ANTHROPIC, { requests });
+    const marked = (id: string, model: string) => ({ ...messageRequests([id])[0], params: { ...messageRequests([id])[0].params, model } });
+    const requests = [...messageRequests(['ok1', 'ok2']), marked('err', 'sim-fail'), marked('exp', 'sim-expire'), marked('can', 'sim-cancel')];
+    const mixed = await call(sim, 'POST', '/v1/messages/batches', ANTHROPIC, { requests });
     const { value: ended } = await pollUntil(
-      async () => (await call(sim, 'GET', `/v1/messages/batches/${expiring.json.id}`, ANTHROPIC)).json,
+      async () => (await call(sim, 'GET', `/v1/messages/batches/${mixed.json.id}`, ANTHROPIC)).json,
       (x) => x.processing_status === 'ended',
       (x) => x.processing_status,
     );
-    assert.deepEqual(ended.request_counts, { processing: 0, succeeded: 2, errored: 0, canceled: 0, expired: 2 });
-    assert.equal((await call(sim, 'POST', `/v1/messages/batches/${ended.id}/cancel`, ANTHROPIC)).status, 400);
+    assert.deepEqual(ended.request_counts, { processing: 0, succeeded: 2, errored: 1, canceled: 1, expired: 1 });
+    assert.equal(typeof ended.cancel_initiated_at, 'string', 'a canceled request means someone cancelled the batch');
+    const types = Object.fromEntries(jsonl((await call(sim, 'GET', `/v1/messages/batches/${ended.id}/results`, ANTHROPIC)).text).map((l) => [l.custom_id, l.result.type]));
+    assert.deepEqual(types, { ok1: 'succeeded', ok2: 'succeeded', err: 'errored', exp: 'expired', can: 'canceled' });
+    assert.equal((await call(sim, 'POST', `/v1/messages/batches/${ended.id}/cancel`, ANTHROPIC)).status, 409);
   });
 });
 
-test('Idempotency-Key: same key and route replays the original response without creating twice', async () => {
+test('Idempotency-Key is ignored by default, as the providers document nothing about it: a repeated create creates again', async () => {
+  await withSim({}, async (sim) => {
+    const first = await createBatch(sim, chatLines(['i1']), {}, { 'idempotency-key': 'key-1' });
+    const body = { input_file_id: first.json.input_file_id, endpoint: '/v1/chat/completions', completion_window: '24h' };
+    const again = await call(sim, 'POST', '/v1/batches', { ...OPENAI, 'idempotency-key': 'key-1' }, body);
+    assert.equal(again.status, 200);
+    assert.notEqual(again.json.id, first.json.id);
+    assert.equal(again.headers.get('idempotent-replayed'), null);
+    assert.equal(sim.state.batches().length, 2);
+    assert.deepEqual(sim.requests.filter((e) => e.idempotencyKey === 'key-1').map((e) => e.replayed), [false, false]);
+  });
+});
+
+test('Idempotency-Key with honourIdempotencyKey: same key and route replays the original response without creating twice', async () => {
   await withSim({ honourIdempotencyKey: true }, async (sim) => {
     const first = await createBatch(sim, chatLines(['i1']), {}, { 'idempotency-key': 'key-1' });
     const input = first.json.input_file_id;
@@ -444,13 +537,15 @@ test('Idempotency-Key: same key and route replays the original response without 
   });
 });
 
-test('faults: 429 carries retry-after headers in each provider shape; seeded rates repeat exactly', async () => {
+test('faults: 429s carry the hints each provider really sends, or none; 529 for Anthropic; seeded rates repeat exactly', async () => {
   await withSim(
     {
       faults: {
         rules: [
-          { kind: 'rate_limit', method: 'POST', path: /^\/v1\/batches$/, times: 1, retryAfterMs: 1500 },
-          { kind: 'rate_limit', path: '^/v1/messages/batches$', times: 1, retryAfterMs: 250 },
+          { kind: 'rate_limit', method: 'POST', path: /^\/v1\/batches$/, times: 1, retryAfterMs: 360_000 },
+          { kind: 'rate_limit', method: 'GET', path: '^/v1/batches$', times: 1, retryAfterMs: 1500, hint: 'retry-after-ms' },
+          { kind: 'rate_limit', method: 'GET', path: '^/v1/files$', times: 1, hint: 'none' },
+          { kind: 'rate_limit', path: '^/v1/messages/batches$', times: 1, retryAfterMs: 2500, limit: 'tokens' },
           { kind: 'overloaded', path: '^/v1/messages/batches$', times: 1 },
           { kind: 'insufficient_quota', path: '^/v1/fine_tuning/jobs$', times: 1 },
         ],
@@ -459,19 +554,34 @@ test('faults: 429 carries retry-after headers in each provider shape; seeded rat
     async (sim) => {
       const limited = await createBatch(sim, chatLines(['f1']));
       assert.equal(limited.status, 429);
-      assert.equal(limited.headers.get('retry-after'), '2');
-      assert.equal(limited.headers.get('retry-after-ms'), '1500');
-      assert.equal(limited.headers.get('x-should-retry'), 'true');
       assert.equal(limited.json.error.code, 'rate_limit_exceeded');
+      // OpenAI's default shape: only x-ratelimit-* with Go durations; the limit hit (requests) has none remaining
+      assert.deepEqual([limited.headers.get('retry-after'), limited.headers.get('retry-after-ms'), limited.headers.get('x-should-retry')], [null, null, null]);
+      assert.equal(limited.headers.get('x-ratelimit-reset-requests'), '6m0s');
+      assert.equal(limited.headers.get('x-ratelimit-remaining-requests'), '0');
+      assert.equal(limited.headers.get('x-ratelimit-reset-tokens'), '36s', 'the limit not hit resets sooner');
+      assert.notEqual(limited.headers.get('x-ratelimit-remaining-tokens'), '0');
       assert.equal(sim.state.batches().length, 0, 'a rate-limited create creates nothing');
-      const input = sim.state.files()[0].id;
-      const retried = await call(sim, 'POST', '/v1/batches', OPENAI, { input_file_id: input, endpoint: '/v1/chat/completions', completion_window: '24h' });
-      assert.equal(retried.status, 200);
+
+      const withMs = await call(sim, 'GET', '/v1/batches', OPENAI);
+      assert.deepEqual([withMs.status, withMs.headers.get('retry-after'), withMs.headers.get('retry-after-ms'), withMs.headers.get('x-should-retry')], [429, '2', '1500', 'true']);
+      assert.equal(withMs.headers.get('x-ratelimit-reset-requests'), '1.5s');
+
+      const bare = await call(sim, 'GET', '/v1/files', OPENAI);
+      assert.equal(bare.status, 429);
+      const hints = [...bare.headers.keys()].filter((h) => /retry|ratelimit/.test(h));
+      assert.deepEqual(hints, [], 'no hint at all');
 
       const anth = await call(sim, 'GET', '/v1/messages/batches', ANTHROPIC);
       assert.equal(anth.status, 429);
       assert.equal(anth.json.error.type, 'rate_limit_error');
-      assert.deepEqual([anth.headers.get('retry-after'), anth.headers.get('retry-after-ms')], ['1', '250']);
+      assert.deepEqual([anth.headers.get('retry-after'), anth.headers.get('retry-after-ms')], ['3', null], 'Anthropic: retry-after in whole seconds');
+      const answered = Date.now();
+      const reset = (name: string) => Date.parse(anth.headers.get(`anthropic-ratelimit-${name}-reset`) ?? '') - answered;
+      assert.match(anth.headers.get('anthropic-ratelimit-tokens-reset') ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'RFC 3339');
+      assert.ok(reset('tokens') > 1500 && reset('tokens') <= 2600, `the tokens limit (hit) resets in ~2.5 s: ${reset('tokens')}`);
+      assert.ok(reset('requests') < 500, `the requests limit (not hit) resets sooner: ${reset('requests')}`);
+      assert.equal(anth.headers.get('anthropic-ratelimit-tokens-remaining'), '0');
       const overloaded = await call(sim, 'GET', '/v1/messages/batches', ANTHROPIC);
       assert.equal(overloaded.status, 529);
       assert.equal(overloaded.json.error.type, 'overloaded_error');
@@ -482,7 +592,7 @@ test('faults: 429 carries retry-after headers in each provider shape; seeded rat
       assert.equal(quota.json.error.code, 'insufficient_quota');
       assert.equal(quota.headers.get('x-should-retry'), 'false');
       assert.equal(quota.headers.get('retry-after'), null);
-      assert.deepEqual(sim.requests.filter((e) => e.fault).map((e) => e.fault), ['rate_limit', 'rate_limit', 'overloaded', 'insufficient_quota']);
+      assert.deepEqual(sim.requests.filter((e) => e.fault).map((e) => e.fault), ['rate_limit', 'rate_limit', 'rate_limit', 'rate_limit', 'overloaded', 'insufficient_quota']);
     },
   );
 
@@ -527,6 +637,74 @@ test('faults: slow responses, connection resets, and dropAfterCreate with idempo
         [200, null, true],
       ],
     );
+  });
+});
+
+test('faults after commit: the create is stored, then the response is lost, a 500, or late; a faithful retry creates again', async () => {
+  await withSim({}, async (sim) => {
+    const file = (await upload(sim, chatLines(['c1']), 'batch')).json;
+    const body = { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' };
+    const headers = { ...OPENAI, 'idempotency-key': 'same-key' };
+    sim.setFaults({
+      rules: [
+        { kind: 'lost_response', method: 'POST', path: '^/v1/batches$', times: 1 },
+        { kind: 'error_after_commit', method: 'POST', path: '^/v1/batches$', times: 1 },
+        { kind: 'slow_after_commit', method: 'POST', path: '^/v1/batches$', times: 1, delayMs: 400 },
+      ],
+    });
+    await assert.rejects(call(sim, 'POST', '/v1/batches', headers, body), 'the connection is cut after the create');
+    assert.equal(sim.state.batches().length, 1, 'yet the batch exists');
+    const err = await call(sim, 'POST', '/v1/batches', headers, body);
+    assert.deepEqual([err.status, err.json.error.type], [500, 'server_error']);
+    assert.equal(sim.state.batches().length, 2, 'the 500 came after a second batch was stored');
+    const t0 = Date.now();
+    const late = await call(sim, 'POST', '/v1/batches', headers, body);
+    assert.ok(Date.now() - t0 >= 390, 'answered late');
+    assert.equal(late.status, 200);
+    assert.equal(sim.state.batches().length, 3);
+    assert.ok(sim.state.batches().some((b) => b.id === late.json.id));
+    assert.deepEqual(
+      sim.requests.filter((e) => e.path === '/v1/batches').map((e) => [e.status, e.fault, e.committed]),
+      [
+        [null, 'lost_response', true],
+        [500, 'error_after_commit', true],
+        [200, 'slow_after_commit', true],
+      ],
+    );
+    // a create refused by validation commits nothing, so an after-commit rule does not fire on it
+    sim.setFaults({ rules: [{ kind: 'lost_response', method: 'POST', path: '^/v1/batches$', times: 1 }] });
+    const bad = await call(sim, 'POST', '/v1/batches', OPENAI, { ...body, completion_window: '1h' });
+    assert.equal(bad.status, 400);
+    assert.equal(sim.requests.at(-1)?.fault, null);
+  });
+});
+
+test('OpenAI batch outcomes on request: cancelled by someone else, completed with an error file, every request failed', async () => {
+  await withSim({}, async (sim) => {
+    const cancelled = await createBatch(sim, chatLines(['a', 'b', 'c', 'd'], () => ({ model: 'sim-cancel' })));
+    const { value: c, seen } = await pollBatch(sim, cancelled.json.id, ['cancelled', 'completed', 'failed']);
+    assert.deepEqual(seen, ['validating', 'in_progress', 'cancelling', 'cancelled']);
+    assert.equal(c.request_counts.total, 4);
+    assert.equal(c.request_counts.completed + c.request_counts.failed, 4);
+    assert.ok(c.request_counts.failed >= 2, 'the requests not run are counted failed');
+    const cutOff = jsonl((await call(sim, 'GET', `/v1/files/${c.error_file_id}/content`, OPENAI)).text);
+    assert.ok(cutOff.every((l) => l.error.code === 'batch_cancelled'));
+
+    const someFail = await createBatch(sim, chatLines(['ok', 'bad'], (id) => (id === 'bad' ? { simulate_error: true } : {})));
+    const { value: partial } = await pollBatch(sim, someFail.json.id, ['completed', 'failed']);
+    assert.equal(partial.status, 'completed');
+    assert.match(partial.output_file_id, /^file-/);
+    assert.match(partial.error_file_id, /^file-/);
+    assert.deepEqual(partial.request_counts, { total: 2, completed: 1, failed: 1 });
+
+    const allFail = await createBatch(sim, chatLines(['x', 'y'], () => ({ simulate_error: true })));
+    const { value: none } = await pollBatch(sim, allFail.json.id, ['completed', 'failed']);
+    assert.equal(none.status, 'completed', 'a batch whose every request failed still completes');
+    assert.equal(none.output_file_id, null);
+    assert.match(none.error_file_id, /^file-/);
+    assert.deepEqual(none.request_counts, { total: 2, completed: 0, failed: 2 });
+    const refused = await call(sim, 'POST', `/v1/batches/${none.id}/cancel`, OPENAI);
+    assert.deepEqual([refused.status, refused.json.error.type], [400, 'invalid_request_error']);
   });
 });
 
