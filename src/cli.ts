@@ -62,6 +62,7 @@ interface RunFlags {
   secret: string[];
   source: string[];
   server: string[];
+  overlay: string[];
   strict?: boolean;
   pollInterval?: string;
   pollMaxInterval?: string;
@@ -105,6 +106,7 @@ function runRequest(document: string, flags: RunFlags): RunRequest {
     inputs,
     sources: pairs(flags.source, '--source'),
     servers: pairs(flags.server, '--server'),
+    overlays: flags.overlay.length ? flags.overlay : undefined,
     strict: flags.strict,
     // only the flags given: an absent flag must not override the document's or the engine's default
     poll: definedFields({
@@ -125,6 +127,7 @@ function withRunFlags(cmd: Command): Command {
     .option('--secret <name=ENV_VAR>', "pass an input by reference to the worker's environment variable; its value never enters workflow history (repeatable)", collect, [])
     .option('--source <name=path|url>', "replace a source description's location (repeatable)", collect, [])
     .option('--server <name=url>', "replace the server URL of a source description's operations (repeatable)", collect, [])
+    .option('--overlay <file.overlay.yaml>', 'an OpenAPI Overlay 1.0 document applied to the Arazzo document before anything else, e.g. overlays/openai-batch-job.overlay.yaml (repeatable, applied in order)', collect, [])
     .option('--strict', 'treat warnings about lenient document forms as errors')
     .option('--poll-interval <duration>', 'first wait of a loop between iterations (default 1s)')
     .option('--poll-max-interval <duration>', 'cap of the backed-off loop wait (default 60s)')
@@ -241,6 +244,19 @@ export function buildProgram(): Command {
       await withClient(flags, async (client) => {
         await client.cancel(workflowId);
         process.stdout.write(`cancellation requested for ${workflowId}\n`);
+      });
+    });
+
+  withConnection(program.command('resolve <workflowId>'))
+    .description('resolve a create step stopped with "outcome unknown" (its request may or may not have created something): --use-id names what it created, --resend sends it again; the run continues from that step')
+    .requiredOption('--step <stepId>', 'the step that waits (named in the outcome-unknown message and the progress query)')
+    .option('--use-id <id>', 'the request created this object: the step is judged as if it had answered 200 with body {"id": <id>}')
+    .option('--resend', 'the request created nothing: send it again')
+    .action(async (workflowId: string, flags: ConnectionFlags & { step: string; useId?: string; resend?: boolean }) => {
+      if ((flags.useId !== undefined) === !!flags.resend) throw new UsageError('resolve: give exactly one of --use-id <id> or --resend');
+      await withClient(flags, async (client) => {
+        const r = await client.resolve(workflowId, { stepId: flags.step, ...(flags.useId !== undefined ? { useId: flags.useId } : { resend: true }) });
+        process.stdout.write(`step ${r.stepId} of ${workflowId} resolved (${r.resolution}); the run continues\n`);
       });
     });
 

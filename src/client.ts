@@ -14,6 +14,7 @@ import { checkInputs, prepareDocument, type PrepareOptions, type Prepared } from
 import type { Plan } from './core/types';
 import type { Duration } from '@temporalio/common';
 import type { ArazzoRunInput, ArazzoRunResult, RunOptions, arazzoWorkflow } from './workflows/arazzo-workflow';
+import { resolveUpdate, type ResolveRequest, type ResolveResult } from './workflows/resolve';
 
 export type { ArazzoRunResult, RunOptions, Plan, Prepared, DocumentRunRequest };
 export { DocumentError, formatDiagnostic } from './core/diagnostics';
@@ -113,6 +114,21 @@ export class ArazzoClient {
   }
 
   /**
+   * Resolve a create step stopped with "outcome unknown" (a Temporal Update on the running workflow): `useId` is the
+   * id of what the request created (the step is judged on a 200 with body {id}), `resend` sends it again. The run
+   * continues from that step. Rejected when that step is not waiting.
+   */
+  async resolve(workflowId: string, req: ResolveRequest): Promise<ResolveResult> {
+    try {
+      return await this.handle(workflowId).executeUpdate(resolveUpdate, { args: [req] });
+    } catch (err) {
+      // the validator's reason is the cause of WorkflowUpdateFailedError
+      const cause = (err as { cause?: { message?: string } }).cause?.message;
+      throw cause ? new Error(`resolve ${workflowId}: ${cause}`, { cause: err }) : err;
+    }
+  }
+
+  /**
    * Start the document on a Temporal Schedule: a cron expression or an interval like 1h. The document is checked
    * now, but the schedule stores a run request naming it (its absolute path, or its URL), not a plan: each firing
    * prepares the document as it is then, on the worker, which must have it under a document root. `pin` stores
@@ -165,6 +181,8 @@ export async function runRequestFor(req: RunRequest, options: RunOptions | undef
     inputs: req.inputs ?? {},
     ...(req.servers && Object.keys(req.servers).length && { servers: req.servers }),
     ...(req.sources && Object.keys(req.sources).length && { sources: Object.fromEntries(Object.entries(req.sources).map(([k, v]) => [k, place(v)])) }),
+    // overlays travel by location, as the document does (a worker that cannot apply them yet refuses the request)
+    ...(req.overlays?.length && { overlays: req.overlays.map((o) => (typeof o === 'string' ? place(o) : o.file)) }),
   };
   const opts = JSON.parse(JSON.stringify({ ...options, strict: req.strict, poll })) as DocumentRunRequest['options'];
   if (opts && Object.keys(opts).length) request.options = opts;

@@ -24,6 +24,7 @@ import { OUTBOUND_REFUSED, OutboundPolicy } from './outbound-policy';
 import { documentRetries } from './http-document-retry';
 import { stepLabel, type OperationStep } from '../core/plan';
 import { upgradeStep } from '../core/plan-upgrade';
+import { exchangeUnsafe, isIdempotent, markRequest } from './request-safety';
 import { POLL_PENDING, type CancelInput, type CancelOutcome, type RunStepInput, type StepOutcome } from './types';
 
 const RETRYABLE_STATUS = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
@@ -152,6 +153,7 @@ async function exchange(label: string, req: ResolvedRequest, idempotencyKey: str
     throw ApplicationFailure.create({
       message: redact(`${label}: ${e.code ?? 'transport error'}: ${e.message ?? String(err)}`),
       type: 'ArazzoTransportError',
+      details: [{ code: e.code }],
       nextRetryDelay: retryDelayMs(attempt),
     });
   } finally {
@@ -218,7 +220,20 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
   const label = stepLabel(step);
   const ctx: ExpressionContext = { ...input.context, steps: input.context.steps ?? {} };
   const req = buildOrFail(step.stepId, () => buildRequest(step, ctx));
-  const res = await exchange(label, req, input.idempotencyKey, policyFor(step.operation, input.context), (r) => documentRetries(step, responseContext(ctx, req, r)));
+  // a create is sent again only when sure the provider did not process it (request-safety.ts)
+  const policy = policyFor(step.operation, input.context);
+  const retries = (r: Exchanged) => documentRetries(step, responseContext(ctx, req, r));
+  const res = isIdempotent(step)
+    ? await exchange(label, req, input.idempotencyKey, policy, retries)
+    : await exchangeUnsafe({
+        step,
+        req: markRequest(step, req, input.idempotencyKey),
+        idempotencyKey: input.idempotencyKey,
+        resend: input.resend,
+        label,
+        exchange: (l, r) => exchange(l, r, input.idempotencyKey, policy, r.method === 'GET' ? undefined : retries),
+        lookupRequest: () => buildOrFail(step.stepId, () => buildRequest({ ...step, ...step.reconcile!.lookup, requestBody: undefined }, ctx)),
+      });
   const rctx = responseContext(ctx, req, res);
   let evaluation;
   try {

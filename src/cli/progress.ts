@@ -14,7 +14,8 @@ export async function watchRun(handle: WorkflowHandle<typeof arazzoWorkflow>, pl
     try {
       const [p, d] = await Promise.all([handle.query(progressQuery), handle.describe()]);
       const attempt = d.raw.pendingActivities?.[0]?.attempt ?? 0;
-      bar.update(p.index, { step: p.stepId ?? '', attempt: attempt > 1 ? `(attempt ${attempt})` : '' });
+      const waiting = p.outcomeUnknown ? `— OUTCOME UNKNOWN, waiting for: arazzo-temporal resolve ${handle.workflowId} --step ${p.outcomeUnknown.stepId} --use-id <id> | --resend` : '';
+      bar.update(p.index, { step: p.stepId ?? '', attempt: waiting || (attempt > 1 ? `(attempt ${attempt})` : '') });
     } catch {
       /* no worker yet, or the run just ended */
     }

@@ -17,6 +17,8 @@ export interface RunStepInput {
   exhaustedRetries: string[];
   /** when the chosen action is `goto` this same step, poll inside the activity through its retries */
   pollInActivity: boolean;
+  /** an operator resolved an outcome-unknown stop with --resend: send the request even if an earlier attempt may have */
+  resend?: boolean;
 }
 
 export interface StepOutcome {
@@ -57,6 +59,8 @@ export interface CancelOutcome {
 /** Error types the activity throws; the workflow's retry policy knows which are final. */
 export const NON_RETRYABLE_ERRORS = ['ArazzoExpressionError', 'ArazzoCriterionError', 'ArazzoSecretError', 'ArazzoRequestError'];
 export const POLL_PENDING = 'ArazzoPollPending';
+/** A create whose outcome is unknown and that cannot be reconciled: the workflow waits for `resolve` (src/workflows/resolve.ts). */
+export const OUTCOME_UNKNOWN = 'ArazzoOutcomeUnknown';
 
 /** The activities the workflow calls, as the workflow sees them (src/activities implements them). */
 export interface StepActivities {

@@ -14,6 +14,8 @@ export interface OperationInfo {
   parameters: { name: string; in: string; required: boolean }[];
   requestBody?: { required: boolean; contentTypes: string[]; fileFields: Record<string, string[]> };
   responseContentTypes: string[];
+  /** the operation is marked `x-idempotent: true`: a POST/PATCH that may be sent again after a lost response */
+  idempotent?: boolean;
 }
 
 type Obj = Record<string, any>;
@@ -72,6 +74,7 @@ function describe(spec: Obj, path: string, method: string, pathItem: Obj, op: Ob
     parameters: [...params.values()],
     requestBody: body ? { required: !!body.required, contentTypes: Object.keys(content), fileFields } : undefined,
     responseContentTypes: Object.keys(deref(spec, responses[ok])?.content ?? {}),
+    ...(op['x-idempotent'] === true && { idempotent: true }),
   };
 }
 

@@ -1,7 +1,7 @@
 // The plan: what the workflow executes, as JSON (it travels as workflow input). A step runs an operation
 // or a workflow; an action ends the run, goes somewhere, or retries. Only what the workflow and the step
 // activity read is here: where things sit in the document (positions, warnings) stays in the compile report.
-import type { Criterion, JsonSchema, PlanOperation, PlanParameter, PlanRequestBody, PollPolicy } from './types';
+import type { Criterion, JsonSchema, PlanOperation, PlanParameter, PlanReconcile, PlanRequestBody, PollPolicy } from './types';
 
 /** The version of the plan format this code writes and runs. */
 export const PLAN_VERSION = 2;
@@ -80,6 +80,8 @@ export interface OperationStep extends StepBase {
   /** response headers referenced by criteria or outputs (lower-case) */
   responseHeaders: string[];
   cancel?: PlanCancel;
+  /** how to find what a create made when its response was lost (x-temporal-reconcile; src/core/reconcile.ts) */
+  reconcile?: PlanReconcile;
 }
 
 export interface WorkflowStep extends StepBase {

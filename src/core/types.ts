@@ -155,6 +155,8 @@ export interface PlanOperation {
   serverUrl: string;
   /** response content types the operation declares, for the first 2xx */
   responseContentTypes?: string[];
+  /** the description marks the operation idempotent (`x-idempotent: true`): safe to send again */
+  idempotent?: boolean;
 }
 
 export type { PlanAction, EndAction, GotoAction, RetryAction, PlanStep, OperationStep, WorkflowStep, PlanCancel, PlanWorkflowTarget, Plan } from './plan';
@@ -214,4 +216,18 @@ export interface BlobRef {
 
 export function isBlobRef(v: unknown): v is BlobRef {
   return typeof v === 'object' && v !== null && typeof (v as BlobRef).$blob === 'string' && typeof (v as BlobRef).sha256 === 'string';
+}
+
+/** x-temporal-reconcile of a create step, compiled: see src/core/reconcile.ts. */
+export interface PlanReconcile {
+  /** JSON Pointer into the JSON request body where the engine writes the request's run-unique marker */
+  marker: string;
+  /** the operation that lists what may have been created */
+  lookup: { stepId: string; operation: PlanOperation; parameters: PlanParameter[] };
+  /** RFC 9535 JSONPath over the lookup's response body selecting the candidates */
+  items: string;
+  /** JSON Pointer inside each candidate holding the marker (default: marker) */
+  match: string;
+  /** nothing found: look again until this long after the first lookup before sending again (default 10 s) */
+  settleMs: number;
 }

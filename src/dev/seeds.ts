@@ -1,12 +1,19 @@
 // The four seed documents with demo inputs, aimed at a simulator. Used by `dev --run-seeds` (npm start)
 // and by the end-to-end tests, so both run exactly the same thing.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArazzoClient, ArazzoRunResult, RunRequest } from '../client';
 import { PROJECT_ROOT } from '../temporal/dev-server';
 
 export const ARAZZO_DIR = join(PROJECT_ROOT, 'arazzo');
 export const INPUTS_DIR = join(PROJECT_ROOT, 'examples', 'inputs');
+export const OVERLAYS_DIR = join(PROJECT_ROOT, 'overlays');
+
+/** Our overlay of a seed (cancel operations, reconcile lookups), when it has one: the seed itself stays as the user wrote it. */
+export function seedOverlays(name: string): string[] {
+  const file = join(OVERLAYS_DIR, `${name}.overlay.yaml`);
+  return existsSync(file) ? [file] : [];
+}
 
 export interface SeedRun {
   name: string;
@@ -32,6 +39,7 @@ function seed(name: string, simulatorUrl: string, extra: Record<string, unknown>
       document,
       inputs: { ...inputs(name), ...extra },
       servers: Object.fromEntries(sourceNames.map((n) => [n, servers[n]])),
+      overlays: seedOverlays(name),
       ...overrides,
     },
   };

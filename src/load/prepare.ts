@@ -15,6 +15,7 @@ import { loadArazzoSources } from './arazzo-sources';
 import { validateSchema } from './schema';
 import { offlineStub } from './offline-stub';
 import { listOperations } from '../core/openapi';
+import { applyOverlays, loadOverlay, type LoadedOverlay } from './overlays';
 import { useXPath } from '../activities/xpath';
 
 // the client's checks parse xpath criteria
@@ -35,6 +36,8 @@ export interface PrepareOptions {
   offline?: boolean;
   /** called before any file or URL is read (the document, its sources, referenced Arazzo documents); throws to refuse it */
   guard?: (location: string) => Promise<void>;
+  /** OpenAPI Overlay 1.0 documents (paths or URLs, or already loaded) applied to the document, in order, before any check */
+  overlays?: (string | LoadedOverlay)[];
 }
 
 export interface Prepared {
@@ -88,7 +91,7 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   }
   const parsed = parseWithPositions(text, file);
   if (parsed.errors.length) throw new DocumentError(parsed.errors);
-  const doc = parsed.value as ArazzoDocument;
+  const doc = await withOverlays(parsed.value as ArazzoDocument, opts.overlays, opts.guard);
   const counts = checkDocumentCounts(doc, file, parsed.locate);
   if (counts.length) throw new DocumentError(counts);
   // The JSON Schema first, so that nothing below meets a malformed document; then unique ids and dependsOn cycles.
@@ -161,6 +164,26 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
     locate: parsed.locate,
     ...(offline.length && { notChecked: offline.map((sd) => ({ name: sd.name, location: locationOf(sd) })) }),
   };
+}
+
+/** The document with the run's overlays applied; an overlay that cannot be read or applied stops here. */
+async function withOverlays(doc: ArazzoDocument, overlays: PrepareOptions['overlays'], guard: PrepareOptions['guard']): Promise<ArazzoDocument> {
+  if (!overlays?.length) return doc;
+  const loaded: LoadedOverlay[] = [];
+  const problems: Diagnostic[] = [];
+  for (const o of overlays) {
+    if (typeof o !== 'string') loaded.push(o);
+    else {
+      await guard?.(o);
+      const r = await loadOverlay(o);
+      problems.push(...r.diagnostics);
+      if (r.overlay) loaded.push(r.overlay);
+    }
+  }
+  if (hasErrors(problems)) throw new DocumentError(problems);
+  const applied = applyOverlays(doc, loaded);
+  if (hasErrors(applied.diagnostics)) throw new DocumentError(applied.diagnostics);
+  return applied.doc;
 }
 
 /** The same finding reported by two checks (e.g. a duplicate stepId) is shown once. */

@@ -8,6 +8,7 @@ import { ApplicationFailure, continueAsNew, isCancellation, log, patched, setHan
 import type { StepOutcome } from '../core/contract';
 import { describeFacts, type ChosenAction } from '../core/evaluate-step';
 import { nullOutputNotes } from './notes';
+import { Resolver } from './resolve';
 import { evaluateExpression } from '../core/expressions';
 import { formatDuration } from '../core/durations';
 import { loopsBack, type Plan, type PlanStep } from '../core/plan';
@@ -256,12 +257,14 @@ export async function arazzoWorkflow(start: ArazzoRunInput | DocumentRunRequest)
   const state = input.state ?? newState();
   state.workflows ??= { [plan.workflowId]: { inputs: input.inputs } };
   state.completed ??= { ...input.completed };
-  const run: Run = { plan, inputs: input.inputs, options: input.options ?? {}, state, depth: input.depth ?? 0, responded: {} };
+  const resolver = new Resolver();
+  const run: Run = { plan, inputs: input.inputs, options: input.options ?? {}, state, depth: input.depth ?? 0, responded: {}, resolver };
   setHandler(progressQuery, () => ({
     index: state.cursor,
     stepId: plan.steps[state.cursor]?.stepId,
     stepRuns: state.stepRuns,
     polls: state.polls,
+    ...(resolver.waiting && { outcomeUnknown: resolver.waiting }),
   }));
   try {
     return await runSteps(run);

@@ -7,6 +7,8 @@ export interface Progress {
   stepId?: string;
   stepRuns: number;
   polls: number;
+  /** a create step stopped with "outcome unknown" and waits for the resolve Update (resolve.ts) */
+  outcomeUnknown?: { stepId: string; message: string };
 }
 
 export const progressQuery = defineQuery<Progress>('progress');

@@ -4,6 +4,7 @@ import type { RunOptions, StepOutcome } from '../core/contract';
 import type { ExpressionContext } from '../core/types';
 import type { Plan } from '../core/plan';
 import type { CompletedWorkflow, InterpreterState, TraceEntry } from './state';
+import type { Resolver } from './resolve';
 
 export type { RunOptions };
 
@@ -48,6 +49,8 @@ export interface Run {
   depth: number;
   /** per step, its last response's null outputs and facts since this run (re)started, for the result's notes */
   responded: Record<string, Pick<StepOutcome, 'statusCode' | 'nullOutputs' | 'facts'>>;
+  /** the resolve Update: a create whose outcome is unknown waits for an operator here (resolve.ts) */
+  resolver: Resolver;
 }
 
 /** Everything a step evaluated in the workflow can refer to. */

@@ -72,22 +72,34 @@ function stepActivities(run: Run, step: OperationStep, polling: boolean) {
   });
 }
 
+/** A create resolved by an operator with the id of what it made: the step judged on a 200 answer with body {id}. */
+function resolvedOutcome(step: OperationStep, ctx: ExpressionContext, id: string, exhausted: string[]): StepOutcome {
+  const evaluation = judge(step, { ...ctx, statusCode: 200, response: { header: {}, body: { id } } }, exhausted, false);
+  return { ...judgedOutcome(step, evaluation, 0), statusCode: 200 };
+}
+
 /** An operation step: one activity. A step `timeout` that runs out fails the step (its failure actions apply). */
 async function runOperationStep(run: Run, step: OperationStep, visit: number, exhausted: string[]): Promise<StepOutcome> {
   const polling = selfLooping(step) && ['GET', 'HEAD'].includes(step.operation.method);
   try {
-    const call = () =>
+    const call = (resend: boolean) => () =>
       stepActivities(run, step, polling).runStep({
         step,
         context: contextFor(step, run),
         idempotencyKey: `${workflowInfo().workflowId}/${step.stepId}/${visit}`,
         exhaustedRetries: exhausted,
         pollInActivity: polling,
+        ...(resend && { resend }),
       });
     // A cancel of the run does not interrupt a step that creates something its x-temporal-cancel can
     // stop: a create request in flight may already have created the object, so the run waits for the
     // answer (and the step's retries) and then cancels what was created instead of leaking it.
-    return step.cancel ? await CancellationScope.nonCancellable(call) : await call();
+    // An unknown outcome of a create waits for the operator's resolve Update (resolve.ts).
+    return await run.resolver.guard(
+      step.stepId,
+      (resend) => (step.cancel ? CancellationScope.nonCancellable(call(resend)) : call(resend)()),
+      (id) => resolvedOutcome(step, { ...fullContext(run), method: step.operation.method, url: step.operation.serverUrl + step.operation.path }, id, exhausted),
+    );
   } catch (err) {
     if (step.timeoutMs === undefined || !isTimeout(err)) throw err;
     const evaluation = judge(step, fullContext(run), exhausted, true);

@@ -67,6 +67,37 @@ test('cancel stops a running workflow; its result then fails', async () => {
   }
 });
 
+test('resolve: a lost create response stops the run with "outcome unknown"; resolve --use-id lets it finish; --overlay applies', async () => {
+  stack.simulator.reset();
+  stack.simulator.setFaults({ dropAfterCreate: 1 });
+  try {
+    const overlay = ['--overlay', 'overlays/anthropic-batch-create-poll-results.overlay.yaml'];
+    const s = await cli('start', 'arazzo/anthropic-batch-create-poll-results.arazzo.yaml', ...overlay, '--inputs', 'examples/inputs/anthropic-batch-create-poll-results.json', '--server', `messageBatchesApi=${stack.simulator.url}/v1`, ...fastPoll, ...conn());
+    assert.equal(s.code, 0, s.stderr);
+    const id = s.stdout.trim();
+    const early = await cli('resolve', id, '--step', 'pollBatch', '--resend', ...conn());
+    assert.notEqual(early.code, 0);
+    assert.match(early.stderr, /no step of this run is waiting|step pollBatch is not waiting/);
+    await waitFor('the dropped create', () => stack.simulator.state.messageBatches()[0]);
+    const usage = await cli('resolve', id, '--step', 'createBatch', ...conn());
+    assert.notEqual(usage.code, 0);
+    assert.match(usage.stderr, /exactly one of --use-id <id> or --resend/);
+    const batchId = stack.simulator.state.messageBatches()[0].id;
+    const r = await waitFor('the step to wait for resolve', async () => {
+      const x = await cli('resolve', id, '--step', 'createBatch', '--use-id', batchId, ...conn());
+      return x.code === 0 ? x : undefined;
+    }, 30_000, 500);
+    assert.match(r.stdout, /step createBatch of .* resolved \(use-id\); the run continues/);
+    const res = await cli('result', id, '--json', ...conn());
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(JSON.parse(res.stdout).batchId, batchId);
+    assert.equal(stack.simulator.count('POST', '/v1/messages/batches'), 1);
+    assert.equal(stack.simulator.state.messageBatches().length, 1);
+  } finally {
+    stack.simulator.setFaults({});
+  }
+});
+
 test('validate: seeds pass with warnings naming file:line; a broken document fails and nothing starts', async () => {
   const ok = await cli('validate', batchDoc);
   assert.equal(ok.code, 0, ok.stderr);

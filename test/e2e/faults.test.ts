@@ -3,7 +3,7 @@
 // request log shows when each retry arrived. Transient failures are retried — never earlier than the
 // provider's retry-after-ms / Retry-After, otherwise with exponential backoff — and the run completes with
 // correct outputs; permanent errors fail the step at once with the provider's message and no key; a create
-// whose response is lost is retried with the same Idempotency-Key and replayed, never doubled.
+// whose response is lost is never sent again blindly: reconciled, or stopped with "outcome unknown" and resolved.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -12,6 +12,7 @@ import { failureMessage } from '../../src/client';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { assertNoKey, at, gaps, requestsTo, seedRun, type SeedName } from '../helpers/runs';
 import { OPENAI_KEY, startStack, waitFor, type Stack } from '../helpers/stack';
+import { progressQuery } from '../../src/workflows/queries';
 
 let stack: Stack;
 let proxy: FaultProxy;
@@ -29,6 +30,10 @@ beforeEach(() => {
   stack.simulator.reset();
   proxy.script([]);
 });
+
+/** The run's step that stopped with "outcome unknown", once it waits for resolve. */
+const waitForOutcomeUnknown = (workflowId: string) =>
+  waitFor('the outcome-unknown stop', async () => (await stack.client.handle(workflowId).query(progressQuery)).outcomeUnknown, 30_000, 200);
 
 const jsonl = (text: unknown) => String(text).split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const run = (name: SeedName, extra: Parameters<typeof seedRun>[2] = {}) => stack.client.run(seedRun(name, stack.simulator.url, extra));
@@ -69,13 +74,15 @@ describe('transient errors are retried, never earlier than the provider asks', (
   test('408 and 409 back off exponentially; a seconds-only Retry-After and an HTTP-date Retry-After are honoured; 502 is retried', async () => {
     const err = (message: string, type = 'server_error') => ({ error: { message, type, param: null, code: null } });
     let announced = 0; // the HTTP date the 503 announced
+    const poll = /^\/v1\/batches\/[^/]+$/;
     proxy.script([
-      { method: 'POST', path: /^\/v1\/files$/, status: 408, body: err('Request timed out.', 'timeout') },
-      { method: 'POST', path: /^\/v1\/files$/, status: 409, body: err('Another request with this key is in progress.', 'conflict') },
+      // a GET may always be sent again; a create only on a 429/529 (request-safety.ts)
+      { method: 'GET', path: poll, status: 408, body: err('Request timed out.', 'timeout') },
+      { method: 'GET', path: poll, status: 409, body: err('Another request with this key is in progress.', 'conflict') },
       { method: 'POST', path: /^\/v1\/batches$/, status: 429, headers: { 'retry-after': '2' }, body: err('Rate limit reached for requests.', 'requests') },
       {
         method: 'GET',
-        path: /^\/v1\/batches\/[^/]+$/,
+        path: poll,
         status: 503,
         headers: (now) => {
           const date = new Date(now + 3000).toUTCString(); // second resolution: between 2 and 3 s ahead
@@ -84,33 +91,29 @@ describe('transient errors are retried, never earlier than the provider asks', (
         },
         body: err('The engine is currently overloaded, please try again later.'),
       },
-      { method: 'GET', path: /^\/v1\/batches\/[^/]+$/, status: 502, body: err('Bad gateway.') },
+      { method: 'GET', path: poll, status: 502, body: err('Bad gateway.') },
     ]);
     const { outputs } = await stack.client.run(seedRun('openai-batch-job', proxy.url));
     assertBatchJobOutputs(outputs);
-
-    const files = proxy.requests.filter((r) => r.method === 'POST' && r.path === '/v1/files');
-    assert.deepEqual(files.map((r) => r.scripted), [408, 409, undefined]);
-    const [g1, g2] = gaps(files);
-    // backoff with jitter: attempt 1 waits 750–1000 ms, attempt 2 1500–2000 ms
-    assert.ok(g1 >= 750, `first retry after a 408 came after ${g1} ms`);
-    assert.ok(g2 >= 1500, `second retry (after a 409) came after ${g2} ms: the backoff did not grow`);
-    assert.equal(new Set(files.map((r) => r.idempotencyKey)).size, 1);
 
     const batches = proxy.requests.filter((r) => r.method === 'POST' && r.path === '/v1/batches');
     assert.deepEqual(batches.map((r) => r.scripted), [429, undefined]);
     assert.ok(gaps(batches)[0] >= 2000, `the retry after "Retry-After: 2" came after ${gaps(batches)[0]} ms`);
 
-    const polls = proxy.requests.filter((r) => r.method === 'GET' && /^\/v1\/batches\/[^/]+$/.test(r.path));
-    assert.deepEqual(polls.slice(0, 2).map((r) => r.scripted), [503, 502]);
-    assert.ok(polls[1].at >= announced, `the retry after the 503 came ${announced - polls[1].at} ms before the Retry-After date`);
-    assert.ok(gaps(polls)[1] >= 750, `the retry after the 502 came after ${gaps(polls)[1]} ms`);
+    const polls = proxy.requests.filter((r) => r.method === 'GET' && poll.test(r.path));
+    assert.deepEqual(polls.slice(0, 4).map((r) => r.scripted), [408, 409, 503, 502]);
+    const [g1, g2, , g4] = gaps(polls);
+    // backoff with jitter: attempt 1 waits 750–1000 ms, attempt 2 1500–2000 ms
+    assert.ok(g1 >= 750, `first retry after a 408 came after ${g1} ms`);
+    assert.ok(g2 >= 1500, `second retry (after a 409) came after ${g2} ms: the backoff did not grow`);
+    assert.ok(polls[3].at >= announced, `the retry after the 503 came ${announced - polls[3].at} ms before the Retry-After date`);
+    assert.ok(g4 >= 750, `the retry after the 502 came after ${g4} ms`);
 
-    assert.equal(stack.simulator.count('POST', '/v1/files'), 1, 'the scripted answers never reached the simulator');
-    assert.equal(stack.simulator.count('POST', '/v1/batches'), 1);
+    assert.equal(stack.simulator.count('POST', '/v1/files'), 1);
+    assert.equal(stack.simulator.count('POST', '/v1/batches'), 1, 'the scripted 429 never reached the simulator');
   });
 
-  test('Anthropic: 500 on create, 529 overloaded and a slow response on the poll, a reset connection on the results — the run completes', async () => {
+  test('Anthropic: 500 on create stops with outcome unknown, resolved with resend; 529 overloaded and a slow poll, a reset on the results — the run completes', async () => {
     stack.simulator.setFaults({
       rules: [
         { kind: 'server_error', method: 'POST', path: '^/v1/messages/batches$', times: 1 },
@@ -119,17 +122,26 @@ describe('transient errors are retried, never earlier than the provider asks', (
         { kind: 'reset', method: 'GET', path: '/results$', times: 1 },
       ],
     });
-    const { outputs } = await run('anthropic-batch-create-poll-results');
+    const started = await stack.client.start(seedRun('anthropic-batch-create-poll-results', stack.simulator.url));
+    const waiting = await waitForOutcomeUnknown(started.workflowId);
+    assert.equal(waiting.stepId, 'createBatch');
+    assert.match(waiting.message, /step createBatch: outcome unknown: POST http:\/\/127\.0\.0\.1:\d+\/v1\/messages\/batches .*HTTP 500/);
+    assert.match(waiting.message, /provider's console/);
+    assert.match(waiting.message, new RegExp(`resolve ${started.workflowId} --step createBatch --use-id`));
+    assertNoKey(waiting.message);
+    const creates = () => requestsTo(stack.simulator, 'POST', /^\/v1\/messages\/batches$/);
+    assert.deepEqual(creates().map((r) => r.status), [500], 'the 500 was not retried by itself');
+    // a resolution for another step is refused; the run keeps waiting
+    await assert.rejects(stack.client.resolve(started.workflowId, { stepId: 'pollBatch', resend: true }), /step pollBatch is not waiting; step createBatch is/);
+    assert.deepEqual(await stack.client.resolve(started.workflowId, { stepId: 'createBatch', resend: true }), { stepId: 'createBatch', resolution: 'resend' });
+    const { outputs } = await started.handle.result();
     assert.match(String(outputs.batchId), /^msgbatch_/);
     assert.equal(outputs.processingStatus, 'ended');
     const lines = jsonl(outputs.results);
     assert.deepEqual(lines.map((l) => l.custom_id).sort(), ['greeting-de', 'greeting-fr']);
     for (const l of lines) assert.equal(l.result.type, 'succeeded');
-
-    const creates = requestsTo(stack.simulator, 'POST', /^\/v1\/messages\/batches$/);
-    assert.deepEqual(creates.map((r) => r.status), [500, 200]);
-    assert.equal(new Set(creates.map((r) => r.idempotencyKey)).size, 1);
-    assert.ok(gaps(creates)[0] >= 750, `retry after the 500 came after ${gaps(creates)[0]} ms`);
+    assert.deepEqual(creates().map((r) => r.status), [500, 200]);
+    assert.equal(new Set(creates().map((r) => r.idempotencyKey)).size, 1);
     assert.equal(stack.simulator.state.messageBatches().length, 1);
 
     const polls = requestsTo(stack.simulator, 'GET', /^\/v1\/messages\/batches\/[^/]+$/);
@@ -160,15 +172,16 @@ describe('transient errors are retried, never earlier than the provider asks', (
     assert.equal(outputs.processingStatus, 'ended');
   });
 
-  test('a create slower than the attempt timeout is retried with the same key and not doubled', async () => {
-    stack.simulator.setFaults({ rules: [{ kind: 'slow', method: 'POST', path: '^/v1/batches$', times: 1, delayMs: 2500 }] });
+  test('a create slower than the attempt timeout: the next attempt finds the batch the first made (reconcile); one POST, one batch', async () => {
+    stack.simulator.setFaults({ rules: [{ kind: 'slow_after_commit', method: 'POST', path: '^/v1/batches$', times: 1, delayMs: 2500 }] });
     const { outputs } = await run('openai-batch-job', { options: { attemptTimeout: '1s' } });
     assertBatchJobOutputs(outputs);
     const creates = requestsTo(stack.simulator, 'POST', /^\/v1\/batches$/);
-    assert.ok(creates.length >= 2, `expected the timed-out attempt to be retried, saw ${creates.length} POSTs`);
-    assert.equal(new Set(creates.map((r) => r.idempotencyKey)).size, 1);
-    assert.equal(creates.filter((r) => !r.replayed && r.status === 200).length, 1, 'exactly one POST created a batch; the other was replayed');
+    assert.equal(creates.length, 1, 'the create was not sent again');
+    const lookups = requestsTo(stack.simulator, 'GET', /^\/v1\/batches$/);
+    assert.ok(lookups.length >= 1 && lookups[0].seq > creates[0].seq, 'the next attempt listed the batches');
     assert.equal(stack.simulator.state.batches().length, 1);
+    assert.equal(stack.simulator.state.batches()[0].metadata?.arazzo_request, creates[0].idempotencyKey, 'the batch carries the marker');
   });
 });
 
@@ -245,46 +258,61 @@ describe('permanent errors fail the step at once, with the provider message and 
   });
 });
 
-describe('no duplicate creates when a create response is lost', () => {
-  // until issue 8 item 2 (reconcile) lands: the engine re-sends a create whose response was lost, and only a
-  // simulator that replays repeated Idempotency-Keys keeps that to one object; the real providers do not.
-  before(() => stack.simulator.setHonourIdempotencyKey(true));
-  after(() => stack.simulator.setHonourIdempotencyKey(false));
-
-  /** Both attempts of each create carried one key; the second was replayed; one object exists. */
-  const assertReplayed = (path: RegExp) => {
+describe('no duplicate creates when a create response is lost (the simulator does not honour Idempotency-Key)', () => {
+  /** The create was processed and its response lost, then never sent again. */
+  const assertSentOnce = (path: RegExp) => {
     const creates = requestsTo(stack.simulator, 'POST', path);
-    assert.equal(creates.length, 2, `${path}: ${JSON.stringify(creates)}`);
-    assert.deepEqual(creates.map((r) => [r.status, r.fault, r.replayed]), [[null, 'drop_after_create', false], [200, null, true]]);
+    assert.deepEqual(creates.map((r) => [r.status, r.fault]), [[null, 'drop_after_create']], `${path}: ${JSON.stringify(creates)}`);
     assert.ok(creates[0].idempotencyKey, 'the create carries an Idempotency-Key');
-    assert.equal(creates[1].idempotencyKey, creates[0].idempotencyKey);
+  };
+  /** An upload (no way to reconcile) stops with outcome unknown; the operator names the file the simulator holds. */
+  const resolveUpload = async (workflowId: string, stepId: string) => {
+    const waiting = await waitForOutcomeUnknown(workflowId);
+    assert.equal(waiting.stepId, stepId);
+    assert.match(waiting.message, new RegExp(`step ${stepId}: outcome unknown: POST http://127\\.0\\.0\\.1:\\d+/v1/files `));
+    assert.equal(inputFiles().length, 1);
+    await stack.client.resolve(workflowId, { stepId, useId: inputFiles()[0].id });
   };
 
-  test('batch job: the upload and the batch create are both dropped after being processed; one file, one batch', async () => {
+  test('batch job: the upload stops with outcome unknown and is resolved with the file id; the lost batch create is reconciled; one file, one batch', async () => {
     stack.simulator.setFaults({ dropAfterCreate: 2 });
-    const { outputs } = await run('openai-batch-job');
+    const started = await stack.client.start(seedRun('openai-batch-job', stack.simulator.url));
+    await resolveUpload(started.workflowId, 'uploadInput');
+    const { outputs } = await started.handle.result();
     assertBatchJobOutputs(outputs);
-    assertReplayed(/^\/v1\/files$/);
-    assertReplayed(/^\/v1\/batches$/);
+    assertSentOnce(/^\/v1\/files$/);
+    assertSentOnce(/^\/v1\/batches$/);
+    assert.ok(requestsTo(stack.simulator, 'GET', /^\/v1\/batches$/).length >= 1, 'the batches were listed to reconcile');
     assert.equal(stack.simulator.state.batches().length, 1);
+    assert.equal(stack.simulator.state.batches()[0].input_file_id, inputFiles()[0].id, 'the batch uses the file the operator named');
     assert.equal(inputFiles().length, 1);
   });
 
-  test('fine-tuning job: one file, one job', async () => {
+  test('fine-tuning job: one file (resolved), one job (reconciled)', async () => {
     stack.simulator.setFaults({ dropAfterCreate: 2 });
-    const { outputs } = await run('openai-fine-tuning-job');
+    const started = await stack.client.start(seedRun('openai-fine-tuning-job', stack.simulator.url));
+    await resolveUpload(started.workflowId, 'uploadTrainingFile');
+    const { outputs } = await started.handle.result();
     assert.match(String(outputs.fineTunedModel), /^ft:/);
-    assertReplayed(/^\/v1\/files$/);
-    assertReplayed(/^\/v1\/fine_tuning\/jobs$/);
+    assertSentOnce(/^\/v1\/files$/);
+    assertSentOnce(/^\/v1\/fine_tuning\/jobs$/);
+    assert.ok(requestsTo(stack.simulator, 'GET', /^\/v1\/fine_tuning\/jobs$/).length >= 1, 'the jobs were listed to reconcile');
     assert.equal(stack.simulator.state.fineTuningJobs().length, 1);
     assert.equal(inputFiles().length, 1);
   });
 
-  test('Anthropic batch: one message batch', async () => {
+  test('Anthropic batch: outcome unknown (nothing to reconcile with), resolved with the id; one message batch', async () => {
     stack.simulator.setFaults({ dropAfterCreate: 1 });
-    const { outputs } = await run('anthropic-batch-create-poll-results');
+    const started = await stack.client.start(seedRun('anthropic-batch-create-poll-results', stack.simulator.url));
+    const waiting = await waitForOutcomeUnknown(started.workflowId);
+    assert.equal(waiting.stepId, 'createBatch');
+    assertSentOnce(/^\/v1\/messages\/batches$/);
+    assert.equal(stack.simulator.state.messageBatches().length, 1);
+    await stack.client.resolve(started.workflowId, { stepId: 'createBatch', useId: stack.simulator.state.messageBatches()[0].id });
+    const { outputs } = await started.handle.result();
+    assert.equal(outputs.batchId, stack.simulator.state.messageBatches()[0].id);
     assert.equal(outputs.processingStatus, 'ended');
-    assertReplayed(/^\/v1\/messages\/batches$/);
+    assertSentOnce(/^\/v1\/messages\/batches$/);
     assert.equal(stack.simulator.state.messageBatches().length, 1);
   });
 });

@@ -7,6 +7,7 @@ import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import type { ArazzoClient } from '../../src/client';
 import type { RunRequest } from '../../src/client';
 import { PROJECT_ROOT } from '../../src/temporal/dev-server';
+import { seedOverlays } from '../../src/dev/seeds';
 import type { RequestLogEntry, Simulator } from '../../src/simulator';
 import { ANTHROPIC_KEY, OPENAI_KEY } from './stack';
 
@@ -25,7 +26,7 @@ export function seedInputs(name: SeedName): Record<string, unknown> {
 }
 
 /**
- * A run of one of our seeds (arazzo/, with x-temporal-cancel) against `baseUrl` (the simulator, or a
+ * A run of one of the seeds (arazzo/, with our overlay: x-temporal-cancel, x-temporal-reconcile) against `baseUrl` (the simulator, or a
  * proxy in front of it). Polls fast; engine options and extra inputs may be given.
  */
 export function seedRun(name: SeedName, baseUrl: string, extra: Partial<RunRequest> & { inputs?: Record<string, unknown> } = {}): RunRequest {
@@ -35,15 +36,16 @@ export function seedRun(name: SeedName, baseUrl: string, extra: Partial<RunReque
     inputs: { ...seedInputs(name), ...inputs },
     servers: { [sourceOf(name)]: `${baseUrl}/v1` },
     poll: { initialIntervalMs: 200, maxIntervalMs: 400 },
+    overlays: seedOverlays(name),
     ...rest,
   };
 }
 
-/** The same, from the user's document in ../shared/seeds, whose ../openapi link does not resolve there. */
+/** The same, from the user's document in ../shared/seeds, whose ../openapi link does not resolve there; no overlay unless given. */
 export function pristineSeedRun(name: SeedName, baseUrl: string, extra: Partial<RunRequest> & { inputs?: Record<string, unknown> } = {}): RunRequest {
   const source = sourceOf(name);
   return {
-    ...seedRun(name, baseUrl, extra),
+    ...seedRun(name, baseUrl, { overlays: undefined, ...extra }),
     document: join(SHARED_SEEDS, `${name}.arazzo.yaml`),
     sources: { [source]: OUR_OPENAPI[source] },
   };
@@ -55,6 +57,19 @@ export function requestsTo(sim: Simulator, method: string, path: RegExp): Reques
 }
 
 export const at = (e: RequestLogEntry): number => Date.parse(e.time);
+
+/**
+ * A create request the simulator has received, processed, and not yet answered (held open by holdNextCreate): its
+ * answer is sent when the hold ends, whether or not the client is still there.
+ */
+export function createInFlight(sim: Simulator, path: RegExp): RequestLogEntry | undefined {
+  return requestsTo(sim, 'POST', path).find((r) => r.fault === 'slow_after_commit' && r.status === null);
+}
+
+/** Hold the next create request to `path` open at the simulator: processed at once, answered `ms` later. */
+export function holdNextCreate(sim: Simulator, path: string, ms: number): void {
+  sim.setFaults({ rules: [{ kind: 'slow_after_commit', method: 'POST', path, times: 1, delayMs: ms }] });
+}
 
 /** Milliseconds between consecutive entries. */
 export function gaps(entries: { at: number }[] | RequestLogEntry[]): number[] {

@@ -4,7 +4,7 @@ import { didYouMean } from '../suggest';
 import type { Compiler } from './compiler';
 import { operationAtPointer, type OperationInfo } from '../openapi';
 import type { PlanCancel } from '../plan';
-import type { ArazzoParameter, ArazzoStep, ArazzoWorkflow, PlanOperation } from '../types';
+import type { ArazzoParameter, ArazzoStep, ArazzoWorkflow, PlanOperation, PlanParameter } from '../types';
 import { parameters } from './parameters';
 import { CANCEL_EXTENSION, OPERATION_REF, type LoadedSource, type Where } from './types';
 
@@ -82,6 +82,7 @@ export function operation(
     path: info.path,
     serverUrl,
     responseContentTypes: info.responseContentTypes,
+    ...(info.idempotent && { idempotent: true }),
   };
   return { info, plan };
 }
@@ -129,7 +130,19 @@ export function cancel(
     operationPath: ext.operationPath,
     parameters: ext.parameters,
   };
+  const op = extensionOperation(c, wf, pseudo, at, where);
+  return op && { stepId: pseudo.stepId, ...op };
+}
+
+/** An operation an extension names (cancel, reconcile lookup), with its parameters. */
+export function extensionOperation(
+  c: Compiler,
+  wf: ArazzoWorkflow,
+  pseudo: ArazzoStep,
+  at: (string | number)[],
+  where: Where,
+): { operation: PlanOperation; parameters: PlanParameter[] } | undefined {
   const op = operation(c, pseudo, at, where);
   if (!op) return undefined;
-  return { stepId: pseudo.stepId, operation: op.plan, parameters: parameters(c, wf, pseudo, at, where, op.info) };
+  return { operation: op.plan, parameters: parameters(c, wf, pseudo, at, where, op.info) };
 }

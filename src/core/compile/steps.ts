@@ -5,7 +5,8 @@ import type { OperationStep, PlanStep, WorkflowStep } from '../plan';
 import type { ArazzoStep, ArazzoWorkflow, PollPolicy } from '../types';
 import { actions } from './actions';
 import type { Compiler } from './compiler';
-import { cancel, operation } from './operations';
+import { cancel, extensionOperation, operation } from './operations';
+import { compileReconcile } from '../reconcile';
 import { checkInputExpressions, parameters, workflowInputs } from './parameters';
 import { pollPolicy, stepTimeout } from './polling';
 import { workflowRef } from './sub-workflows';
@@ -64,6 +65,10 @@ function operationStep(c: Compiler, site: StepSite): OperationStep | undefined {
   const params = parameters(c, wf, step, path, where, op?.info);
   const base = stepBase(c, site);
   const cancelOp = cancel(c, wf, step, path, where);
+  const reconcile = compileReconcile(step, path, {
+    report: (code, message, at) => c.report('error', code, message, at, where),
+    operationStep: (pseudo, at) => extensionOperation(c, wf, pseudo, at, where),
+  });
   if (!op) return undefined;
   const body = step.requestBody;
   const contentType = body?.contentType ?? op.info.requestBody?.contentTypes[0] ?? 'application/json';
@@ -77,6 +82,7 @@ function operationStep(c: Compiler, site: StepSite): OperationStep | undefined {
     requestBody: body ? { contentType, payload: body.payload, replacements: body.replacements, fileFields } : undefined,
     responseHeaders: referencedHeaders([base.successCriteria, base.onSuccess, base.onFailure, base.outputs]),
     cancel: cancelOp,
+    ...(reconcile && { reconcile }),
   };
 }
 
