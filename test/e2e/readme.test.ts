@@ -60,9 +60,9 @@ const blocks = readmeBlocks(readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8'
 function withPorts(command: string): string {
   return command
     .replace(/127\.0\.0\.1:8089/g, `127.0.0.1:${ports.simulator}`)
+    .replace(/127\.0\.0\.1:8081/g, `127.0.0.1:${ports.codec}`)
     .replace(/--port 8090\b/g, `--port ${ports.ownSimulator}`)
-    .replace(/--port 8081\b/g, `--port ${ports.ownCodec}`)
-    .replace(/127\.0\.0\.1:8081/g, `127.0.0.1:${ports.codec}`);
+    .replace(/--port 8081\b/g, `--port ${ports.ownCodec}`);
 }
 
 /** The environment of the second terminal: the Temporal address is the only difference. */
