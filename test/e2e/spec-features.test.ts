@@ -182,7 +182,7 @@ describe('plan versions', () => {
       const cause = (err as { cause?: { type?: string; nonRetryable?: boolean; message?: string } }).cause;
       assert.equal(cause?.type, 'ArazzoPlanVersion');
       assert.equal(cause?.nonRetryable, true);
-      assert.match(cause?.message ?? '', /version 99/);
+      assert.match(cause?.message ?? '', /planVersion 99/);
       return true;
     });
     const events = (await handle.fetchHistory()).events ?? [];
