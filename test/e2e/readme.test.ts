@@ -318,10 +318,12 @@ const CHECKS: Record<string, () => Promise<void>> = {
       const queues = new Set(history.events?.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes?.taskQueue?.name));
       assert.deepEqual([...queues], ['batch-http']);
     } finally {
-      for (const w of workers) {
-        assert.match(await ctrlC(w), STOPPED_GRACEFULLY, `worker stops on Ctrl-C:\n${w.output}`);
+      // stop every worker before asserting on any, so a failed assertion leaves no worker running
+      const stopped = await Promise.all(workers.map((w) => ctrlC(w)));
+      workers.forEach((w, i) => {
+        assert.match(stopped[i], STOPPED_GRACEFULLY, `worker stops on Ctrl-C:\n${w.output}`);
         assert.match(w.output, /SIGINT: stopping…[\s\S]*state: 'STOPPED'/);
-      }
+      });
     }
   },
 
