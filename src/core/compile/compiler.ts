@@ -24,7 +24,12 @@ export class Compiler {
     /** prefix of this document's workflow keys: '' for the document being run, '<source>.' for a referenced one */
     readonly prefix: string,
   ) {
-    for (const source of Object.values(opts.sources)) {
+    // in the document's declaration order, whatever order the sources were loaded in: messages and the
+    // bare-operationId choice must not depend on which download finished first
+    const declared = (doc.sourceDescriptions ?? []).map((sd) => sd?.name);
+    const rank = (name: string) => (declared.includes(name) ? declared.indexOf(name) : declared.length);
+    const sources = Object.values(opts.sources).sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : 1));
+    for (const source of sources) {
       if (source.spec !== undefined && source.type !== 'arazzo') this.ops.set(source.name, listOperations(source.spec));
     }
   }
