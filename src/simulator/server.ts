@@ -1,12 +1,14 @@
 // The provider simulator: one node:http server imitating the OpenAI Files/Batches/Fine-tuning APIs (paths under
-// /v1) and the Anthropic Message Batches API (/v1/messages/batches…). This file holds the HTTP plumbing:
-// authentication, faults, idempotency, the request log; the provider modules hold the state machines.
+// /v1), the Anthropic Message Batches API (/v1/messages/batches…) and a Bifrost gateway in front of both (/bifrost/v1/…,
+// bifrost.ts). This file holds the HTTP plumbing: faults, idempotency, the request log (authentication: auth.ts);
+// the provider modules hold the state machines.
 import { maskSecrets } from '../core/mask';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MessageBatch } from './anthropic-batches';
+import { acceptedKeys, authenticate, header, providerOf } from './auth';
 import { ApiError, errorBody, type Provider } from './errors';
 import { FaultInjector, faultError, type FaultKind, type FaultOptions } from './faults';
 import type { Reply, SimRequest } from './http';
@@ -89,8 +91,6 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-const ANTHROPIC_VERSIONS = ['2023-06-01', '2023-01-01'];
-
 /** A response to send: bytes, or (large generated file contents) a stream whose length is in content-length. */
 type Outgoing = StoredResponse & { stream?: () => Readable };
 
@@ -108,7 +108,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://simulator');
-    const provider: Provider = url.pathname.startsWith('/v1/messages') ? 'anthropic' : 'openai';
+    const provider = providerOf(url.pathname);
     const entry: RequestLogEntry = {
       seq: ++seq,
       time: new Date(started).toISOString(),
@@ -138,7 +138,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       req.socket.destroy();
     } else {
       entry.status = response.status;
-      res.writeHead(response.status, { ...response.headers, [provider === 'openai' ? 'x-request-id' : 'request-id']: entry.requestId });
+      res.writeHead(response.status, { ...response.headers, [provider === 'anthropic' ? 'request-id' : 'x-request-id']: entry.requestId });
       if (response.stream) await pipeline(response.stream(), res).catch(() => undefined);
       else res.end(response.body);
     }
@@ -257,38 +257,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   };
 }
 
-function acceptedKeys(keys: string[] | undefined): Set<string> | null {
-  const list = keys ?? process.env.SIMULATOR_API_KEYS?.split(',').map((k) => k.trim()).filter(Boolean) ?? [];
-  return list.length > 0 ? new Set(list) : null;
-}
-
-function header(req: IncomingMessage, name: string): string | null {
-  const v = req.headers[name];
-  return (Array.isArray(v) ? v[0] : v) ?? null;
-}
-
-/** Each provider's credential check, with its own messages. `keys` null accepts any non-empty key. */
-function authenticate(provider: Provider, req: IncomingMessage, keys: Set<string> | null): ApiError | null {
-  if (provider === 'openai') {
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '')?.[1];
-    if (!bearer) {
-      return new ApiError(
-        401,
-        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-      );
-    }
-    if (keys && !keys.has(bearer)) return new ApiError(401, 'Incorrect API key provided.', { code: 'invalid_api_key' });
-    return null;
-  }
-  const key = header(req, 'x-api-key');
-  if (!key) return new ApiError(401, 'x-api-key header is required');
-  if (keys && !keys.has(key)) return new ApiError(401, 'invalid x-api-key');
-  const version = header(req, 'anthropic-version');
-  if (!version) return new ApiError(400, 'anthropic-version: header is required');
-  if (!ANTHROPIC_VERSIONS.includes(version)) return new ApiError(400, `anthropic-version: unknown version '${version}'`);
-  return null;
-}
-
 function render(reply: Reply): Outgoing {
   if ('json' in reply) {
     return { status: reply.status ?? 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(reply.json)) };
@@ -314,10 +282,14 @@ function urlHost(host: string): string {
 }
 
 function formatLogLine(e: RequestLogEntry): string {
-  const parts = [`${e.method} ${e.path}${e.query ? `?${e.query}` : ''}`, '→', e.status === null ? 'no response' : String(e.status), `${e.durationMs}ms`];
+  const parts = [
+    `${e.method} ${e.path}${e.query ? `?${e.query}` : ''}`,
+    '→',
+    e.status === null ? 'no response' : String(e.status),
+    `${e.durationMs}ms`,
+  ];
   if (e.idempotencyKey !== null) parts.push(`idempotency-key=${e.idempotencyKey}${e.replayed ? ' (replayed)' : ''}`);
   if (e.fault) parts.push(`fault=${e.fault}`);
   // credentials in a query string (api_key=...) or a path are masked; headers are never logged
   return maskSecrets(`[sim ${e.provider}] ${parts.join(' ')}`);
 }
-

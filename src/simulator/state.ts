@@ -2,6 +2,7 @@
 import type { Route } from './http';
 import { IdFactory } from './ids';
 import { MessageBatchStore } from './anthropic-batches';
+import { BifrostGateway } from './bifrost';
 import { BatchStore } from './openai-batches';
 import { FileStore } from './openai-files';
 import { FineTuningStore } from './openai-fine-tuning';
@@ -22,7 +23,15 @@ export class SimState {
     this.batches = new BatchStore(this.ids, this.files, config);
     this.fineTuning = new FineTuningStore(this.ids, this.files, config);
     this.messageBatches = new MessageBatchStore(this.ids, config);
-    this.routes = [...this.files.routes(), ...this.batches.routes(), ...this.fineTuning.routes(), ...this.messageBatches.routes()];
+    // the gateway keeps no state of its own: it calls the simulated providers over loopback
+    const gateway = new BifrostGateway(config);
+    this.routes = [
+      ...this.files.routes(),
+      ...this.batches.routes(),
+      ...this.fineTuning.routes(),
+      ...this.messageBatches.routes(),
+      ...gateway.routes(),
+    ];
   }
 
   /** Applies every lifecycle transition due by `now` (state is computed lazily, there are no timers). */
