@@ -15,9 +15,15 @@ import { operationStep } from '../helpers/plan';
 const SHARED = join(PROJECT_ROOT, '..', 'shared', 'seeds');
 const SEEDS = readdirSync(join(PROJECT_ROOT, 'arazzo')).filter((f) => f.endsWith('.arazzo.yaml'));
 
-test('arazzo/*.arazzo.yaml are the user seeds of ../shared/seeds, byte for byte', () => {
-  assert.equal(SEEDS.length, 4);
-  for (const f of SEEDS) assert.ok(readFileSync(join(PROJECT_ROOT, 'arazzo', f)).equals(readFileSync(join(SHARED, f))), `${f} differs from ../shared/seeds/${f}`);
+/** Our own document for the Bifrost seed (the user's seed there is a schema, ../shared/seeds/bifrost-batch-schema.yaml). */
+const OURS = ['bifrost-batch.arazzo.yaml'];
+
+test('arazzo/*.arazzo.yaml are the user seeds of ../shared/seeds, byte for byte (and our Bifrost document)', () => {
+  assert.deepEqual(SEEDS.filter((f) => OURS.includes(f)), OURS);
+  const users = SEEDS.filter((f) => !OURS.includes(f));
+  assert.deepEqual(users, readdirSync(SHARED).filter((f) => f.endsWith('.arazzo.yaml')).sort());
+  assert.equal(users.length, 4);
+  for (const f of users) assert.ok(readFileSync(join(PROJECT_ROOT, 'arazzo', f)).equals(readFileSync(join(SHARED, f))), `${f} differs from ../shared/seeds/${f}`);
 });
 
 test('the seeds with our overlays: the create steps have a cancel operation; the OpenAI creates a reconcile lookup', async () => {
@@ -32,6 +38,7 @@ test('the seeds with our overlays: the create steps have a cancel operation; the
   assert.equal(step('openai-fine-tuning-job', 'createJob').reconcile?.lookup.operation.path, '/fine_tuning/jobs');
   assert.equal(step('anthropic-batch-create-poll-results', 'createBatch').cancel?.operation.operationId, 'cancelMessageBatch');
   assert.equal(step('anthropic-batch-create-poll-results', 'createBatch').reconcile, undefined);
+  assert.equal(step('bifrost-batch', 'createBatch').cancel?.operation.path, '/v1/batches/{batch_id}/cancel');
   // without the overlay, the same documents have neither
   const bare = await prepareDocument(join(PROJECT_ROOT, 'arazzo', 'openai-batch-job.arazzo.yaml'));
   assert.equal(operationStep(bare.plan.steps.find((s) => s.stepId === 'createBatch')).cancel, undefined);
