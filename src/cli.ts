@@ -11,7 +11,7 @@ import { checkInputs, prepareDocument, type Prepared } from './load/prepare';
 import { displayLocation } from './load/read-source';
 import { expandGlobs } from './cli/glob';
 import type { Diagnostic } from './core/types';
-import { watchRun } from './cli/progress';
+import { describeStatus, watchRun } from './cli/progress';
 import { codecFromEnv, codecKeysFromEnv, startCodecServer } from './codec';
 import { runDev } from './dev/index';
 import { startSimulator } from './simulator';
@@ -208,7 +208,7 @@ export function buildProgram(): Command {
         printNotes(result.notes);
         if (flags.json) printJson(result.outputs);
         else {
-          process.stdout.write(`${started.workflowId} completed (${result.stepRuns} step runs, ${result.polls} polls inside activities)\n`);
+          process.stdout.write(`${started.workflowId} completed (${result.stepRuns} step runs, ${result.polls} polls inside activities${result.batchStatus ? `; batch ${describeStatus({ batchStatus: result.batchStatus, requestCounts: result.requestCounts })}` : ''})\n`);
           printJson(result.outputs);
         }
       });

@@ -13,6 +13,7 @@ import { buildRequest } from '../core/request';
 import { pollDelayMs } from '../core/poll-policy';
 import { evaluateStep, observedValues, responseContext, type StepResponse } from '../core/evaluate-step';
 import { ExpressionError } from '../core/expressions';
+import { evaluateStatus } from '../core/batch-status';
 import { CriterionError } from '../core/criteria';
 import { isBlobRef, type BlobRef, type ExpressionContext, type ResolvedRequest } from '../core/types';
 import { blobStore, blobThresholdBytes, putValue } from './blob-store';
@@ -212,6 +213,16 @@ function buildOrFail(stepId: string, build: () => ResolvedRequest): ResolvedRequ
   }
 }
 
+/** An evaluation of the step's response; an expression or criterion that cannot be evaluated fails the step, naming it. */
+function evaluateOrFail<T>(stepId: string, evaluate: () => T): T {
+  try {
+    return evaluate();
+  } catch (err) {
+    const type = err instanceof CriterionError ? 'ArazzoCriterionError' : err instanceof ExpressionError ? 'ArazzoExpressionError' : 'ArazzoEvaluationError';
+    fail(type, `step ${stepId}: ${(err as Error).message}`);
+  }
+}
+
 /** Run one step: one HTTP exchange per attempt, evaluated in place. */
 export async function runStep(input: RunStepInput): Promise<StepOutcome> {
   const started = Date.now();
@@ -235,14 +246,9 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
         lookupRequest: () => buildOrFail(step.stepId, () => buildRequest({ ...step, ...step.reconcile!.lookup, requestBody: undefined }, ctx)),
       });
   const rctx = responseContext(ctx, req, res);
-  let evaluation;
-  try {
-    evaluation = evaluateStep(step, rctx, input.exhaustedRetries);
-  } catch (err) {
-    const type = err instanceof CriterionError ? 'ArazzoCriterionError' : err instanceof ExpressionError ? 'ArazzoExpressionError' : 'ArazzoEvaluationError';
-    fail(type, `step ${step.stepId}: ${(err as Error).message}`);
-  }
+  const evaluation = evaluateOrFail(step.stepId, () => evaluateStep(step, rctx, input.exhaustedRetries));
   const action = evaluation.action;
+  const normalized = step.status ? evaluateOrFail(step.stepId, () => evaluateStatus(step.status!, rctx, step.stepId)) : undefined;
   if (input.pollInActivity && action?.type === 'goto' && action.stepId === step.stepId) {
     const delay = pollDelayMs(step.poll, info.attempt);
     throw ApplicationFailure.create({
@@ -262,6 +268,7 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
     polls: input.pollInActivity ? info.attempt - 1 : 0,
     durationMs: Date.now() - started,
   };
+  if (normalized) outcome.normalizedStatus = normalized;
   if (!action) outcome.observed = observedValues(step, rctx);
   if (evaluation.nullOutputs) outcome.nullOutputs = evaluation.nullOutputs;
   // the brief of the response goes into messages and history: scrubbed of resolved secret values like errors are

@@ -1,6 +1,7 @@
 // The contract between the interpreter workflow and the step activities: what crosses the boundary (the
 // activities' inputs and outcomes) and the error type names both sides know. The workflow and the activities
 // import this module, never each other. Pure: it is bundled into the workflow sandbox.
+import type { NormalizedStatus } from './batch-status';
 import type { ChosenAction } from './evaluate-step';
 import type { OperationStep, Plan, PlanCancel } from './plan';
 import type { DocumentRunRequest } from './run-request';
@@ -38,6 +39,8 @@ export interface StepOutcome {
   errorMessage?: string;
   /** Retry-After of the response, in ms, for retry actions */
   retryAfterMs?: number;
+  /** the run's normalized status as this response gives it (the step's x-temporal-status) */
+  normalizedStatus?: NormalizedStatus;
   /** how many times the step polled inside this activity (attempts that chose goto-self) */
   polls: number;
   durationMs: number;

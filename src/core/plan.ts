@@ -1,6 +1,7 @@
 // The plan: what the workflow executes, as JSON (it travels as workflow input). A step runs an operation
 // or a workflow; an action ends the run, goes somewhere, or retries. Only what the workflow and the step
 // activity read is here: where things sit in the document (positions, warnings) stays in the compile report.
+import type { PlanStatus } from './batch-status';
 import type { Criterion, JsonSchema, PlanOperation, PlanParameter, PlanReconcile, PlanRequestBody, PollPolicy } from './types';
 
 /** The version of the plan format this code writes and runs. */
@@ -82,6 +83,8 @@ export interface OperationStep extends StepBase {
   cancel?: PlanCancel;
   /** how to find what a create made when its response was lost (x-temporal-reconcile; src/core/reconcile.ts) */
   reconcile?: PlanReconcile;
+  /** how its response maps onto the run's status vocabulary (x-temporal-status; src/core/batch-status.ts) */
+  status?: PlanStatus;
 }
 
 export interface WorkflowStep extends StepBase {

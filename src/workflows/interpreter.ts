@@ -18,7 +18,7 @@ import { dependencyOrder, inputsFor } from '../core/subworkflows';
 import { cancelCreated } from './cancel';
 import { runChildOrFail } from './children';
 import { progressQuery } from './queries';
-import { runResult, type ArazzoRunInput, type ArazzoRunResult, type Run } from './run';
+import { normalizedFields, runResult, type ArazzoRunInput, type ArazzoRunResult, type Run } from './run';
 import { clearRetries, countLoop, newState, useRetry } from './state';
 import { runStep } from './steps';
 
@@ -265,6 +265,7 @@ export async function arazzoWorkflow(start: ArazzoRunInput | DocumentRunRequest)
     stepRuns: state.stepRuns,
     polls: state.polls,
     ...(resolver.waiting && { outcomeUnknown: resolver.waiting }),
+    ...normalizedFields(state),
   }));
   try {
     return await runSteps(run);

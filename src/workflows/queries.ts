@@ -9,6 +9,9 @@ export interface Progress {
   polls: number;
   /** a create step stopped with "outcome unknown" and waits for the resolve Update (resolve.ts) */
   outcomeUnknown?: { stepId: string; message: string };
+  /** the job's normalized status and counts so far (x-temporal-status; see ArazzoRunResult) */
+  batchStatus?: string;
+  requestCounts?: { total: number; completed: number; failed: number };
 }
 
 export const progressQuery = defineQuery<Progress>('progress');

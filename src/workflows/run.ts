@@ -1,5 +1,6 @@
 // What every part of the interpreter works on: the run's plan, inputs, options and state, and the
 // workflow's input and result types.
+import type { RequestCounts } from '../core/batch-status';
 import type { RunOptions, StepOutcome } from '../core/contract';
 import type { ExpressionContext } from '../core/types';
 import type { Plan } from '../core/plan';
@@ -32,6 +33,10 @@ export interface ArazzoRunResult {
   polls: number;
   /** the last steps executed, newest last */
   trace: TraceEntry[];
+  /** the job's status in the one vocabulary (BatchStatus), when a step declares x-temporal-status (state.normalizedStatus) */
+  batchStatus?: string;
+  /** its request counts, when that step declares them */
+  requestCounts?: RequestCounts;
   /**
    * Plain statements about outputs that came out null or empty from a step that ran: the step's output
    * expression and what that step's response said (e.g. a status, counts, an error file), so a run whose
@@ -67,5 +72,13 @@ export function runResult(run: Run, outputs: Record<string, unknown>, endedBy: A
     stepRuns: run.state.stepRuns,
     polls: run.state.polls,
     trace: run.state.trace,
+    ...normalizedFields(run.state),
   };
+}
+
+/** batchStatus and requestCounts of the run's normalized status, as the result and the progress query carry them. */
+export function normalizedFields(state: Run['state']): Pick<ArazzoRunResult, 'batchStatus' | 'requestCounts'> {
+  const s = state.normalizedStatus;
+  if (!s) return {};
+  return { batchStatus: s.batchStatus, ...(s.requestCounts && { requestCounts: s.requestCounts }) };
 }

@@ -1,6 +1,7 @@
 // The interpreter's state: where the run is, what each step returned, the counters that make requests
 // unique (visits) and bound loops (retries, loops), and what a cancel must undo. All of it is plain JSON:
 // it is carried over to the next run when the workflow continues as new.
+import type { NormalizedStatus } from '../core/batch-status';
 import type { StepOutcome } from '../core/contract';
 import type { PlanStep } from '../core/plan';
 
@@ -38,6 +39,11 @@ export interface InterpreterState {
   completed?: Record<string, CompletedWorkflow>;
   /** the dependsOn workflows have run */
   dependenciesDone?: boolean;
+  /**
+   * The run's status in the one vocabulary (src/core/batch-status.ts): what the last step declaring x-temporal-status
+   * read. The result and the progress query carry it as batchStatus and requestCounts.
+   */
+  normalizedStatus?: NormalizedStatus;
 }
 
 const TRACE_LIMIT = 25;
@@ -84,6 +90,7 @@ export function recordOutcome(state: InterpreterState, step: PlanStep, outcome: 
     { stepId: step.stepId, statusCode: outcome.statusCode, success: outcome.success, action: outcome.action?.name, polls: outcome.polls },
   ].slice(-TRACE_LIMIT);
   state.steps[step.stepId] = { outputs: outcome.outputs };
+  if (outcome.normalizedStatus) state.normalizedStatus = outcome.normalizedStatus;
   if (outcome.success && step.kind === 'operation' && step.cancel && !state.cancelable.includes(step.stepId))
     state.cancelable.push(step.stepId);
 }

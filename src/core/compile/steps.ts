@@ -7,6 +7,7 @@ import { actions } from './actions';
 import type { Compiler } from './compiler';
 import { cancel, extensionOperation, operation } from './operations';
 import { compileReconcile } from '../reconcile';
+import { compileStatus, STATUS_EXTENSION } from '../batch-status';
 import { checkInputExpressions, parameters, workflowInputs } from './parameters';
 import { pollPolicy, stepTimeout } from './polling';
 import { workflowRef } from './sub-workflows';
@@ -69,6 +70,9 @@ function operationStep(c: Compiler, site: StepSite): OperationStep | undefined {
     report: (code, message, at) => c.report('error', code, message, at, where),
     operationStep: (pseudo, at) => extensionOperation(c, wf, pseudo, at, where),
   });
+  const status = compileStatus((step as unknown as Record<string, unknown>)[STATUS_EXTENSION], [...path, STATUS_EXTENSION], (message, at) =>
+    c.report('error', 'bad-extension', message, at, where),
+  );
   if (!op) return undefined;
   const body = step.requestBody;
   const contentType = body?.contentType ?? op.info.requestBody?.contentTypes[0] ?? 'application/json';
@@ -83,6 +87,7 @@ function operationStep(c: Compiler, site: StepSite): OperationStep | undefined {
     responseHeaders: referencedHeaders([base.successCriteria, base.onSuccess, base.onFailure, base.outputs]),
     cancel: cancelOp,
     ...(reconcile && { reconcile }),
+    ...(status && { status }),
   };
 }
 
