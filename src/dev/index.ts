@@ -1,5 +1,5 @@
 // `arazzo-temporal dev` (npm start): the Temporal dev server with its Web UI and a SQLite file, the
-// provider simulator and a worker in one process; optionally runs the four seeds and prints their outputs.
+// provider simulator and a worker in one process; optionally runs the five seeds and prints their outputs and statuses.
 import { randomBytes } from 'node:crypto';
 import { ArazzoClient, failureMessage } from '../client';
 import { startDevCodec } from './codec';
@@ -8,7 +8,7 @@ import { stopOnSignals } from '../temporal/children';
 import { installRuntime, startWorker } from '../worker';
 import { rootsFromEnv } from '../load/document-roots';
 import { PROJECT_ROOT, startDevServer } from '../temporal/dev-server';
-import { runSeeds, type SeedResult } from './seeds';
+import { runSeeds, statusTable, type SeedResult } from './seeds';
 
 export interface DevOptions {
   port: number;
@@ -77,7 +77,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
       `Temporal dev server  ${server.address}  (SQLite: ${server.dbFile})`,
       `Temporal Web UI      ${server.uiUrl}`,
       `Payloads             ${codec.description}`,
-      `Provider simulator   ${simulator.url}  (OpenAI ${simulator.url}/v1, Anthropic ${simulator.url}/v1/messages/batches)`,
+      `Provider simulator   ${simulator.url}  (OpenAI ${simulator.url}/v1, Anthropic ${simulator.url}/v1/messages/batches, Bifrost ${simulator.url}/bifrost)`,
       `Worker               task queue ${worker.worker.options.taskQueue} (pid ${process.pid}); documents under ${documentRoots.join(', ')}`,
       '',
     ].join('\n'),
@@ -85,12 +85,12 @@ export async function runDev(opts: DevOptions): Promise<void> {
 
   let failed = 0;
   if (opts.runSeeds) {
-    process.stdout.write(`Running the four seeds against the simulator (timing: ${opts.timing}); watch them in the Web UI.\n`);
+    process.stdout.write(`Running the five seeds against the simulator, Bifrost in both styles (timing: ${opts.timing}); watch them in the Web UI.\n`);
     const client = await ArazzoClient.connect({ address: server.address });
     try {
       const results = await runSeeds(client, simulator.url, (r) => report(r, server.uiUrl));
       failed = results.filter((r) => !r.result).length;
-      process.stdout.write(`\n${results.length - failed} of ${results.length} seed runs completed.\n`);
+      process.stdout.write(`\nNormalized status (x-temporal-status):\n${statusTable(results)}\n${results.length - failed} of ${results.length} seed runs completed.\n`);
     } finally {
       await client.close();
     }

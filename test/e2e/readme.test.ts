@@ -213,7 +213,13 @@ const CHECKS: Record<string, () => Promise<void>> = {
     const ci = readFileSync(join(PROJECT_ROOT, '.ci', 'run'), 'utf8');
     assert.match(ci, /^npm install\b/m);
     assert.match(ci, /^npm test\b/m);
-    assert.match(npmStart.output, /4 of 4 seed runs completed/);
+    assert.match(npmStart.output, /6 of 6 seed runs completed/);
+    // one table of every run's normalized status and counts (x-temporal-status)
+    assert.match(npmStart.output, /^run\s+batchStatus\s+total\s+completed\s+failed$/m);
+    assert.match(npmStart.output, /^openai-batch-job\s+completed\s+3\s+3\s+0$/m);
+    assert.match(npmStart.output, /^anthropic-batch-create-poll-results\s+ended\s+2\s+2\s+0$/m);
+    assert.match(npmStart.output, /^bifrost-batch \(openai style\)\s+completed\s+2\s+2\s+0$/m);
+    assert.match(npmStart.output, /^bifrost-batch \(anthropic style\)\s+ended\s+2\s+2\s+0$/m);
     assert.match(npmStart.output, new RegExp(`Temporal Web UI\\s+http://127\\.0\\.0\\.1:${ports.ui}`));
   },
 
