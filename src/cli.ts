@@ -368,7 +368,7 @@ export function buildProgram(): Command {
 
   program
     .command('simulator')
-    .description('run the provider simulator (OpenAI Files/Batches/Fine-tuning, Anthropic Message Batches) until Ctrl-C')
+    .description('run the provider simulator (OpenAI Files/Batches/Fine-tuning, Anthropic Message Batches, a Bifrost gateway under /bifrost) until Ctrl-C')
     .option('--port <n>', 'port (default 8089; 0 picks a free one)', '8089')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--timing <preset>', 'how fast jobs move through their states').choices(['fast', 'demo']).default('demo'))

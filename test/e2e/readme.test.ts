@@ -278,12 +278,17 @@ const CHECKS: Record<string, () => Promise<void>> = {
   },
 
   async seeds() {
-    const [batch, download, fineTune, anthropic] = await runBlock(block('seeds'));
+    const [batch, download, fineTune, anthropic, bifrostOpenAI, bifrostAnthropic] = await runBlock(block('seeds'));
     ok(batch);
     const contents = String(json(download).contents).trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(contents.length, 3);
     assert.match(json(fineTune).fineTunedModel, /^ft:/);
     assert.equal(json(anthropic).processingStatus, 'ended');
+    // the Bifrost seed through the simulator's gateway, in both styles
+    assert.equal(json(bifrostOpenAI).status, 'completed');
+    assert.equal(json(bifrostOpenAI).results.length, 2);
+    assert.equal(json(bifrostAnthropic).status, 'ended');
+    assert.deepEqual(json(bifrostAnthropic).requestCounts, { total: 2, completed: 2, failed: 0, succeeded: 2 });
     // one worker the whole time: the dev process that printed its pid is still the one serving, with no crash
     assert.ok(alive(devPid), `the worker process ${devPid} is alive`);
     assert.doesNotMatch(npmStart.output, /fatal|worker failed|worker stopped|IllegalStateError|Invalid millis/);
