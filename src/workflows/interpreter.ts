@@ -147,6 +147,7 @@ function noAction(run: Run, step: PlanStep, outcome: StepOutcome): Next {
       stepId: step.stepId,
       statusCode: outcome.statusCode,
       failedCriteria: outcome.failedCriteria,
+      ...normalizedFields(state),
     });
   }
   const guarded = step.onSuccess.length > 0 && step.onSuccess.every((a) => a.criteria?.length);
@@ -158,7 +159,7 @@ function noAction(run: Run, step: PlanStep, outcome: StepOutcome): Next {
         `The document has no branch for this outcome, so the run stops here${next ? ` instead of going on to step ${next}` : ''}.` +
         (outcome.facts ? ` The response said: ${describeFacts(outcome.facts)}.` : ''),
       'ArazzoUnhandledOutcome',
-      { stepId: step.stepId, observed: outcome.observed, outputs: outcome.outputs },
+      { stepId: step.stepId, observed: outcome.observed, outputs: outcome.outputs, ...normalizedFields(state) },
     );
   }
   clearRetries(state, step.stepId);

@@ -5,7 +5,7 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import axios from 'axios';
-import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { failureMessage } from '../../src/client';
 import { assertCancelled, assertNoKey, historyText, requestsTo, seedInputs, seedRun, type SeedName } from '../helpers/runs';
 import { ANTHROPIC_KEY, OPENAI_KEY, startStack, waitFor, workerLogs, type Stack } from '../helpers/stack';
@@ -68,6 +68,15 @@ describe('OpenAI batch job (arazzo/openai-batch-job.arazzo.yaml)', () => {
     assert.match(msg, /\$\.status = "failed"/);
     assert.match(msg, /The response said: .*errors \{"object":"list","data":\[\{"code":"model_not_found",[^\]]*"line":1\},\{"code":"model_not_found",[^\]]*"line":2\}\]\}/);
     assert.equal(requestsTo(stack.simulator, 'GET', /^\/v1\/batches\/batch_/).at(-1)?.status, 200, 'the run stopped on the poll that saw it');
+  });
+
+  test('batch failed: the failure details carry the normalized status and counts (x-temporal-status of the overlay)', async () => {
+    const err = await run('openai-batch-job', { batchInputFile: batchLines(['a', 'b'], () => ({ model: 'sim-fail' })) }).catch((e: unknown) => e);
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, `a failed run: ${err}`);
+    const details = err.cause.details?.[0] as { stepId: string; batchStatus?: string; requestCounts?: unknown };
+    assert.equal(details.stepId, 'pollBatch');
+    assert.equal(details.batchStatus, 'failed');
+    assert.deepEqual(details.requestCounts, stack.simulator.state.batches()[0].request_counts, "the batch's own counts");
   });
 
   test('batch expired with partial output: the run fails with the status, the counts and both files', async () => {
