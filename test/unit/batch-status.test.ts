@@ -100,3 +100,13 @@ test('compile: a map onto a word outside the vocabulary, an unknown count, a bad
   assert.deepEqual(out, { status: '$response.body#/s', map: { cancelled: 'canceled' }, requestCounts: {} });
   assert.equal(compileStatus({ map: {} }, at, report), undefined, 'status is required');
 });
+
+test("run's progress line and completion line: the normalized status with its counts, nothing without one", async () => {
+  const { statusText } = await import('../../src/cli/progress');
+  assert.equal(
+    statusText({ batchStatus: 'in_progress', requestCounts: { total: 3, completed: 1, failed: 0 } }),
+    ' · batch in_progress, 1/3 requests completed, 0 failed',
+  );
+  assert.equal(statusText({ batchStatus: 'ended' }), ' · batch ended');
+  assert.equal(statusText({}), '');
+});
