@@ -1,6 +1,7 @@
 // The interpreter's state: where the run is, what each step returned, the counters that make requests
 // unique (visits) and bound loops (retries, loops), and what a cancel must undo. All of it is plain JSON:
 // it is carried over to the next run when the workflow continues as new.
+import type { ReceivedMessage } from '../core/asyncapi';
 import type { StepOutcome } from '../core/contract';
 import type { PlanStep } from '../core/plan';
 
@@ -38,6 +39,10 @@ export interface InterpreterState {
   completed?: Record<string, CompletedWorkflow>;
   /** the dependsOn workflows have run */
   dependenciesDone?: boolean;
+  /** messages correlation mailboxes forwarded that no receive step took yet, by mailbox id (src/workflows/async-steps.ts) */
+  inbox?: Record<string, ReceivedMessage[]>;
+  /** ids of the messages this run took in, newest last (at most 200): a redelivery is ignored */
+  seenMessages?: string[];
 }
 
 const TRACE_LIMIT = 25;
