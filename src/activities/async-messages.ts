@@ -9,6 +9,7 @@ import { evaluateValue } from '../core/expressions';
 import { listen, publish } from './mqtt-bridge';
 import { subscribeTo } from './mailbox-delivery';
 import { resolveSecrets } from './secrets';
+import { OUTBOUND_REFUSED, OutboundPolicy } from './outbound-policy';
 
 const isMqtt = (protocol: string | undefined) => /^(mqtts?|wss?)$/.test(protocol ?? '');
 
@@ -37,6 +38,9 @@ export async function sendMessage(input: SendMessageInput): Promise<{ messageId:
     await publish(server.url, step.channel.address, payload);
   } else if (/^https?$/.test(server.protocol)) {
     const url = `${server.url.replace(/\/+$/, '')}/${step.channel.address.replace(/^\/+/, '')}`;
+    // the outbound policy of HTTP steps (its host and address checks; not re-checked at connect time here)
+    const refused = new OutboundPolicy([server.url]).urlProblem(url);
+    if (refused) throw ApplicationFailure.nonRetryable(`step ${step.stepId}: message refused by the outbound policy, not sent: ${refused}`, OUTBOUND_REFUSED);
     await axios.post(url, payload, {
       headers: { 'content-type': step.contentType ?? 'application/json', 'message-id': messageId, ...headers },
       timeout: 30_000,

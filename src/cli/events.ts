@@ -10,7 +10,7 @@ export function registerEventCommands(program: Command, withConnection: (cmd: Co
     .description(
       'receive Standard Webhooks deliveries (verified with the whsec_ secret in --secret-env), and route each event to the run waiting for it by its AsyncAPI channel (the request path) and correlation id',
     )
-    .option('--port <n>', 'port (0 picks a free one)', '8090')
+    .option('--port <n>', 'port (0 picks a free one)', '8088')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option(
       '--asyncapi <file>',

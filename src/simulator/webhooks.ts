@@ -11,7 +11,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Simulator } from './server';
 
 export interface WebhookDeliveryOptions {
-  /** where events are POSTed, e.g. http://127.0.0.1:8090/webhooks/openai */
+  /** where events are POSTed, e.g. http://127.0.0.1:8088/webhooks/openai */
   url: string;
   /** the whsec_… secret events are signed with */
   secret: string;
