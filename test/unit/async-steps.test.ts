@@ -133,3 +133,17 @@ test('the transports and the receive step name the same mailbox', () => {
     ['o1'],
   );
 });
+
+test('$message outside a receive step is warned about: it is always empty there', async () => {
+  const file = variant((t) =>
+    t.replace(
+      '      outputFileId: $response.body#/output_file_id',
+      '      outputFileId: $response.body#/output_file_id\n      event: $message.payload#/type',
+    ),
+  );
+  const { warnings } = await prepareDocument(file);
+  const w = warnings.find((d) => d.code === 'message-outside-receive');
+  assert.ok(w, 'warned');
+  assert.equal(w.stepId, 'getResult');
+  assert.ok(w.pos?.line && w.pos.line > 100, `at the step's line (${w.pos?.line})`);
+});

@@ -104,6 +104,14 @@ function planChannel(c: Compiler, found: Found): PlanChannel {
   };
 }
 
+/** `$message` is what a receive step received: anywhere else it is always empty. */
+export function warnMessageOutsideReceive(c: Compiler, step: ArazzoStep, path: Path, where: Where): void {
+  const { stepId: _id, description: _d, ...rest } = step;
+  if (!/\$message\./.test(JSON.stringify(rest))) return;
+  const message = `$message is the message a receive step (action: receive) received; in this step it is always empty`;
+  c.report('warning', 'message-outside-receive', message, path, where);
+}
+
 /** Compile a send or receive step; `base` compiles what every step has. */
 export function asyncStep(
   c: Compiler,
@@ -132,6 +140,7 @@ export function asyncStep(
   if (!found) return undefined;
   const channel = planChannel(c, found);
   if (step.action === 'send') {
+    warnMessageOutsideReceive(c, step, path, where);
     if (step.correlationId !== undefined)
       c.report(
         'warning',
