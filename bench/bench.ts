@@ -5,8 +5,9 @@
 //   3. wall time of 200 concurrent batch-job runs on one in-process worker
 //   4. a three-step loop (test/fixtures/loops) run 5,000 times with the default continue-as-new settings: runs in
 //      the chain, the largest history of any run (≤ 10,240 events), wall time
+//   5. a 1-hour batch waited for by polling (60 polls) or by webhook (bench/webhooks.ts): API requests, history events
 // Prints a table with targets, writes bench/results.json. --quick skips the 1,000-poll and 200 MB figures and runs
-// the loop 500 times; --only history,concurrency,downloads,loop runs only those parts (and leaves results.json alone).
+// the loop 500 times; --only history,concurrency,downloads,loop,webhooks runs only those parts (and leaves results.json alone).
 //
 // The dev server's SQLite file goes to a temp dir on tmpfs (/dev/shm) when there is one (--db-dir DIR to choose),
 // and the server's timer queue is tuned (--server-defaults to leave it alone): by default it fires no timer (a
@@ -26,6 +27,7 @@ import { PROJECT_ROOT, startDevServer } from '../src/temporal/dev-server';
 import { installRuntime, startWorker } from '../src/worker';
 import { startCounterServer } from '../test/helpers/counter-server';
 import { startReferenceWorker } from './reference/worker';
+import { measureWebhooks } from './webhooks';
 
 const QUICK = process.argv.includes('--quick');
 const flag = (name: string) => {
@@ -34,7 +36,7 @@ const flag = (name: string) => {
 };
 /** --only history,concurrency,downloads: run only those parts (development) */
 const ONLY = flag('--only')?.split(',');
-const runs = (part: 'history' | 'concurrency' | 'downloads' | 'loop') => !ONLY || ONLY.includes(part);
+const runs = (part: 'history' | 'concurrency' | 'downloads' | 'loop' | 'webhooks') => !ONLY || ONLY.includes(part);
 const DB_DIR = flag('--db-dir') ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 const SERVER_TUNING: Record<string, string | number> = process.argv.includes('--server-defaults')
   ? {}
@@ -715,6 +717,11 @@ async function main(): Promise<void> {
   if (runs('loop')) {
     log(`4. a three-step loop run ${LOOP_ITERATIONS.toLocaleString('en')} times, default continue-as-new settings (loop wait ${LOOP_POLL_MS} ms)`);
     await measureLoop(ctx, dataDir);
+  }
+  if (runs('webhooks')) {
+    log('5. a 1-hour batch: polling (60 polls) vs webhook (bench/webhooks.ts)');
+    const inputs = { apiKey: secretKey, endpoint: batchInputs.endpoint, batchInputFile: batchInputs.batchInputFile };
+    notes.push(...(await measureWebhooks({ ...ctx, inputs }, { figure, log, short, historyOf, resultWithin })));
   }
   await stopArazzo();
   await stopReference();

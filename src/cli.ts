@@ -12,6 +12,7 @@ import { displayLocation } from './load/read-source';
 import { expandGlobs } from './cli/glob';
 import type { Diagnostic } from './core/types';
 import { describeStatus, watchRun } from './cli/progress';
+import { registerEventCommands } from './cli/events';
 import { codecFromEnv, codecKeysFromEnv, startCodecServer } from './codec';
 import { runDev } from './dev/index';
 import { startSimulator } from './simulator';
@@ -388,8 +389,8 @@ export function buildProgram(): Command {
       await new Promise<void>(() => undefined); // until a signal: stopOnSignals closes the simulator and exits
     });
 
-  program
-    .command('codec-server')
+  registerEventCommands(program, withConnection);
+  program.command('codec-server')
     .description("serve Temporal's remote codec protocol (POST /encode, /decode) with this process's codec keys, so the Web UI and `temporal workflow show --codec-endpoint` can read encrypted payloads")
     .option('--port <n>', 'port (default 8081; 0 picks a free one)', '8081')
     .option('--host <host>', 'address to listen on; whoever reaches it can read every payload', '127.0.0.1')
@@ -405,8 +406,7 @@ export function buildProgram(): Command {
       await new Promise<void>(() => undefined); // until a signal
     });
 
-  program
-    .command('dev')
+  program.command('dev')
     .description('start the Temporal dev server (SQLite, Web UI), a worker and the simulator; print their addresses; run until Ctrl-C')
     .option('--run-seeds', 'run the four seed documents against the simulator and print their outputs')
     .option('--exit', 'exit when the seeds are done instead of serving until Ctrl-C')

@@ -12,6 +12,7 @@ import { isBlobRef } from './core/types';
 import { temporalSettings, WORKFLOW_TYPE, type TemporalSettings } from './config';
 import { checkInputs, prepareDocument, type PrepareOptions, type Prepared } from './load/prepare';
 import type { Plan } from './core/types';
+import { stepTarget } from './core/plan';
 import type { Duration } from '@temporalio/common';
 import type { ArazzoRunInput, ArazzoRunResult, RunOptions, arazzoWorkflow } from './workflows/arazzo-workflow';
 import { resolveUpdate, type ResolveRequest, type ResolveResult } from './workflows/resolve';
@@ -44,7 +45,7 @@ export function readableWorkflowId(plan: Plan, now = new Date()): string {
 }
 
 function staticDetails({ plan, warnings: found }: Prepared): string {
-  const steps = plan.steps.map((s, i) => `${i + 1}. \`${s.stepId}\` — ${s.kind === 'workflow' ? `workflow ${s.workflow.workflowId}` : `${s.operation.method} ${s.operation.path}`}`).join('\n');
+  const steps = plan.steps.map((s, i) => `${i + 1}. \`${s.stepId}\` — ${stepTarget(s)}`).join('\n');
   const warnings = found.length ? `\n\n**Warnings**\n${found.map((w) => `- ${w.message}`).join('\n')}` : '';
   return `**${plan.document.title}** (${plan.document.file}), workflow \`${plan.workflowId}\`\n\n${steps}${warnings}`.slice(0, 20_000);
 }

@@ -9,6 +9,7 @@ import { temporalSettings, type TemporalSettings } from './config';
 import { stopOnSignals } from './temporal/children';
 import { configureOutbound } from './activities/outbound-policy';
 import { setDocumentRoots } from './activities/prepare-run';
+import { closeBrokers } from './activities/mqtt-bridge';
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
@@ -85,6 +86,7 @@ export async function startWorker(
     async stop() {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await done.catch(() => undefined);
+      await closeBrokers(); // the MQTT connections of send and receive steps (reopened by the next one)
       if (!overrides.connection) await connection.close();
     },
   };

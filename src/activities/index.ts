@@ -1,9 +1,10 @@
 // Activities registered by the worker, each behind the last-resort guard (guard.ts). The workflow knows them only as StepActivities (src/core/contract.ts).
-import type { PrepareActivities, StepActivities } from '../core/contract';
+import type { MessageActivities, PrepareActivities, StepActivities } from '../core/contract';
 import { guarded } from './guard';
 import { useXPath } from './xpath';
 import { cancelCreated as cancelCreatedUnguarded, runStep as runStepUnguarded } from './run-step';
 import { prepareRun as prepareRunUnguarded } from './prepare-run';
+import { sendMessage as sendMessageUnguarded, subscribeMailbox as subscribeMailboxUnguarded } from './async-messages';
 
 // the step activity evaluates xpath criteria: the engine lives here, outside the workflow bundle
 useXPath();
@@ -11,7 +12,9 @@ useXPath();
 export const runStep = guarded(runStepUnguarded);
 export const cancelCreated = guarded(cancelCreatedUnguarded);
 export const prepareRun = guarded(prepareRunUnguarded);
+export const sendMessage = guarded(sendMessageUnguarded);
+export const subscribeMailbox = guarded(subscribeMailboxUnguarded);
 
 // the activities implement what the workflow calls (src/core/contract.ts)
-const implementsContract: StepActivities & PrepareActivities = { runStep, cancelCreated, prepareRun };
+const implementsContract: StepActivities & PrepareActivities & MessageActivities = { runStep, cancelCreated, prepareRun, sendMessage, subscribeMailbox };
 void implementsContract;

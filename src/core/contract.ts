@@ -3,7 +3,7 @@
 // import this module, never each other. Pure: it is bundled into the workflow sandbox.
 import type { NormalizedStatus } from './batch-status';
 import type { ChosenAction } from './evaluate-step';
-import type { OperationStep, Plan, PlanCancel } from './plan';
+import type { OperationStep, Plan, PlanCancel, PlanChannel, SendStep } from './plan';
 import type { DocumentRunRequest } from './run-request';
 import type { ExpressionContext } from './types';
 
@@ -101,4 +101,30 @@ export interface PreparedRun {
 /** The activity that prepares a run started by reference (src/activities/prepare-run.ts implements it). */
 export interface PrepareActivities {
   prepareRun(req: DocumentRunRequest): Promise<PreparedRun>;
+}
+
+/** A send step's message, published by the sendMessage activity (src/activities/async-messages.ts). */
+export interface SendMessageInput {
+  step: SendStep;
+  context: RunStepInput['context'];
+  /** the message's id (`message-id`): the same on every attempt, so a receiver can drop a repeat */
+  messageId: string;
+  /** MQTT channels this run's receive steps wait on: the worker listens on them before the message goes out */
+  listen: PlanChannel[];
+  /** the workflow task queue, where correlation mailboxes run */
+  taskQueue: string;
+}
+
+/** A receive step starts waiting: its run subscribes to the correlation mailbox (src/workflows/mailbox.ts). */
+export interface SubscribeInput {
+  mailboxId: string;
+  channel: PlanChannel;
+  /** the run's workflow id: the mailbox forwards to it (signals reach the current run after a continue-as-new) */
+  subscriber: string;
+  taskQueue: string;
+}
+
+export interface MessageActivities {
+  sendMessage(input: SendMessageInput): Promise<{ messageId: string }>;
+  subscribeMailbox(input: SubscribeInput): Promise<void>;
 }

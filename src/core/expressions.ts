@@ -23,6 +23,8 @@ export type ExpressionTarget =
   | { root: 'request'; source: 'header' | 'query' | 'path'; name: string }
   | { root: 'response'; source: 'header'; name: string }
   | { root: 'request' | 'response'; source: 'body' }
+  /** Arazzo 1.1 `$message.header.<name>`, `$message.payload` (`$message.payload.a.b` as the spec's example writes it) */
+  | { root: 'message'; source: 'header' | 'payload'; name?: string }
   | { root: 'inputs' | 'outputs'; name: string }
   | { root: 'steps'; stepId: string; name: string }
   | { root: 'workflows'; workflowId: string; field: 'inputs' | 'outputs'; name: string }
@@ -32,19 +34,8 @@ export type ExpressionTarget =
 /** A parsed runtime expression. `pointer` is the JSON Pointer after `#` ('' = the whole value). */
 export type ParsedExpression = ExpressionTarget & { text: string; pointer?: string };
 
-export const EXPRESSION_ROOTS = [
-  'url',
-  'method',
-  'statusCode',
-  'request',
-  'response',
-  'inputs',
-  'outputs',
-  'steps',
-  'workflows',
-  'sourceDescriptions',
-  'components',
-] as const;
+// prettier-ignore
+export const EXPRESSION_ROOTS = ['url', 'method', 'statusCode', 'request', 'response', 'message', 'inputs', 'outputs', 'steps', 'workflows', 'sourceDescriptions', 'components'] as const;
 
 // ---------- reader ----------
 
@@ -145,6 +136,13 @@ function readTarget(r: Reader): ExpressionTarget {
     case 'method':
     case 'statusCode':
       return { root };
+    case 'message': {
+      r.expect('.', "'.' after $message");
+      const source = r.oneOf(['header', 'payload'] as const, 'header or payload after $message.');
+      if (source === 'payload' && r.src[r.pos] !== '.') return { root, source };
+      r.expect('.', `'.<name>' after $message.${source}`);
+      return { root, source, name: r.token(source === 'header' ? CHARSET.header : CHARSET.name, `a ${source} name`) };
+    }
     case 'request':
     case 'response': {
       r.expect('.', `'.' after $${root}`);
@@ -273,6 +271,8 @@ function resolve(e: ParsedExpression, ctx: ExpressionContext): unknown {
       const map = e.source === 'header' ? message?.header : ctx.request?.[e.source];
       return lookup(map, e.name, e.source === 'header');
     }
+    case 'message':
+      return e.source === 'header' ? lookup(ctx.message?.header, e.name!, true) : e.name ? lookup({ p: ctx.message?.payload }, `p.${e.name}`) : ctx.message?.payload;
     case 'inputs':
       return lookup(ctx.inputs, e.name);
     case 'outputs':

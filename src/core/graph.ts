@@ -4,6 +4,7 @@
 // action handles goes to a "run fails" node. Pure: `validate --graph` and `graph` print it.
 import { complementary } from './lint';
 import type { Criterion, Plan, PlanAction } from './types';
+import { stepTarget } from './plan';
 
 const MAX_LABEL = 90;
 
@@ -68,7 +69,7 @@ export function planToMermaid(plan: Plan, opts: GraphOptions = {}): string {
 
   lines.push(`  start(["${mermaidText(`${plan.workflowId}${plan.summary ? `: ${plan.summary}` : ''}`)}"])`);
   for (const [i, step] of plan.steps.entries()) {
-    const what = step.kind === 'workflow' ? `workflow ${step.workflow.workflowId}` : `${step.operation.method} ${step.operation.path}`;
+    const what = stepTarget(step);
     const title = mermaidText(`${i + 1}. ${step.stepId}`);
     lines.push(opts.operations === false ? `  s${i}["${title}"]` : `  s${i}["${title}<br/>${mermaidText(what, 60)}"]`);
   }

@@ -92,7 +92,40 @@ export interface WorkflowStep extends StepBase {
   workflow: PlanWorkflowTarget;
 }
 
-export type PlanStep = OperationStep | WorkflowStep;
+/** An AsyncAPI channel a send or receive step uses (src/core/asyncapi.ts). */
+export interface PlanChannel {
+  /** the source description */
+  source: string;
+  /** the channel's key in the AsyncAPI description, and its address (the MQTT topic, the webhook path) */
+  name: string;
+  address: string;
+  /** the first server of the channel: its protocol (mqtt, http, https) and URL (after --server overrides) */
+  server?: { protocol: string; url: string };
+  /** where the channel's messages carry their correlation id, per the AsyncAPI description ($message.payload#/data/id) */
+  correlationLocations: string[];
+}
+
+/** Arazzo 1.1 `action: send`: publishes a message on an AsyncAPI channel; done once it is sent. */
+export interface SendStep extends StepBase {
+  kind: 'send';
+  operationId?: string;
+  channel: PlanChannel;
+  /** `in: header` parameters: the message's headers */
+  parameters: PlanParameter[];
+  payload?: unknown;
+  contentType?: string;
+}
+
+/** Arazzo 1.1 `action: receive`: waits durably (up to timeoutMs) for a message matching `correlationId`. */
+export interface ReceiveStep extends StepBase {
+  kind: 'receive';
+  operationId?: string;
+  channel: PlanChannel;
+  /** the step's correlationId: an expression or a value, evaluated when the step starts waiting */
+  correlationId?: string;
+}
+
+export type PlanStep = OperationStep | WorkflowStep | SendStep | ReceiveStep;
 
 export interface Plan {
   planVersion: typeof PLAN_VERSION;
@@ -125,6 +158,10 @@ export const actionWorkflowKey = (a: PlanAction): string | undefined => (a.type 
 /** `goto` back to this step or an earlier one (a loop). */
 export const loopsBack = (steps: PlanStep[], index: number, a: PlanAction): boolean =>
   a.type === 'goto' && a.stepId !== undefined && steps.findIndex((s) => s.stepId === a.stepId) <= index;
+/** What a step runs: `METHOD /path`, `workflow <id>`, `send <channel>` or `receive <channel>`. */
+export const stepTarget = (s: PlanStep | PlanCancel): string => {
+  if (!('kind' in s) || s.kind === 'operation') return `${s.operation.method} ${s.operation.path}`;
+  return s.kind === 'workflow' ? `workflow ${s.workflow.workflowId}` : `${s.kind} ${s.channel.address}`;
+};
 /** `step · METHOD /path` or `step · workflow <id>`: how a step is named in activity summaries and details. */
-export const stepLabel = (s: PlanStep | PlanCancel): string =>
-  `${s.stepId} · ${'kind' in s && s.kind === 'workflow' ? `workflow ${s.workflow.workflowId}` : `${s.operation.method} ${s.operation.path}`}`;
+export const stepLabel = (s: PlanStep | PlanCancel): string => `${s.stepId} · ${stepTarget(s)}`;

@@ -47,7 +47,7 @@ export interface ArazzoDocument {
 export interface SourceDescription {
   name: string;
   url: string;
-  type?: 'openapi' | 'arazzo';
+  type?: 'openapi' | 'arazzo' | 'asyncapi';
 }
 
 export interface ArazzoWorkflow {
@@ -78,6 +78,10 @@ export interface ArazzoStep {
   outputs?: Record<string, string>;
   /** Arazzo 1.1: milliseconds the step may take before it fails */
   timeout?: number;
+  /** Arazzo 1.1 AsyncAPI steps: send or receive on a channel (channelPath, or operationId of an AsyncAPI operation) */
+  action?: 'send' | 'receive';
+  channelPath?: string;
+  correlationId?: string;
   [ext: `x-${string}`]: unknown;
 }
 
@@ -188,6 +192,8 @@ export interface ExpressionContext {
   statusCode?: number;
   request?: { header: Record<string, string>; query: Record<string, string>; path: Record<string, string>; body?: unknown };
   response?: { header: Record<string, string>; body?: unknown };
+  /** the message a receive step received (Arazzo 1.1 `$message`) */
+  message?: { header: Record<string, string>; payload?: unknown };
 }
 
 /** The request the activity sends, after expressions are evaluated (secrets still as references). */

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { ArazzoClient, failureMessage } from '../client';
 import { startDevCodec } from './codec';
-import { startSimulator } from '../simulator';
+import { startSimulator, startWebhookDelivery, type Simulator } from '../simulator';
+import { startDevEvents, type DevEvents } from './events';
 import { stopOnSignals } from '../temporal/children';
 import { installRuntime, startWorker } from '../worker';
 import { rootsFromEnv } from '../load/document-roots';
@@ -40,6 +41,18 @@ function report(r: SeedResult, uiUrl?: string): void {
   for (const note of r.result?.notes ?? []) process.stdout.write(`  note: ${note}\n`);
 }
 
+const whyStopped = (done: Promise<void>) =>
+  done.then(
+    () => 'the worker stopped',
+    (err) => `the worker failed: ${(err as Error)?.message ?? String(err)}`,
+  );
+
+/** The simulator delivers its webhook events, signed, to the dev receiver; stopping stops both. */
+function simulatorWithWebhooks(simulator: Simulator, events: DevEvents): { stop: () => Promise<void> } {
+  const delivery = startWebhookDelivery(simulator, { url: `${events.webhooksUrl}/webhooks/openai`, secret: events.secret });
+  return { stop: () => delivery.stop().then(() => simulator.close()) };
+}
+
 export async function runDev(opts: DevOptions): Promise<void> {
   installRuntime('WARN');
   // Demo keys for the simulator, unless real ones are set (they would only reach the local simulator).
@@ -61,17 +74,16 @@ export async function runDev(opts: DevOptions): Promise<void> {
   if (codec.server) parts.push({ stop: () => codec.server!.close() });
   const server = await startDevServer({ port: opts.port, uiPort, dbFile: opts.dbFile, uiCodecEndpoint: codec.server?.url });
   parts.push(server);
+  const events = await startDevEvents(server.address);
+  parts.push(events);
   const simulator = await startSimulator({ port: opts.simulatorPort, timing: opts.timing });
-  parts.push({ stop: () => simulator.close() });
+  parts.push(simulatorWithWebhooks(simulator, events));
   const documentRoots = opts.documents?.length ? opts.documents : rootsFromEnv().length ? rootsFromEnv() : [PROJECT_ROOT];
   // the simulator listens on loopback, which the outbound policy refuses unless allowed
   const worker = await startWorker({ address: server.address, allowHosts: [new URL(simulator.url).hostname], documentRoots });
   parts.push(worker);
   // a worker that stops on its own (it should not) takes the dev stack down with it, loudly
-  const workerDown = worker.done.then(
-    () => 'the worker stopped',
-    (err) => `the worker failed: ${(err as Error)?.message ?? String(err)}`,
-  );
+  const workerDown = whyStopped(worker.done);
   process.stdout.write(
     [
       `Temporal dev server  ${server.address}  (SQLite: ${server.dbFile})`,
@@ -79,6 +91,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
       `Payloads             ${codec.description}`,
       `Provider simulator   ${simulator.url}  (OpenAI ${simulator.url}/v1, Anthropic ${simulator.url}/v1/messages/batches, Bifrost ${simulator.url}/bifrost)`,
       `Worker               task queue ${worker.worker.options.taskQueue} (pid ${process.pid}); documents under ${documentRoots.join(', ')}`,
+      ...events.lines,
       '',
     ].join('\n'),
   );

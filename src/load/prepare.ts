@@ -14,6 +14,7 @@ import { applyInputDefaults, requiredParameterProblems, validateInputs } from '.
 import { loadArazzoSources } from './arazzo-sources';
 import { validateSchema } from './schema';
 import { offlineStub } from './offline-stub';
+import { summarizeAsyncApi } from './asyncapi';
 import { listOperations } from '../core/openapi';
 import { applyOverlays, loadOverlay, type LoadedOverlay } from './overlays';
 import { useXPath } from '../activities/xpath';
@@ -60,20 +61,25 @@ export interface Prepared {
 
 const specCache = new Map<string, { key: string; spec: unknown }>();
 
-async function loadSpec(location: string): Promise<unknown> {
-  const key = isUrl(location) ? location : String((await stat(localPath(location))).mtimeMs);
+async function loadSpec(location: string, type?: string): Promise<unknown> {
+  const key = `${type}:${isUrl(location) ? location : String((await stat(localPath(location))).mtimeMs)}`;
   const hit = specCache.get(location);
   if (hit && hit.key === key) return hit.spec;
   const text = await readText(location, LIMITS.sourceBytes);
   const deep = yamlTooDeep(text);
   if (deep) throw new Error(`${displayLocation(location)}:${deep.line}:${deep.column}: ${depthLimitMessage('the description')}`);
   let spec: unknown;
+  if (type === 'asyncapi') return cached(location, key, await summarizeAsyncApi(text, displayLocation(location)));
   try {
     spec = parseYaml(text, { maxAliasCount: LIMITS.sourceAliases });
   } catch (err) {
     if (/alias count/i.test((err as Error).message)) throw new Error(`${displayLocation(location)}: ${aliasLimitMessage(LIMITS.sourceAliases)}`);
     throw err;
   }
+  return cached(location, key, spec);
+}
+
+function cached(location: string, key: string, spec: unknown): unknown {
   specCache.set(location, { key, spec });
   return spec;
 }
@@ -109,9 +115,9 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   }
   if (hasErrors(shape)) throw new DocumentError(shape);
 
-  const load = async (location: string) => {
+  const load = async (location: string, type?: string) => {
     await opts.guard?.(location);
-    return loadSpec(location);
+    return loadSpec(location, type);
   };
   const sources: Record<string, LoadedSource> = {};
   const locationOf = (sd: { name: string; url: string }) => opts.sources?.[sd.name] ?? resolveLocation(docLocation, sd.url);
@@ -123,7 +129,7 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
       if (offline.includes(sd)) source.loadError = 'not fetched (offline)';
       else {
         try {
-          source.spec = await load(location);
+          source.spec = await load(location, source.type);
         } catch (err) {
           source.loadError = (err as Error).message;
         }

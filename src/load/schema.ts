@@ -7,6 +7,7 @@ import { editDistance } from '../core/suggest';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import arazzoSchema from '../../schemas/arazzo-1.0.schema.json';
+import { arazzo11Schema, isArazzo11 } from './schema-1.1';
 import type { Diagnostic, SourcePos } from '../core/types';
 import { formatPath, type PathSegment } from './parse-document';
 
@@ -15,13 +16,14 @@ export interface Locator {
   locateKey?(path: PathSegment[]): SourcePos;
 }
 
-let validator: ValidateFunction | undefined;
+const validators: Partial<Record<'1.0' | '1.1', ValidateFunction>> = {};
 
-function compiled(): ValidateFunction {
+function compiled(version: '1.0' | '1.1'): ValidateFunction {
+  let validator = validators[version];
   if (!validator) {
     const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
     addFormats(ajv);
-    validator = ajv.compile(arazzoSchema);
+    validator = validators[version] = ajv.compile(version === '1.1' ? arazzo11Schema() : arazzoSchema);
   }
   return validator;
 }
@@ -129,7 +131,7 @@ const COMBINATORS = new Set(['oneOf', 'anyOf', 'not']);
 
 /** Validate a parsed document; returns [] when it conforms. Never throws on malformed input. */
 export function validateSchema(doc: unknown, file: string, where: Locator): Diagnostic[] {
-  const validate = compiled();
+  const validate = compiled(isArazzo11(doc) ? '1.1' : '1.0');
   if (validate(doc)) return [];
   let errors = [...(validate.errors ?? [])];
 

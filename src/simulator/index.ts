@@ -7,3 +7,4 @@ export type { OpenAIFile } from './openai-files';
 export type { OpenAIBatch } from './openai-batches';
 export type { FineTuningJob } from './openai-fine-tuning';
 export type { MessageBatch } from './anthropic-batches';
+export { startWebhookDelivery, type WebhookDelivery, type WebhookDeliveryOptions, type WebhookEvent } from './webhooks';

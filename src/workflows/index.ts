@@ -1,2 +1,3 @@
 // Workflows registered by the worker (bundled into the sandbox).
 export { arazzoWorkflow } from './arazzo-workflow';
+export { arazzoMailbox } from './mailbox';

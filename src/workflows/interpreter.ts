@@ -21,6 +21,7 @@ import { progressQuery } from './queries';
 import { normalizedFields, runResult, type ArazzoRunInput, type ArazzoRunResult, type Run } from './run';
 import { clearRetries, countLoop, newState, useRetry } from './state';
 import { runStep } from './steps';
+import { useMessages } from './async-steps';
 
 /** A goto or retry action as chosen (not `end`). */
 type ChosenTarget = Exclude<ChosenAction, { type: 'end' }>;
@@ -260,6 +261,7 @@ export async function arazzoWorkflow(start: ArazzoRunInput | DocumentRunRequest)
   state.completed ??= { ...input.completed };
   const resolver = new Resolver();
   const run: Run = { plan, inputs: input.inputs, options: input.options ?? {}, state, depth: input.depth ?? 0, responded: {}, resolver };
+  useMessages(state);
   setHandler(progressQuery, () => ({
     index: state.cursor,
     stepId: plan.steps[state.cursor]?.stepId,

@@ -2,6 +2,7 @@
 // unique (visits) and bound loops (retries, loops), and what a cancel must undo. All of it is plain JSON:
 // it is carried over to the next run when the workflow continues as new.
 import type { NormalizedStatus } from '../core/batch-status';
+import type { ReceivedMessage } from '../core/asyncapi';
 import type { StepOutcome } from '../core/contract';
 import type { PlanStep } from '../core/plan';
 
@@ -44,6 +45,10 @@ export interface InterpreterState {
    * read. The result and the progress query carry it as batchStatus and requestCounts.
    */
   normalizedStatus?: NormalizedStatus;
+  /** messages correlation mailboxes forwarded that no receive step took yet, by mailbox id (src/workflows/async-steps.ts) */
+  inbox?: Record<string, ReceivedMessage[]>;
+  /** ids of the messages this run took in, newest last (at most 200): a redelivery is ignored */
+  seenMessages?: string[];
 }
 
 const TRACE_LIMIT = 25;

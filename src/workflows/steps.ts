@@ -9,6 +9,7 @@ import { ExpressionError, evaluateValue } from '../core/expressions';
 import { formatDuration } from '../core/durations';
 import { stepLabel, type OperationStep, type PlanStep, type WorkflowStep } from '../core/plan';
 import type { ExpressionContext } from '../core/types';
+import { runReceiveStep, runSendStep } from './async-steps';
 import { isTimeout, runChild } from './children';
 import { contextFor } from './context';
 import { fullContext, type Run } from './run';
@@ -19,7 +20,7 @@ function selfLooping(step: PlanStep): boolean {
 }
 
 /** A step evaluated in the workflow (a workflow step, or a timed-out step): evaluation errors fail the run. */
-function judge(step: PlanStep, ctx: ExpressionContext, exhausted: string[], failed: boolean): StepEvaluation {
+export function judge(step: PlanStep, ctx: ExpressionContext, exhausted: string[], failed: boolean): StepEvaluation {
   try {
     return evaluateStep(step, ctx, exhausted, failed);
   } catch (err) {
@@ -34,7 +35,7 @@ function judge(step: PlanStep, ctx: ExpressionContext, exhausted: string[], fail
 }
 
 /** The outcome of a step judged in the workflow, without a response. */
-function judgedOutcome(step: PlanStep, evaluation: StepEvaluation, durationMs: number, errorMessage?: string): StepOutcome {
+export function judgedOutcome(step: PlanStep, evaluation: StepEvaluation, durationMs: number, errorMessage?: string): StepOutcome {
   return {
     stepId: step.stepId,
     statusCode: 0,
@@ -147,8 +148,13 @@ async function runWorkflowStep(run: Run, step: WorkflowStep, visit: number, exha
 export async function runStep(run: Run, step: PlanStep): Promise<StepOutcome> {
   const visit = nextVisit(run.state, step.stepId);
   const exhausted = exhaustedRetries(run.state, step);
-  const outcome =
-    step.kind === 'workflow' ? await runWorkflowStep(run, step, visit, exhausted) : await runOperationStep(run, step, visit, exhausted);
+  const outcome = await (step.kind === 'workflow'
+    ? runWorkflowStep(run, step, visit, exhausted)
+    : step.kind === 'send'
+      ? runSendStep(run, step, visit, exhausted)
+      : step.kind === 'receive'
+        ? runReceiveStep(run, step, visit, exhausted)
+        : runOperationStep(run, step, visit, exhausted));
   recordOutcome(run.state, step, outcome);
   run.responded[step.stepId] = { statusCode: outcome.statusCode, nullOutputs: outcome.nullOutputs, facts: outcome.facts };
   // cancelled while that create ran: stop here, even if it was the last step (the caller cancels what it created)

@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { AesGcmCodec, dataConverter, readKeyFile } from '../../src/codec';
 import { PROJECT_ROOT, freePort } from '../../src/temporal/dev-server';
 import { waitFor } from '../helpers/stack';
+import type { ArazzoRunResult } from '../../src/client';
 
 // ---------- the README's blocks ----------
 
@@ -241,6 +242,19 @@ const CHECKS: Record<string, () => Promise<void>> = {
     assert.equal((await simulatorGet(`/v1/batches/${outputs.batchId}`)).status, 'completed');
     const result = await temporal.workflow.getHandle(startedId(r)).result();
     assert.ok(result.polls >= 1, `polls: ${result.polls}`);
+  },
+
+  async webhook() {
+    const [r] = await runBlock(block('webhook'));
+    const outputs = json(r);
+    assert.match(outputs.batchId, /^batch_/);
+    assert.match(outputs.outputFileId, /^file-/);
+    // the simulator's signed webhook ended the wait: no poll of the batch
+    const result = (await temporal.workflow.getHandle(startedId(r)).result()) as ArazzoRunResult;
+    assert.deepEqual(
+      result.trace.map((t) => t.stepId),
+      ['uploadInput', 'createBatch', 'waitForBatch', 'getResult'],
+    );
   },
 
   async 'any-client'() {

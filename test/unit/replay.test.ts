@@ -1,6 +1,7 @@
 // Replay safety: the histories in test/fixtures/histories were recorded with the workflow code as it was
 // (scripts/record-histories.ts: the seeds, child workflows, a failing child, dependsOn, a transfer, retries
-// that run a step or a workflow, timeouts, a cancelled run, a run that continued as new). Each is replayed
+// that run a step or a workflow, timeouts, a cancelled run, a run that continued as new; scripts/record-event-histories.ts:
+// receive and send steps, a lost webhook's fallback poll, an early event, their correlation mailboxes). Each is replayed
 // with the workflow bundle the worker uses; a change to the workflow code that would break a run in flight
 // shows here as a nondeterminism error.
 import { test } from 'node:test';

@@ -296,6 +296,7 @@ test('fuzz: random deletions and type changes of the seeds give diagnostics, nev
   try {
     mkdirSync(join(dir, 'arazzo'));
     symlinkSync(join(ROOT, 'openapi'), join(dir, 'openapi'));
+    symlinkSync(join(ROOT, 'asyncapi'), join(dir, 'asyncapi'));
     const random = prng(20260517);
     let refused = 0;
     let accepted = 0;

@@ -30,7 +30,7 @@ export class Compiler {
     const rank = (name: string) => (declared.includes(name) ? declared.indexOf(name) : declared.length);
     const sources = Object.values(opts.sources).sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : 1));
     for (const source of sources) {
-      if (source.spec !== undefined && source.type !== 'arazzo') this.ops.set(source.name, listOperations(source.spec));
+      if (source.spec !== undefined && source.type !== 'arazzo' && source.type !== 'asyncapi') this.ops.set(source.name, listOperations(source.spec));
     }
   }
 

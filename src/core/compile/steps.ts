@@ -4,6 +4,7 @@
 import type { OperationStep, PlanStep, WorkflowStep } from '../plan';
 import type { ArazzoStep, ArazzoWorkflow, PollPolicy } from '../types';
 import { actions } from './actions';
+import { asyncStep, isAsyncStep, warnMessageOutsideReceive } from './async-steps';
 import type { Compiler } from './compiler';
 import { cancel, extensionOperation, operation } from './operations';
 import { compileReconcile } from '../reconcile';
@@ -167,5 +168,7 @@ export function compileStep(
     return undefined;
   }
   const site = { wf, step, path, stepIds, wfPoll, where };
+  if (isAsyncStep(c, step)) return asyncStep(c, site, () => stepBase(c, site));
+  warnMessageOutsideReceive(c, step, path, where);
   return step.workflowId !== undefined ? workflowStep(c, site) : operationStep(c, site);
 }

@@ -1,0 +1,242 @@
+// Waiting for events instead of polling, on a real dev server: the webhook variant of the batch seed completes by a
+// signed webhook from the simulator with few API requests; a lost webhook is covered by the document's fallback
+// poll; a redelivered webhook reaches the run once; forged and stale deliveries are refused; an event that comes
+// before the step waits is kept; an event for a run that ended is acknowledged; MQTT send/receive through aedes.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import mqtt from 'mqtt';
+import { Webhook } from 'standardwebhooks';
+import { startStack, type Stack } from '../helpers/stack';
+import { seedRun } from '../helpers/runs';
+import { PROJECT_ROOT } from '../../src/temporal/dev-server';
+import { startWebhookDelivery, type WebhookDelivery, type WebhookDeliveryOptions, type WebhookEvent } from '../../src/simulator';
+import { channelsOf, startMqttBroker, startWebhookServer, type MqttBroker, type WebhookServer } from '../../src/webhooks';
+import { closeBrokers } from '../../src/activities/mqtt-bridge';
+import { mailboxId } from '../../src/core/asyncapi';
+
+const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const DOC = join(PROJECT_ROOT, 'arazzo', 'openai-batch-job-webhook.arazzo.yaml');
+const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures', 'events');
+let stack: Stack;
+let receiver: WebhookServer;
+let broker: MqttBroker;
+let delivery: WebhookDelivery | undefined;
+
+before(async () => {
+  stack = await startStack();
+  // a batch takes about 4 s: long enough for a polling run to poll many times
+  stack.simulator.setTiming({ batchValidatingMs: 500, batchInProgressMs: 3000, batchFinalizingMs: 500 });
+  const channels = await channelsOf([join(PROJECT_ROOT, 'asyncapi', 'openai-webhooks.yml')]);
+  receiver = await startWebhookServer({
+    port: 0,
+    secret: SECRET,
+    client: stack.client.client,
+    taskQueue: stack.client.settings.taskQueue,
+    channels,
+    log: () => undefined,
+  });
+  broker = await startMqttBroker({ port: 0 });
+});
+after(async () => {
+  await delivery?.stop();
+  await receiver?.close();
+  await closeBrokers();
+  await broker?.close();
+  await stack?.stop();
+});
+
+async function deliverWith(opts: Partial<WebhookDeliveryOptions>): Promise<WebhookDelivery> {
+  await delivery?.stop();
+  delivery = startWebhookDelivery(stack.simulator, { url: `${receiver.url}/webhooks/openai`, secret: SECRET, intervalMs: 100, ...opts });
+  return delivery;
+}
+
+/** The batch seed's webhook variant, against the simulator; `timeoutMs` shortens the receive step's wait (an overlay). */
+function webhookRun(timeoutMs?: number) {
+  const base = seedRun('openai-batch-job', stack.simulator.url, { overlays: [] });
+  if (timeoutMs === undefined) return { ...base, document: DOC };
+  const dir = mkdtempSync(join(tmpdir(), 'webhook-overlay-'));
+  const overlay = join(dir, 'timeout.overlay.yaml');
+  writeFileSync(
+    overlay,
+    `overlay: 1.0.0\ninfo: { title: shorter wait, version: 1.0.0 }\nactions:\n- target: $.workflows[0].steps[?@.stepId == 'waitForBatch']\n  update: { timeout: ${timeoutMs} }\n`,
+  );
+  return { ...base, document: DOC, overlays: [overlay] };
+}
+
+/** Requests to the simulator's batch endpoints since `from` (index into its request log). */
+const batchRequests = (from: number) =>
+  stack.simulator.requests.slice(from).filter((r) => r.path.startsWith('/v1/batches') || r.path === '/v1/files');
+
+async function signalsIn(workflowId: string): Promise<{ received: string[]; forwarded: number; forwardFailed: number }> {
+  const history = await stack.client.client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  return {
+    received: events.flatMap((e) =>
+      e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes.signalName ?? ''] : [],
+    ),
+    forwarded: events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).length,
+    forwardFailed: events.filter((e) => e.signalExternalWorkflowExecutionFailedEventAttributes).length,
+  };
+}
+
+function signed(event: WebhookEvent, opts: { secret?: string; at?: Date } = {}) {
+  const body = JSON.stringify(event);
+  const at = opts.at ?? new Date();
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': event.id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(opts.secret ?? SECRET).sign(event.id, at, body),
+    },
+  };
+}
+
+const post = (d: { body: string; headers: Record<string, string> }) => fetch(`${receiver.url}/webhooks/openai`, { method: 'POST', ...d });
+const batchEvent = (batchId: string, type = 'batch.completed'): WebhookEvent => ({
+  id: `evt_${randomBytes(8).toString('hex')}`,
+  object: 'event',
+  created_at: Math.floor(Date.now() / 1000),
+  type,
+  data: { id: batchId },
+});
+
+test('the batch completes by its signed webhook, with far fewer API requests than the polling seed', async () => {
+  await deliverWith({});
+  const from = stack.simulator.requests.length;
+  const result = await stack.client.run(webhookRun());
+  const byWebhook = batchRequests(from);
+  assert.match(String(result.outputs.batchId), /^batch_/);
+  assert.match(String(result.outputs.outputFileId), /^file-/);
+  assert.deepEqual(
+    result.trace.map((t) => t.stepId),
+    ['uploadInput', 'createBatch', 'waitForBatch', 'getResult'],
+  );
+  const sent = delivery!.events.find((e) => e.event.data.id === result.outputs.batchId);
+  assert.ok(sent && sent.delivered >= 1 && sent.event.type === 'batch.completed', 'the simulator delivered batch.completed');
+  // upload, create, and one read of the finished batch: no poll
+  assert.deepEqual(
+    byWebhook.map((r) => r.method),
+    ['POST', 'POST', 'GET'],
+  );
+
+  const pollFrom = stack.simulator.requests.length;
+  const polled = await stack.client.run(
+    seedRun('openai-batch-job', stack.simulator.url, { poll: { initialIntervalMs: 200, maxIntervalMs: 200 } }),
+  );
+  assert.match(String(polled.outputs.outputFileId), /^file-/);
+  const byPolling = batchRequests(pollFrom);
+  assert.ok(byPolling.length >= byWebhook.length + 5, `polling made ${byPolling.length} requests, the webhook run ${byWebhook.length}`);
+});
+
+test('a lost webhook: the receive step times out and the fallback poll in the document finishes the run', async () => {
+  await deliverWith({ lose: true });
+  const from = stack.simulator.requests.length;
+  const result = await stack.client.run(webhookRun(1500));
+  assert.match(String(result.outputs.outputFileId), /^file-/);
+  const steps = result.trace.map((t) => t.stepId);
+  assert.ok(steps.includes('pollBatch'), `the run polled: ${steps.join(', ')}`);
+  assert.equal(steps[steps.length - 1], 'getResult');
+  const lost = delivery!.events.find((e) => e.event.data.id === result.outputs.batchId);
+  assert.ok(lost?.lost && lost.attempts.length === 0, 'the webhook of this batch was lost, never sent');
+  assert.ok(batchRequests(from).some((r) => r.method === 'GET' && /^\/v1\/batches\/batch_/.test(r.path)));
+});
+
+test('a webhook delivered three times (same webhook-id) reaches the run once', async () => {
+  await deliverWith({ duplicates: 2 });
+  const started = await stack.client.start(webhookRun());
+  const result = await started.handle.result();
+  const batchId = String(result.outputs.batchId);
+  const entry = await waitUntil(() => delivery!.events.find((e) => e.event.data.id === batchId && e.delivered === 3));
+  assert.equal(entry.attempts.filter((s) => s === 200).length, 3);
+  const box = mailboxId('/webhooks/openai', batchId);
+  const mailbox = await signalsIn(box);
+  assert.equal(mailbox.received.filter((s) => s === 'arazzo.deliver').length, 3, 'the mailbox got all three deliveries');
+  assert.equal(mailbox.forwarded, 1, 'and forwarded one');
+  const run = await signalsIn(started.workflowId);
+  assert.equal(run.received.filter((s) => s === 'arazzo.message').length, 1);
+});
+
+test('a forged signature is refused with 401 and a stale timestamp with 400; neither reaches a mailbox', async () => {
+  const before401 = receiver.stats.refused[401] ?? 0;
+  const before400 = receiver.stats.refused[400] ?? 0;
+  const forged = batchEvent('batch_forged');
+  const res1 = await post(signed(forged, { secret: `whsec_${randomBytes(24).toString('base64')}` }));
+  assert.equal(res1.status, 401);
+  const tampered = signed(batchEvent('batch_forged'));
+  const res2 = await post({ ...tampered, body: tampered.body.replace('batch.completed', 'batch.failed') });
+  assert.equal(res2.status, 401);
+  const stale = await post(signed(batchEvent('batch_stale'), { at: new Date(Date.now() - 10 * 60_000) }));
+  assert.equal(stale.status, 400);
+  const unsigned = await post({ body: JSON.stringify(batchEvent('batch_unsigned')), headers: { 'content-type': 'application/json' } });
+  assert.equal(unsigned.status, 400);
+  assert.equal((receiver.stats.refused[401] ?? 0) - before401, 2);
+  assert.equal((receiver.stats.refused[400] ?? 0) - before400, 2);
+  for (const id of ['batch_forged', 'batch_stale', 'batch_unsigned'])
+    await assert.rejects(stack.client.client.workflow.getHandle(mailboxId('/webhooks/openai', id)).describe(), /not found/i);
+});
+
+test('an event that arrives before the step waits is kept and delivered; one for a run that ended is acknowledged', async () => {
+  const batchId = `batch_early_${randomBytes(4).toString('hex')}`;
+  const early = batchEvent(batchId);
+  assert.equal((await post(signed(early))).status, 200);
+  const result = await stack.client.run({ document: join(FIXTURES, 'receive-batch-event.arazzo.yaml'), inputs: { batchId } });
+  assert.deepEqual(result.outputs, { type: 'batch.completed', eventId: early.id, webhookId: early.id });
+  // the run has ended: a later event for the same batch is acknowledged (200), and the mailbox logs it away
+  assert.equal((await post(signed(batchEvent(batchId, 'batch.expired')))).status, 200);
+  const box = mailboxId('/webhooks/openai', batchId);
+  const mailbox = await waitUntil(async () => {
+    const s = await signalsIn(box);
+    return s.forwarded === 2 && s.forwardFailed === 1 ? s : undefined;
+  });
+  assert.equal(mailbox.received.filter((s) => s === 'arazzo.deliver').length, 2);
+  const { status } = await stack.client.client.workflow.getHandle(box).describe();
+  assert.equal(status.name, 'RUNNING', 'the mailbox goes on (until it is idle)');
+});
+
+test('MQTT: a send step publishes through aedes, a responder answers, the receive step gets the correlated reply', async () => {
+  const responder = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  try {
+    await responder.subscribeAsync('orders/place', { qos: 1 });
+    responder.on('message', (_topic, bytes) => {
+      const order = JSON.parse(bytes.toString()) as { orderId: string };
+      // another order's confirmation first: the receive step must wait for its own
+      void responder.publishAsync('orders/confirmed', JSON.stringify({ orderId: `${order.orderId}-other`, status: 'rejected' }), {
+        qos: 1,
+      });
+      void responder.publishAsync('orders/confirmed', JSON.stringify({ orderId: order.orderId, status: 'confirmed' }), { qos: 1 });
+    });
+    const orderId = `order-${randomBytes(4).toString('hex')}`;
+    const result = await stack.client.run({
+      document: join(FIXTURES, 'mqtt-order.arazzo.yaml'),
+      inputs: { orderId },
+      servers: { orders: broker.url },
+    });
+    assert.deepEqual(result.outputs, { status: 'confirmed' });
+    assert.deepEqual(
+      result.trace.map((t) => [t.stepId, t.success]),
+      [
+        ['placeOrder', true],
+        ['confirmOrder', true],
+      ],
+    );
+  } finally {
+    await responder.endAsync(true);
+  }
+});
+
+async function waitUntil<T>(fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
