@@ -23,6 +23,21 @@ function variant(edit: (text: string) => string): string {
   return file;
 }
 
+/** The webhook seed with a send step `announce` before its receive step; `fields` are the step's lines between action and requestBody. */
+const withSendStep = (fields: string) =>
+  variant((t) =>
+    t.replace(
+      '  - stepId: waitForBatch',
+      `  - stepId: announce
+    channelPath: '{$sourceDescriptions.openaiWebhooks.url}#/channels/openaiEvents'
+    action: send
+${fields}    requestBody:
+      payload:
+        batch: $steps.createBatch.outputs.batchId
+  - stepId: waitForBatch`,
+    ),
+  );
+
 async function errorsOf(file: string): Promise<string[]> {
   try {
     await prepareDocument(file);
@@ -53,22 +68,11 @@ test('the webhook seed compiles its receive step with the channel, its correlati
 });
 
 test('a send step by channelPath carries its header parameters and payload', async () => {
-  const file = variant((t) =>
-    t.replace(
-      '  - stepId: waitForBatch',
-      `  - stepId: announce
-    channelPath: '{$sourceDescriptions.openaiWebhooks.url}#/channels/openaiEvents'
-    action: send
-    parameters:
+  const file = withSendStep(`    parameters:
     - name: x-batch
       in: header
       value: $steps.createBatch.outputs.batchId
-    requestBody:
-      payload:
-        batch: $steps.createBatch.outputs.batchId
-  - stepId: waitForBatch`,
-    ),
-  );
+`);
   const { plan } = await prepareDocument(file);
   const send = plan.steps.find((s) => s.stepId === 'announce');
   assert.ok(send && send.kind === 'send');
@@ -146,4 +150,17 @@ test('$message outside a receive step is warned about: it is always empty there'
   assert.ok(w, 'warned');
   assert.equal(w.stepId, 'getResult');
   assert.ok(w.pos?.line && w.pos.line > 100, `at the step's line (${w.pos?.line})`);
+});
+
+test('a correlationId on a send step is warned about, at that field: only a receive step waits by it', async () => {
+  const file = withSendStep('    correlationId: $steps.createBatch.outputs.batchId\n');
+  const { warnings } = await prepareDocument(file);
+  const w = warnings.find((d) => d.code === 'ignored-correlation-id');
+  assert.ok(w, warnings.map((d) => d.code).join(', '));
+  assert.equal(w.stepId, 'announce');
+  const line =
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.startsWith('    correlationId: $steps.createBatch')) + 1;
+  assert.equal(w.pos?.line, line, 'at the correlationId line');
 });

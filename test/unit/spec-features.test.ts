@@ -373,3 +373,26 @@ ${ping()}`),
     ],
   );
 });
+
+test('a workflow step with a requestBody or x-temporal-cancel is warned about, at that field: neither has any effect', async () => {
+  const dir = docs({
+    'api.yaml': OPENAPI,
+    'main.arazzo.yaml': arazzo(`  - workflowId: main
+    steps:
+      - stepId: child
+        workflowId: pinger
+        requestBody: { payload: { a: 1 } }
+        x-temporal-cancel: { operationId: ping }
+  - workflowId: pinger
+    steps:
+${ping()}`),
+  });
+  const { warnings } = await prepareDocument(join(dir, 'main.arazzo.yaml'), { workflowId: 'main' });
+  const body = warnings.find((d) => d.code === 'ignored-request-body');
+  const cancel = warnings.find((d) => d.code === 'ignored-extension');
+  assert.ok(body && cancel, warnings.map((d) => d.code).join(', '));
+  assert.equal(body.stepId, 'child');
+  assert.equal(body.pos?.line, 10, 'at the requestBody line');
+  assert.equal(cancel.pos?.line, 11, 'at the x-temporal-cancel line');
+  assert.match(cancel.message, /x-temporal-cancel applies to operation steps/);
+});

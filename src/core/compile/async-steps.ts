@@ -141,14 +141,8 @@ export function asyncStep(
   const channel = planChannel(c, found);
   if (step.action === 'send') {
     warnMessageOutsideReceive(c, step, path, where);
-    if (step.correlationId !== undefined)
-      c.report(
-        'warning',
-        'ignored-correlation-id',
-        'correlationId applies to receive steps; a send step sets it in its headers or payload',
-        [...path, 'correlationId'],
-        where,
-      );
+    const message = 'correlationId applies to receive steps; a send step sets it in its headers or payload';
+    c.ignored(step, 'correlationId', 'ignored-correlation-id', message, path, where);
     const params = parameters(c, wf, step, path, where);
     const body = step.requestBody;
     return {

@@ -38,6 +38,11 @@ export class Compiler {
     this.diagnostics.push({ severity, code, message, pos: this.opts.locate?.(path) ?? { file: this.opts.file }, ...ctx });
   }
 
+  /** A warning, at the field, that a field the step carries has no effect on a step of its kind. */
+  ignored(step: object, key: string, code: string, message: string, path: (string | number)[], ctx: Where = {}) {
+    if ((step as Record<string, unknown>)[key] !== undefined) this.report('warning', code, message, [...path, key], ctx);
+  }
+
   /** Index of a workflow of this document, or -1. */
   indexOf(workflowId: string): number {
     return (this.doc.workflows ?? []).findIndex((w) => w?.workflowId === workflowId);

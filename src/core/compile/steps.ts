@@ -134,22 +134,22 @@ function workflowStep(c: Compiler, site: StepSite): WorkflowStep | undefined {
   checkInputExpressions(c, inputs, [...path, 'parameters'], where);
   const base = stepBase(c, site);
   refuseXPath(c, base, path, where);
-  if (step.requestBody !== undefined)
-    c.report(
-      'warning',
-      'ignored-request-body',
-      'a step that runs a workflow sends no request; its requestBody is ignored',
-      [...path, 'requestBody'],
-      where,
-    );
-  if (step[CANCEL_EXTENSION] !== undefined)
-    c.report(
-      'warning',
-      'ignored-extension',
-      `${CANCEL_EXTENSION} applies to operation steps; a child workflow is cancelled with its parent`,
-      [...path, CANCEL_EXTENSION],
-      where,
-    );
+  c.ignored(
+    step,
+    'requestBody',
+    'ignored-request-body',
+    'a step that runs a workflow sends no request; its requestBody is ignored',
+    path,
+    where,
+  );
+  c.ignored(
+    step,
+    CANCEL_EXTENSION,
+    'ignored-extension',
+    `${CANCEL_EXTENSION} applies to operation steps; a child workflow is cancelled with its parent`,
+    path,
+    where,
+  );
   if (!target) return undefined;
   return { ...base, kind: 'workflow', workflow: { key: target.key, workflowId: target.workflowId, inputs } };
 }
