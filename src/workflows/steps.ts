@@ -145,16 +145,24 @@ async function runWorkflowStep(run: Run, step: WorkflowStep, visit: number, exha
 }
 
 /** Run one step and record what it left behind. */
+/** One visit of a step, by its kind. */
+function runByKind(run: Run, step: PlanStep, visit: number, exhausted: string[]): Promise<StepOutcome> {
+  switch (step.kind) {
+    case 'workflow':
+      return runWorkflowStep(run, step, visit, exhausted);
+    case 'send':
+      return runSendStep(run, step, visit, exhausted);
+    case 'receive':
+      return runReceiveStep(run, step, visit, exhausted);
+    default:
+      return runOperationStep(run, step, visit, exhausted);
+  }
+}
+
 export async function runStep(run: Run, step: PlanStep): Promise<StepOutcome> {
   const visit = nextVisit(run.state, step.stepId);
   const exhausted = exhaustedRetries(run.state, step);
-  const outcome = await (step.kind === 'workflow'
-    ? runWorkflowStep(run, step, visit, exhausted)
-    : step.kind === 'send'
-      ? runSendStep(run, step, visit, exhausted)
-      : step.kind === 'receive'
-        ? runReceiveStep(run, step, visit, exhausted)
-        : runOperationStep(run, step, visit, exhausted));
+  const outcome = await runByKind(run, step, visit, exhausted);
   recordOutcome(run.state, step, outcome);
   run.responded[step.stepId] = { statusCode: outcome.statusCode, nullOutputs: outcome.nullOutputs, facts: outcome.facts };
   // cancelled while that create ran: stop here, even if it was the last step (the caller cancels what it created)
