@@ -2,7 +2,7 @@
 // operation, the default "next" edges, goto edges labelled with their criteria, retry loops with
 // retryAfter/retryLimit, end actions to an End node; edges taken on failure are dashed and a failure no
 // action handles goes to a "run fails" node. Pure: `validate --graph` and `graph` print it.
-import { complementary } from './lint';
+import { complementary } from './poll-coverage';
 import type { Criterion, Plan, PlanAction } from './types';
 import { stepTarget } from './plan';
 

@@ -5,6 +5,7 @@ import { didYouMean } from './suggest';
 import { checkCriterion } from './criteria';
 import { findEmbeddedForms, isExpression, parseExpression, scanExpressions, EXPRESSION_ROOTS } from './expressions';
 import type { PlanSites } from './compile';
+import { pollCovered } from './poll-coverage';
 import { loopsBack, type Plan, type PlanStep } from './plan';
 import type { Criterion, Diagnostic, Locate, PlanParameter } from './types';
 
@@ -12,11 +13,6 @@ const OUTPUT_NAME = /^[a-zA-Z0-9.\-_]+$/;
 const LOOKS_LIKE_EXPRESSION = new RegExp(`^\\$(${EXPRESSION_ROOTS.join('|')})\\b`);
 
 /** Two conditions that are each other's negation (`X == v` / `X != v`) cover every response between them. */
-export function complementary(conditions: string[]): boolean {
-  const norm = (c: string) => c.replace(/\s+/g, '').replace(/"/g, "'");
-  const set = new Set(conditions.map(norm));
-  return conditions.some((c) => c.includes('!=') && set.has(norm(c.replace('!=', '=='))));
-}
 
 type Path = (string | number)[];
 
@@ -196,7 +192,7 @@ export function lintPlan(plan: Plan, sites?: PlanSites, locate?: Locate, doc?: u
     const loops = step.onSuccess.some((a) => loopsBack(plan.steps, i, a));
     const guarded = step.onSuccess.length > 0 && step.onSuccess.every((a) => a.criteria?.length);
     const conditions = step.onSuccess.flatMap((a) => (a.criteria?.length === 1 ? [a.criteria[0].condition] : []));
-    if (loops && guarded && !complementary(conditions)) {
+    if (loops && guarded && !pollCovered(conditions, sites?.steps[step.stepId]?.responseEnums)) {
       const loopIndex = step.onSuccess.findIndex((a) => loopsBack(plan.steps, i, a));
       report(
         'warning',

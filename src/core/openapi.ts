@@ -78,6 +78,31 @@ function describe(spec: Obj, path: string, method: string, pathItem: Obj, op: Ob
   };
 }
 
+/**
+ * The string enums of an operation's 2xx JSON response body, by JSON pointer into the body (`/status`), down to
+ * three levels and through allOf/oneOf/anyOf: what a poll's criteria may compare against, so the linter can tell
+ * whether a loop's actions cover every value the description says the field can take.
+ */
+export function responseEnums(spec: unknown, pointer: string): Record<string, string[]> {
+  const op = isObj(spec) ? deref(spec, getPointer(spec, pointer)) : undefined;
+  if (!isObj(spec) || !op) return {};
+  const responses: Obj = op.responses ?? {};
+  const ok = Object.keys(responses).find((code) => /^2/.test(code));
+  const content: Obj = (ok && deref(spec, responses[ok])?.content) || {};
+  const media = Object.entries<Obj>(content).find(([type]) => /json/i.test(type))?.[1];
+  const out: Record<string, string[]> = {};
+  const walk = (schema: unknown, at: string, depth: number) => {
+    const s = deref(spec, schema);
+    if (!s || depth > 3) return;
+    if (Array.isArray(s.enum) && s.enum.every((v: unknown) => typeof v === 'string')) out[at] = [...new Set([...(out[at] ?? []), ...s.enum])];
+    for (const part of [...(s.allOf ?? []), ...(s.oneOf ?? []), ...(s.anyOf ?? [])]) walk(part, at, depth);
+    for (const [name, prop] of Object.entries<Obj>(isObj(s.properties) ? s.properties : {}))
+      walk(prop, `${at}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth + 1);
+  };
+  walk(media?.schema, '', 0);
+  return out;
+}
+
 /** Every operation of a description, in document order. */
 export function listOperations(spec: unknown): OperationInfo[] {
   if (!isObj(spec) || !isObj(spec.paths)) return [];

@@ -16,6 +16,8 @@ import type { WorkflowSet } from './workflow-set';
 export class Compiler {
   readonly diagnostics: Diagnostic[] = [];
   readonly ops = new Map<string, OperationInfo[]>();
+  /** by `<workflowId>/<stepId>`: the string enums of its operation's response body (lint) */
+  readonly responseEnums = new Map<string, Record<string, string[]>>();
 
   constructor(
     readonly doc: ArazzoDocument,
@@ -93,7 +95,11 @@ export class Compiler {
     const sites: PlanSites['steps'] = {};
     (wf.steps ?? []).forEach((step, i) => {
       if (step && typeof step === 'object')
-        sites[step.stepId] = { pos: this.opts.locate?.([...base, 'steps', i]), docPath: [...base, 'steps', i] };
+        sites[step.stepId] = {
+          pos: this.opts.locate?.([...base, 'steps', i]),
+          docPath: [...base, 'steps', i],
+          ...(this.responseEnums.has(`${wf.workflowId}/${step.stepId}`) && { responseEnums: this.responseEnums.get(`${wf.workflowId}/${step.stepId}`) }),
+        };
     });
     this.set.sites[this.prefix + wf.workflowId] = { file: this.opts.file, workflowPath: base, steps: sites };
     if (this.diagnostics.some((d) => d.severity === 'error')) return undefined;

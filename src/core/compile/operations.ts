@@ -2,7 +2,7 @@
 // the cancel operation of a create step (x-temporal-cancel).
 import { didYouMean } from '../suggest';
 import type { Compiler } from './compiler';
-import { operationAtPointer, type OperationInfo } from '../openapi';
+import { operationAtPointer, responseEnums, type OperationInfo } from '../openapi';
 import type { PlanCancel } from '../plan';
 import type { ArazzoParameter, ArazzoStep, ArazzoWorkflow, PlanOperation, PlanParameter } from '../types';
 import { parameters } from './parameters';
@@ -74,6 +74,7 @@ export function operation(
   const found = key === 'operationPath' ? byOperationPath(c, ref, [...path, key], where) : byOperationId(c, ref, [...path, key], where);
   if (!found) return undefined;
   const { source, info } = found;
+  if (where.stepId !== undefined) c.responseEnums.set(`${where.workflowId}/${where.stepId}`, responseEnums(c.opts.sources[source]?.spec, info.pointer));
   const serverUrl = (c.set.serverOverride(c.prefix, source) ?? info.servers[0] ?? '/').replace(/\/+$/, '');
   const plan = {
     source,

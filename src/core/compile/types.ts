@@ -39,7 +39,8 @@ export interface PlanSites {
   file: string;
   /** ['workflows', index] */
   workflowPath: (string | number)[];
-  steps: Record<string, { pos?: SourcePos; docPath: (string | number)[] }>;
+  /** responseEnums: the string enums of the step's response body by JSON pointer (src/core/openapi.ts responseEnums) */
+  steps: Record<string, { pos?: SourcePos; docPath: (string | number)[]; responseEnums?: Record<string, string[]> }>;
 }
 
 export interface CompileResult {
