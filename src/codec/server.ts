@@ -41,7 +41,9 @@ const fromJson = (p: JsonPayload): Payload => ({
 });
 
 const toJson = (p: Payload): JsonPayload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+  ),
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
@@ -77,40 +79,50 @@ function route(url: string): { op: 'encode' | 'decode'; namespace?: string } | u
   return m ? { op: m[2] as 'encode' | 'decode', namespace: m[1] ? decodeURIComponent(m[1]) : undefined } : undefined;
 }
 
+/** CORS for the Web UI's origin; true when the request was a preflight, answered here. */
+function corsAnswered(req: IncomingMessage, res: ServerResponse, origins: string[]): boolean {
+  const asked = req.headers.origin;
+  const origin = asked && (origins.includes('*') || origins.includes(asked)) ? asked : undefined;
+  if (asked && !origin) throw new HttpError(403, `origin ${asked} is not allowed (codec-server --ui-origin)`);
+  if (origin) {
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Vary', 'Origin');
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+  }
+  if (req.method !== 'OPTIONS') return false;
+  res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+  res.setHeader('Access-Control-Allow-Headers', 'Content-Type, X-Namespace, Authorization');
+  res.setHeader('Access-Control-Max-Age', '600');
+  res.writeHead(204).end();
+  return true;
+}
+
+/** The request's {"payloads": [...]}, or a 400 (413 over the limit). */
+async function readPayloads(req: IncomingMessage, limit: number): Promise<Payload[]> {
+  let body: { payloads?: unknown };
+  try {
+    body = JSON.parse(await readBody(req, limit));
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(400, 'the body must be JSON: {"payloads": [...]}');
+  }
+  if (!body || !Array.isArray(body.payloads)) throw new HttpError(400, 'the body must be JSON: {"payloads": [...]}');
+  return (body.payloads as JsonPayload[]).map(fromJson);
+}
+
 export function startCodecServer(opts: CodecServerOptions): Promise<CodecServer> {
   const limit = opts.maxBodyBytes ?? 32 * 1024 * 1024;
-  const allowOrigin = (origin: string | undefined) => (origin && (opts.origins.includes('*') || opts.origins.includes(origin)) ? origin : undefined);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const origin = allowOrigin(req.headers.origin);
-    if (req.headers.origin && !origin) throw new HttpError(403, `origin ${req.headers.origin} is not allowed (codec-server --ui-origin)`);
-    if (origin) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Allow-Credentials', 'true');
-    }
-    if (req.method === 'OPTIONS') {
-      res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
-      res.setHeader('Access-Control-Allow-Headers', 'Content-Type, X-Namespace, Authorization');
-      res.setHeader('Access-Control-Max-Age', '600');
-      res.writeHead(204).end();
-      return;
-    }
+    if (corsAnswered(req, res, opts.origins)) return;
     const r = route(req.url ?? '/');
     if (!r) throw new HttpError(404, 'not found: POST /encode or /decode');
     if (req.method !== 'POST') throw new HttpError(405, 'method not allowed: POST only');
     const header = req.headers['x-namespace'];
     const namespace = r.namespace ?? (Array.isArray(header) ? header[0] : header);
-    if (opts.namespaces?.length && !opts.namespaces.includes(namespace ?? '')) throw new HttpError(403, `namespace ${namespace ?? '(none)'} is not served here`);
-    let body: { payloads?: unknown };
-    try {
-      body = JSON.parse(await readBody(req, limit));
-    } catch (err) {
-      if (err instanceof HttpError) throw err;
-      throw new HttpError(400, 'the body must be JSON: {"payloads": [...]}');
-    }
-    if (!body || !Array.isArray(body.payloads)) throw new HttpError(400, 'the body must be JSON: {"payloads": [...]}');
-    const payloads = (body.payloads as JsonPayload[]).map(fromJson);
+    if (opts.namespaces?.length && !opts.namespaces.includes(namespace ?? ''))
+      throw new HttpError(403, `namespace ${namespace ?? '(none)'} is not served here`);
+    const payloads = await readPayloads(req, limit);
     const out = r.op === 'encode' ? await opts.codec.encode(payloads) : await opts.codec.decode(payloads);
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ payloads: out.map(toJson) }));
     opts.log?.(`${r.op} ${payloads.length} payload(s) for namespace ${namespace ?? '(none)'}`);

@@ -4,7 +4,7 @@
 // action handles goes to a "run fails" node. Pure: `validate --graph` and `graph` print it.
 import { complementary } from './poll-coverage';
 import type { Criterion, Plan, PlanAction } from './types';
-import { stepTarget } from './plan';
+import { stepTarget, type PlanStep } from './plan';
 
 const MAX_LABEL = 90;
 
@@ -26,7 +26,9 @@ export function mermaidText(text: string, max = MAX_LABEL): string {
 }
 
 function criteriaText(criteria: Criterion[] | undefined): string {
-  return (criteria ?? []).map((c) => (c.type && c.type !== 'simple' ? `${typeof c.type === 'string' ? c.type : c.type.type}: ${c.condition}` : c.condition)).join(' && ');
+  return (criteria ?? [])
+    .map((c) => (c.type && c.type !== 'simple' ? `${typeof c.type === 'string' ? c.type : c.type.type}: ${c.condition}` : c.condition))
+    .join(' && ');
 }
 
 function seconds(n: number | undefined): string {
@@ -47,76 +49,88 @@ export interface GraphOptions {
   operations?: boolean;
 }
 
-export function planToMermaid(plan: Plan, opts: GraphOptions = {}): string {
-  const lines: string[] = ['flowchart TD'];
-  const id = new Map(plan.steps.map((s, i) => [s.stepId, `s${i}`]));
-  const externals = new Map<string, string>();
-  let usesEnd = false;
-  let usesFail = false;
-  const edges: string[] = [];
-  const edge = (from: string, to: string, label: string | undefined, failure: boolean) => {
-    const arrow = failure ? '-.->' : '-->';
-    edges.push(`  ${from} ${arrow}${label ? `|"${mermaidText(label)}"|` : ''} ${to}`);
-  };
-  const target = (a: PlanAction, from: string): string => {
-    if (a.type === 'retry') return a.stepId !== undefined ? (id.get(a.stepId) ?? from) : from;
-    if (a.type === 'end') return from;
-    if (a.stepId !== undefined) return id.get(a.stepId) ?? from;
-    const key = a.workflowKey ?? a.workflowId ?? '?';
-    if (!externals.has(key)) externals.set(key, `w${externals.size}`);
-    return externals.get(key)!;
-  };
+/** Nodes and edges of one plan's flowchart as they are found; rendered once at the end. */
+class Flowchart {
+  readonly edges: string[] = [];
+  readonly externals = new Map<string, string>();
+  usesEnd = false;
+  usesFail = false;
+  private readonly id: Map<string, string>;
 
-  lines.push(`  start(["${mermaidText(`${plan.workflowId}${plan.summary ? `: ${plan.summary}` : ''}`)}"])`);
-  for (const [i, step] of plan.steps.entries()) {
-    const what = stepTarget(step);
-    const title = mermaidText(`${i + 1}. ${step.stepId}`);
-    lines.push(opts.operations === false ? `  s${i}["${title}"]` : `  s${i}["${title}<br/>${mermaidText(what, 60)}"]`);
+  constructor(readonly plan: Plan) {
+    this.id = new Map(plan.steps.map((s, i) => [s.stepId, `s${i}`]));
   }
-  if (plan.steps.length) edge('start', 's0', undefined, false);
 
-  for (const [i, step] of plan.steps.entries()) {
+  edge(from: string, to: string, label: string | undefined, failure: boolean): void {
+    const arrow = failure ? '-.->' : '-->';
+    this.edges.push(`  ${from} ${arrow}${label ? `|"${mermaidText(label)}"|` : ''} ${to}`);
+  }
+
+  target(a: PlanAction, from: string): string {
+    if (a.type === 'retry') return a.stepId !== undefined ? (this.id.get(a.stepId) ?? from) : from;
+    if (a.type === 'end') return from;
+    if (a.stepId !== undefined) return this.id.get(a.stepId) ?? from;
+    const key = a.workflowKey ?? a.workflowId ?? '?';
+    if (!this.externals.has(key)) this.externals.set(key, `w${this.externals.size}`);
+    return this.externals.get(key)!;
+  }
+
+  successEdges(step: PlanStep, i: number): void {
     const from = `s${i}`;
-    const next = i + 1 < plan.steps.length ? `s${i + 1}` : 'done';
+    const next = i + 1 < this.plan.steps.length ? `s${i + 1}` : 'done';
     for (const a of step.onSuccess) {
-      if (a.type === 'end') {
-        usesEnd = true;
-        edge(from, 'done', actionLabel(a), false);
-      } else edge(from, target(a, from), actionLabel(a), false);
+      if (a.type === 'end') this.usesEnd = true;
+      this.edge(from, a.type === 'end' ? 'done' : this.target(a, from), actionLabel(a), false);
     }
     // the default on success: the next step, unless an action without criteria always takes over
-    const alwaysOnSuccess = step.onSuccess.some((a) => !a.criteria?.length);
-    if (!alwaysOnSuccess) {
-      const loopsBack = step.onSuccess.some((a) => a.type === 'goto' && a.stepId !== undefined && plan.steps.findIndex((s) => s.stepId === a.stepId) <= i);
-      const guarded = step.onSuccess.length > 0 && step.onSuccess.every((a) => a.criteria?.length);
-      const conditions = step.onSuccess.flatMap((a) => (a.criteria?.length === 1 ? [a.criteria[0].condition] : []));
-      if (loopsBack && guarded && complementary(conditions)) {
-        // `X == v` and `X != v`: one of the actions always matches
-      } else if (loopsBack && guarded) {
-        // the engine stops such a poll when no branch matches (see --on-unmatched)
-        usesFail = true;
-        edge(from, 'fail', 'no action matched', true);
-      } else {
-        if (next === 'done') usesEnd = true;
-        edge(from, next, step.onSuccess.length ? 'otherwise' : undefined, false);
-      }
+    if (step.onSuccess.some((a) => !a.criteria?.length)) return;
+    const loopsBack = step.onSuccess.some(
+      (a) => a.type === 'goto' && a.stepId !== undefined && this.plan.steps.findIndex((s) => s.stepId === a.stepId) <= i,
+    );
+    const guarded = step.onSuccess.length > 0 && step.onSuccess.every((a) => a.criteria?.length);
+    const conditions = step.onSuccess.flatMap((a) => (a.criteria?.length === 1 ? [a.criteria[0].condition] : []));
+    if (loopsBack && guarded && complementary(conditions)) return; // `X == v` and `X != v`: one of the actions always matches
+    if (loopsBack && guarded) {
+      // the engine stops such a poll when no branch matches (see --on-unmatched)
+      this.usesFail = true;
+      this.edge(from, 'fail', 'no action matched', true);
+      return;
     }
+    if (next === 'done') this.usesEnd = true;
+    this.edge(from, next, step.onSuccess.length ? 'otherwise' : undefined, false);
+  }
+
+  failureEdges(step: PlanStep, i: number): void {
+    const from = `s${i}`;
     for (const a of step.onFailure) {
-      if (a.type === 'end') {
-        usesFail = true;
-        edge(from, 'fail', actionLabel(a), true);
-      } else edge(from, target(a, from), actionLabel(a), true);
+      if (a.type === 'end') this.usesFail = true;
+      this.edge(from, a.type === 'end' ? 'fail' : this.target(a, from), actionLabel(a), true);
     }
     const alwaysOnFailure = step.onFailure.some((a) => !a.criteria?.length && a.type !== 'retry');
     if (step.successCriteria.length && !alwaysOnFailure) {
-      usesFail = true;
-      edge(from, 'fail', step.onFailure.length ? 'failed, no action matched' : 'failed', true);
+      this.usesFail = true;
+      this.edge(from, 'fail', step.onFailure.length ? 'failed, no action matched' : 'failed', true);
     }
   }
-  for (const [key, node] of externals) lines.push(`  ${node}[["workflow ${mermaidText(key)}"]]`);
-  if (usesEnd) lines.push('  done(["end: outputs"])');
-  if (usesFail) lines.push('  fail(["run fails"])');
-  lines.push(...edges);
-  if (usesFail) lines.push('  classDef failure stroke:#c00,color:#c00', '  class fail failure');
+}
+
+export function planToMermaid(plan: Plan, opts: GraphOptions = {}): string {
+  const lines: string[] = ['flowchart TD'];
+  const chart = new Flowchart(plan);
+  lines.push(`  start(["${mermaidText(`${plan.workflowId}${plan.summary ? `: ${plan.summary}` : ''}`)}"])`);
+  for (const [i, step] of plan.steps.entries()) {
+    const title = mermaidText(`${i + 1}. ${step.stepId}`);
+    lines.push(opts.operations === false ? `  s${i}["${title}"]` : `  s${i}["${title}<br/>${mermaidText(stepTarget(step), 60)}"]`);
+  }
+  if (plan.steps.length) chart.edge('start', 's0', undefined, false);
+  for (const [i, step] of plan.steps.entries()) {
+    chart.successEdges(step, i);
+    chart.failureEdges(step, i);
+  }
+  for (const [key, node] of chart.externals) lines.push(`  ${node}[["workflow ${mermaidText(key)}"]]`);
+  if (chart.usesEnd) lines.push('  done(["end: outputs"])');
+  if (chart.usesFail) lines.push('  fail(["run fails"])');
+  lines.push(...chart.edges);
+  if (chart.usesFail) lines.push('  classDef failure stroke:#c00,color:#c00', '  class fail failure');
   return lines.join('\n') + '\n';
 }

@@ -56,25 +56,10 @@ export interface ParseOptions {
   maxAliases?: number;
 }
 
-export function parseWithPositions(text: string, file: string, opts: ParseOptions = {}): ParsedText {
-  const lineCounter = new LineCounter();
-  const posAt = (offset: number): SourcePos => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, column: col };
-  };
-  const tooDeep = yamlTooDeep(text);
-  if (tooDeep) {
-    // yaml's composer recurses per level: refuse before it runs out of stack
-    const pos: SourcePos = { file, ...tooDeep };
-    return { file, value: undefined, locate: () => pos, locateKey: () => pos, errors: [{ severity: 'error', code: 'limit-depth', message: depthLimitMessage('the document'), pos }] };
-  }
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const errors: Diagnostic[] = doc.errors.map((e) => ({
-    severity: 'error',
-    code: 'yaml-syntax',
-    message: e.message.split('\n')[0],
-    pos: posAt(e.pos[0]),
-  }));
+type PosAt = (offset: number) => SourcePos;
+
+/** Locators of a parsed document: a value's position, and a map key's. */
+function locators(doc: Document, file: string, posAt: PosAt): Pick<ParsedText, 'locate' | 'locateKey'> {
   const locate = (path: PathSegment[]): SourcePos => {
     for (let n = path.length; n >= 0; n--) {
       const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
@@ -90,31 +75,53 @@ export function parseWithPositions(text: string, file: string, opts: ParseOption
     }
     return locate(path);
   };
+  return { locate, locateKey };
+}
+
+/** Custom tags, __proto__ keys and self-containing aliases: YAML that parses but must not be read. */
+function unsafeYaml(doc: Document, file: string, posAt: PosAt, errors: Diagnostic[]): void {
   // A tag the core schema does not know (`!!js/function`, `!foo`) is an error, not a string in disguise.
   for (const w of doc.warnings) {
-    if (w.code === 'TAG_RESOLVE_FAILED') errors.push({ severity: 'error', code: 'yaml-syntax', message: `${w.message.split(' at line')[0]}: Arazzo documents use plain YAML, without custom tags`, pos: posAt(w.pos[0]) });
+    if (w.code === 'TAG_RESOLVE_FAILED')
+      errors.push({
+        severity: 'error',
+        code: 'yaml-syntax',
+        message: `${w.message.split(' at line')[0]}: Arazzo documents use plain YAML, without custom tags`,
+        pos: posAt(w.pos[0]),
+      });
   }
+  if (errors.length) return;
   // An alias inside the node it refers to (`a: &x {b: *x}`) would make a cyclic value that no check can walk.
-  if (!errors.length) {
-    visit(doc, {
-      Pair(_key, pair) {
-        // an own __proto__ property slips past schema checks and replaces the prototype wherever the object is copied
-        if (isScalar(pair.key) && pair.key.value === '__proto__') {
-          errors.push({ severity: 'error', code: 'yaml-syntax', message: 'a key named __proto__ is not allowed', pos: pair.key.range ? posAt(pair.key.range[0]) : { file } });
-        }
-      },
-      Alias(_key, node, path) {
-        const target = node.resolve(doc);
-        if (target && path.includes(target as never)) {
-          errors.push({ severity: 'error', code: 'yaml-syntax', message: `alias *${node.source} refers to a node that contains it (a cycle)`, pos: node.range ? posAt(node.range[0]) : { file } });
-        }
-      },
-    });
-  }
-  let value: unknown;
-  const maxAliases = opts.maxAliases ?? LIMITS.documentAliases;
+  visit(doc, {
+    Pair(_key, pair) {
+      // an own __proto__ property slips past schema checks and replaces the prototype wherever the object is copied
+      if (isScalar(pair.key) && pair.key.value === '__proto__') {
+        errors.push({
+          severity: 'error',
+          code: 'yaml-syntax',
+          message: 'a key named __proto__ is not allowed',
+          pos: pair.key.range ? posAt(pair.key.range[0]) : { file },
+        });
+      }
+    },
+    Alias(_key, node, path) {
+      const target = node.resolve(doc);
+      if (target && path.includes(target as never)) {
+        errors.push({
+          severity: 'error',
+          code: 'yaml-syntax',
+          message: `alias *${node.source} refers to a node that contains it (a cycle)`,
+          pos: node.range ? posAt(node.range[0]) : { file },
+        });
+      }
+    },
+  });
+}
+
+/** The document's value, with aliases expanded up to the limit (over it: an error at the first alias). */
+function toValue(doc: Document, file: string, posAt: PosAt, maxAliases: number, errors: Diagnostic[]): unknown {
   try {
-    value = errors.length ? undefined : doc.toJS({ maxAliasCount: maxAliases });
+    return doc.toJS({ maxAliasCount: maxAliases });
   } catch (err) {
     const message = (err as Error).message;
     if (/alias count/i.test(message)) {
@@ -127,10 +134,47 @@ export function parseWithPositions(text: string, file: string, opts: ParseOption
       });
       errors.push({ severity: 'error', code: 'limit-aliases', message: aliasLimitMessage(maxAliases), pos: first });
     } else errors.push({ severity: 'error', code: 'yaml-syntax', message, pos: { file } });
+    return undefined;
   }
+}
+
+export function parseWithPositions(text: string, file: string, opts: ParseOptions = {}): ParsedText {
+  const lineCounter = new LineCounter();
+  const posAt: PosAt = (offset) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+  const tooDeep = yamlTooDeep(text);
+  if (tooDeep) {
+    // yaml's composer recurses per level: refuse before it runs out of stack
+    const pos: SourcePos = { file, ...tooDeep };
+    return {
+      file,
+      value: undefined,
+      locate: () => pos,
+      locateKey: () => pos,
+      errors: [{ severity: 'error', code: 'limit-depth', message: depthLimitMessage('the document'), pos }],
+    };
+  }
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const errors: Diagnostic[] = doc.errors.map((e) => ({
+    severity: 'error',
+    code: 'yaml-syntax',
+    message: e.message.split('\n')[0],
+    pos: posAt(e.pos[0]),
+  }));
+  const { locate, locateKey } = locators(doc, file, posAt);
+  unsafeYaml(doc, file, posAt, errors);
+  const value = errors.length ? undefined : toValue(doc, file, posAt, opts.maxAliases ?? LIMITS.documentAliases, errors);
   // aliases can nest a deep node inside another: the value is checked too
   const deep = errors.length ? undefined : tooDeepPath(value);
-  if (deep) errors.push({ severity: 'error', code: 'limit-depth', message: depthLimitMessage('the document (with its aliases expanded)'), pos: locate(deep) });
+  if (deep)
+    errors.push({
+      severity: 'error',
+      code: 'limit-depth',
+      message: depthLimitMessage('the document (with its aliases expanded)'),
+      pos: locate(deep),
+    });
   return { file, value, locate, locateKey, errors };
 }
 

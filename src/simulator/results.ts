@@ -46,84 +46,94 @@ function embedding(text: string, dims = 8): number[] {
 }
 
 /** The body an OpenAI endpoint would have returned for one batch line. */
+/** What every simulated OpenAI response body is made from. */
+interface Reply {
+  body: Record<string, unknown>;
+  model: string;
+  text: string;
+  inTok: number;
+  outTok: number;
+  ids: IdFactory;
+  createdSec: number;
+}
+
+const usage = (r: Reply) => ({ prompt_tokens: r.inTok, completion_tokens: r.outTok, total_tokens: r.inTok + r.outTok });
+
+/** The response body of each endpoint a batch line may name, as OpenAI answers it. */
+const OPENAI_BODIES: Record<string, (r: Reply) => unknown> = {
+  '/v1/chat/completions': (r) => ({
+    id: r.ids.next('chatcmpl-'),
+    object: 'chat.completion',
+    created: r.createdSec,
+    model: r.model,
+    choices: [
+      { index: 0, message: { role: 'assistant', content: r.text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' },
+    ],
+    usage: {
+      ...usage(r),
+      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    },
+    service_tier: 'default',
+    system_fingerprint: 'fp_simulator',
+  }),
+  '/v1/embeddings': (r) => {
+    const inputs = Array.isArray(r.body.input) ? r.body.input : [r.body.input];
+    return {
+      object: 'list',
+      data: inputs.map((x, index) => ({ object: 'embedding', index, embedding: embedding(String(x)) })),
+      model: r.model,
+      usage: { prompt_tokens: r.inTok, total_tokens: r.inTok },
+    };
+  },
+  '/v1/completions': (r) => ({
+    id: r.ids.next('cmpl-'),
+    object: 'text_completion',
+    created: r.createdSec,
+    model: r.model,
+    choices: [{ index: 0, text: r.text, logprobs: null, finish_reason: 'stop' }],
+    usage: usage(r),
+  }),
+  '/v1/responses': (r) => ({
+    id: r.ids.next('resp_'),
+    object: 'response',
+    created_at: r.createdSec,
+    status: 'completed',
+    model: r.model,
+    output: [
+      {
+        type: 'message',
+        id: r.ids.next('msg_'),
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: r.text, annotations: [] }],
+      },
+    ],
+    usage: {
+      input_tokens: r.inTok,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: r.outTok,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: r.inTok + r.outTok,
+    },
+  }),
+  '/v1/moderations': (r) => ({
+    id: r.ids.next('modr-'),
+    model: r.model,
+    results: [{ flagged: false, categories: {}, category_scores: {} }],
+  }),
+};
+
 export function openaiResponseBody(endpoint: string, body: Record<string, unknown>, ids: IdFactory, createdSec: number): unknown {
   const model = typeof body.model === 'string' ? body.model : 'unknown';
   const prompt = promptText(body);
   const text = replyText(prompt);
-  const inTok = tokens(prompt);
-  const outTok = tokens(text);
-  switch (endpoint) {
-    case '/v1/chat/completions':
-      return {
-        id: ids.next('chatcmpl-'),
-        object: 'chat.completion',
-        created: createdSec,
-        model,
-        choices: [
-          { index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' },
-        ],
-        usage: {
-          prompt_tokens: inTok,
-          completion_tokens: outTok,
-          total_tokens: inTok + outTok,
-          prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-          completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
-        },
-        service_tier: 'default',
-        system_fingerprint: 'fp_simulator',
-      };
-    case '/v1/embeddings': {
-      const inputs = Array.isArray(body.input) ? body.input : [body.input];
-      return {
-        object: 'list',
-        data: inputs.map((x, index) => ({ object: 'embedding', index, embedding: embedding(String(x)) })),
-        model,
-        usage: { prompt_tokens: inTok, total_tokens: inTok },
-      };
-    }
-    case '/v1/completions':
-      return {
-        id: ids.next('cmpl-'),
-        object: 'text_completion',
-        created: createdSec,
-        model,
-        choices: [{ index: 0, text, logprobs: null, finish_reason: 'stop' }],
-        usage: { prompt_tokens: inTok, completion_tokens: outTok, total_tokens: inTok + outTok },
-      };
-    case '/v1/responses':
-      return {
-        id: ids.next('resp_'),
-        object: 'response',
-        created_at: createdSec,
-        status: 'completed',
-        model,
-        output: [
-          {
-            type: 'message',
-            id: ids.next('msg_'),
-            status: 'completed',
-            role: 'assistant',
-            content: [{ type: 'output_text', text, annotations: [] }],
-          },
-        ],
-        usage: {
-          input_tokens: inTok,
-          input_tokens_details: { cached_tokens: 0 },
-          output_tokens: outTok,
-          output_tokens_details: { reasoning_tokens: 0 },
-          total_tokens: inTok + outTok,
-        },
-      };
-    case '/v1/moderations':
-      return {
-        id: ids.next('modr-'),
-        model,
-        results: [{ flagged: false, categories: {}, category_scores: {} }],
-      };
-    default:
-      // /v1/images/*, /v1/videos: a minimal object; nothing downstream reads these.
-      return { created: createdSec, model, data: [{ revised_prompt: text }] };
-  }
+  const reply: Reply = { body, model, text, inTok: tokens(prompt), outTok: tokens(text), ids, createdSec };
+  // /v1/images/*, /v1/videos: a minimal object; nothing downstream reads these.
+  return (
+    (Object.hasOwn(OPENAI_BODIES, endpoint) ? OPENAI_BODIES[endpoint] : undefined) ??
+    ((r: Reply) => ({ created: r.createdSec, model: r.model, data: [{ revised_prompt: r.text }] }))
+  )(reply);
 }
 
 /** A full Anthropic Message for one succeeded batch request. */
