@@ -20,6 +20,7 @@ import { mailboxId } from '../../src/core/asyncapi';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const DOC = join(PROJECT_ROOT, 'arazzo', 'openai-batch-job-webhook.arazzo.yaml');
+const FINE_TUNING_DOC = join(PROJECT_ROOT, 'arazzo', 'openai-fine-tuning-job-webhook.arazzo.yaml');
 const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures', 'events');
 let stack: Stack;
 let receiver: WebhookServer;
@@ -161,6 +162,55 @@ test('a webhook delivered three times (same webhook-id) reaches the run once', a
   assert.equal(mailbox.forwarded, 1, 'and forwarded one');
   const run = await signalsIn(started.workflowId);
   assert.equal(run.received.filter((s) => s === 'arazzo.message').length, 1);
+});
+
+/** The fine-tuning seed's webhook variant, against the simulator (model `sim-fail` makes the job fail). */
+function fineTuningRun(model?: string) {
+  const base = seedRun('openai-fine-tuning-job', stack.simulator.url, { overlays: [] });
+  return { ...base, document: FINE_TUNING_DOC, inputs: { ...base.inputs, ...(model && { model }) } };
+}
+
+/** Requests to the simulator's file and fine-tuning endpoints since `from`, job ids as {id}. */
+const fineTuningRequests = (from: number) =>
+  stack.simulator.requests
+    .slice(from)
+    .filter((r) => r.path === '/v1/files' || r.path.startsWith('/v1/fine_tuning'))
+    .map((r) => `${r.method} ${r.path.replace(/ftjob-[A-Za-z0-9_-]+/, '{id}')}`);
+
+test('the fine-tuning variant: the job succeeds by its signed fine_tuning.job.succeeded webhook, with no poll', async () => {
+  await deliverWith({});
+  const from = stack.simulator.requests.length;
+  const result = await stack.client.run(fineTuningRun());
+  assert.match(String(result.outputs.jobId), /^ftjob-/);
+  assert.match(String(result.outputs.fineTunedModel), /^ft:/);
+  assert.deepEqual(
+    result.trace.map((t) => t.stepId),
+    ['uploadTrainingFile', 'createJob', 'waitForJob', 'getResult'],
+  );
+  const sent = delivery!.events.find((e) => e.event.data.id === result.outputs.jobId);
+  assert.equal(sent?.event.type, 'fine_tuning.job.succeeded');
+  assert.deepEqual(fineTuningRequests(from), ['POST /v1/files', 'POST /v1/fine_tuning/jobs', 'GET /v1/fine_tuning/jobs/{id}']);
+});
+
+test('the fine-tuning variant: a failed job ends the run at its fine_tuning.job.failed event, without reading the job', async () => {
+  await deliverWith({});
+  const from = stack.simulator.requests.length;
+  const started = await stack.client.start(fineTuningRun('sim-fail'));
+  await assert.rejects(started.handle.result(), (err: Error) => {
+    const text = JSON.stringify({ message: err.message, cause: (err as { cause?: unknown }).cause }, (_, v) =>
+      v instanceof Error ? { message: v.message, cause: (v as { cause?: unknown }).cause } : v,
+    );
+    assert.match(text, /waitForJob/, text);
+    return true;
+  });
+  const job = stack.simulator.state
+    .fineTuningJobs()
+    .filter((j) => j.model === 'sim-fail')
+    .at(-1);
+  assert.ok(job, 'the simulator failed the job');
+  const sent = delivery!.events.find((e) => e.event.data.id === job.id);
+  assert.equal(sent?.event.type, 'fine_tuning.job.failed');
+  assert.deepEqual(fineTuningRequests(from), ['POST /v1/files', 'POST /v1/fine_tuning/jobs']);
 });
 
 test('a forged signature is refused with 401 and a stale timestamp with 400; neither reaches a mailbox', async () => {

@@ -59,7 +59,7 @@ test('validate --offline checks everything but the remote source, which is liste
 test('validate takes several files and a quoted glob in one process, and fails if any is invalid', async () => {
   const all = await cli('validate', 'arazzo/*.arazzo.yaml');
   assert.equal(all.code, 0, all.stderr);
-  assert.match(all.stdout, /6 documents: 6 valid, 0 invalid/); // the four seeds, the Bifrost seed and the webhook variant (Arazzo 1.1, AsyncAPI)
+  assert.match(all.stdout, /7 documents: 7 valid, 0 invalid/); // the four seeds, the Bifrost seed and the two webhook variants (Arazzo 1.1, AsyncAPI)
   const dir = mkdtempSync(join(tmpdir(), 'many-'));
   writeFileSync(join(dir, 'bad.arazzo.yaml'), remote('nope'));
   const mixed = await cli('validate', 'arazzo/openai-batch-job.arazzo.yaml', join(dir, 'bad.arazzo.yaml'), '--offline', '--json');
