@@ -3,7 +3,7 @@
 // delivers them to the receiver. A port in use (another `dev`) falls back to a free one. The secret is
 // $ARAZZO_WEBHOOK_SECRET, else one made up for this process; it is never printed.
 import { randomBytes } from 'node:crypto';
-import { startMqttBroker, startReceiver } from '../webhooks';
+import { startReceiver, startRoutedBroker } from '../webhooks';
 
 export interface DevEvents {
   webhooksUrl: string;
@@ -25,7 +25,9 @@ async function onPort<T>(port: number, start: (port: number) => Promise<T>): Pro
 export async function startDevEvents(address: string): Promise<DevEvents> {
   const secret = process.env.ARAZZO_WEBHOOK_SECRET || `whsec_${randomBytes(24).toString('base64')}`;
   const receiver = await onPort(Number(process.env.ARAZZO_WEBHOOKS_PORT ?? 8088), (port) => startReceiver({ port, secret, address }));
-  const broker = await onPort(Number(process.env.ARAZZO_MQTT_PORT ?? 1883), (port) => startMqttBroker({ port }));
+  const broker = await onPort(Number(process.env.ARAZZO_MQTT_PORT ?? 1883), (port) =>
+    startRoutedBroker({ port, address, log: (line) => console.error(line) }),
+  );
   const source = process.env.ARAZZO_WEBHOOK_SECRET ? '$ARAZZO_WEBHOOK_SECRET' : 'a secret made up for this run';
   return {
     webhooksUrl: receiver.url,
@@ -33,7 +35,7 @@ export async function startDevEvents(address: string): Promise<DevEvents> {
     secret,
     lines: [
       `Webhook receiver     ${receiver.url}/webhooks/openai  (Standard Webhooks, ${source}; the simulator delivers its events here)`,
-      `MQTT broker          ${broker.url}`,
+      `MQTT broker          ${broker.url}  (messages on the channels of asyncapi/*.yml go to their mailboxes, kept until a run waits)`,
     ],
     stop: async () => {
       await receiver.close();

@@ -6,10 +6,12 @@ import { Client, Connection } from '@temporalio/client';
 import { dataConverter } from '../codec';
 import { temporalSettings } from '../config';
 import { PROJECT_ROOT } from '../temporal/dev-server';
-import { channelsOf, startWebhookServer, type WebhookServer } from './server';
+import { channelsOf, startWebhookServer, type WebhookChannel, type WebhookServer } from './server';
 
 export { startWebhookServer, channelsOf, type WebhookServer, type WebhookStats } from './server';
-export { startMqttBroker, type MqttBroker } from './mqtt-broker';
+import { startMqttBroker, type MqttBroker } from './mqtt-broker';
+
+export { startMqttBroker, type MqttBroker, type MqttRoute } from './mqtt-broker';
 
 /** The AsyncAPI descriptions under the project's asyncapi/ directory (the default routes of the receiver). */
 export function defaultAsyncApiFiles(): string[] {
@@ -42,17 +44,32 @@ export interface ReceiverOptions {
   log?: (line: string) => void;
 }
 
-/** Connect to Temporal and start the webhook receiver; close() stops both. */
-export async function startReceiver(opts: ReceiverOptions): Promise<WebhookServer> {
+/** Connect to Temporal, read the AsyncAPI channels, and start `start` with them; close() also closes the connection. */
+async function withTemporal<T extends { close(): Promise<void> }>(
+  opts: Omit<ReceiverOptions, 'port' | 'secret'>,
+  start: (client: Client, taskQueue: string, channels: WebhookChannel[]) => Promise<T>,
+): Promise<T> {
   const settings = temporalSettings({ address: opts.address, namespace: opts.namespace, taskQueue: opts.taskQueue });
   const connection = await Connection.connect({ address: settings.address });
   const client = new Client({ connection, namespace: settings.namespace, dataConverter: dataConverter() });
-  const channels = await channelsOf(opts.asyncapi?.length ? opts.asyncapi : defaultAsyncApiFiles());
   try {
-    const server = await startWebhookServer({ ...opts, client, taskQueue: settings.taskQueue, channels });
-    return { ...server, close: () => server.close().finally(() => connection.close()) };
+    const channels = await channelsOf(opts.asyncapi?.length ? opts.asyncapi : defaultAsyncApiFiles());
+    const started = await start(client, settings.taskQueue, channels);
+    return { ...started, close: () => started.close().finally(() => connection.close()) };
   } catch (err) {
     await connection.close();
     throw err;
   }
+}
+
+/** Connect to Temporal and start the webhook receiver; close() stops both. */
+export function startReceiver(opts: ReceiverOptions): Promise<WebhookServer> {
+  return withTemporal(opts, (client, taskQueue, channels) => startWebhookServer({ ...opts, client, taskQueue, channels }));
+}
+
+/** The embedded MQTT broker, routing what is published on the AsyncAPI channels to their mailboxes (see mqtt-broker.ts). */
+export function startRoutedBroker(opts: Omit<ReceiverOptions, 'secret'>): Promise<MqttBroker> {
+  return withTemporal(opts, (client, taskQueue, channels) =>
+    startMqttBroker({ port: opts.port, host: opts.host, route: { client, taskQueue, channels, log: opts.log } }),
+  );
 }

@@ -40,7 +40,12 @@ before(async () => {
     channels,
     log: () => undefined,
   });
-  broker = await startMqttBroker({ port: 0 });
+  // the broker routes what is published on the orders channels to their mailboxes, as dev's broker does
+  const orderChannels = await channelsOf([join(FIXTURES, 'orders.asyncapi.yaml')]);
+  broker = await startMqttBroker({
+    port: 0,
+    route: { client: stack.client.client, taskQueue: stack.client.settings.taskQueue, channels: orderChannels },
+  });
 });
 after(async () => {
   await delivery?.stop();
@@ -279,6 +284,31 @@ test('MQTT: a send step publishes through aedes, a responder answers, the receiv
   } finally {
     await responder.endAsync(true);
   }
+});
+
+test('MQTT: a confirmation published before any run waits (no subscriber yet) is kept by its mailbox and received', async () => {
+  const orderId = `order-early-${randomBytes(4).toString('hex')}`;
+  const routedBefore = broker.routed();
+  const publisher = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  try {
+    await publisher.publishAsync('orders/confirmed', JSON.stringify({ orderId, status: 'confirmed' }), { qos: 1 });
+  } finally {
+    await publisher.endAsync();
+  }
+  // the broker itself handed it to the mailbox: no run, and no receive step, exists yet
+  const box = mailboxId('orders/confirmed', orderId);
+  const mailbox = await waitUntil(async () => {
+    const s = await signalsIn(box).catch(() => undefined);
+    return s && s.received.includes('arazzo.deliver') ? s : undefined;
+  });
+  assert.equal(mailbox.forwarded, 0, 'nobody was subscribed when it arrived');
+  assert.equal(broker.routed() - routedBefore, 1);
+  const result = await stack.client.run({
+    document: join(FIXTURES, 'mqtt-confirmation.arazzo.yaml'),
+    inputs: { orderId },
+    servers: { orders: broker.url },
+  });
+  assert.deepEqual(result.outputs, { status: 'confirmed' });
 });
 
 async function waitUntil<T>(fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
