@@ -13,8 +13,8 @@ import { PROJECT_ROOT } from '../../src/temporal/dev-server';
 import { operationStep } from '../helpers/plan';
 
 const SHARED = join(PROJECT_ROOT, '..', 'shared', 'seeds');
-/** documents of this project beside the user's seeds (the event-driven variant of the batch seed, Arazzo 1.1) */
-const PROJECT_DOCUMENTS = ['openai-batch-job-webhook.arazzo.yaml'];
+/** documents of this project beside the user's seeds (the event-driven variants of the batch and fine-tuning seeds, Arazzo 1.1) */
+const PROJECT_DOCUMENTS = ['openai-batch-job-webhook.arazzo.yaml', 'openai-fine-tuning-job-webhook.arazzo.yaml'];
 const SEEDS = readdirSync(join(PROJECT_ROOT, 'arazzo')).filter((f) => f.endsWith('.arazzo.yaml') && !PROJECT_DOCUMENTS.includes(f));
 
 /** Our own document for the Bifrost seed (the user's seed there is a schema, ../shared/seeds/bifrost-batch-schema.yaml). */
