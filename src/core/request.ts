@@ -17,22 +17,15 @@ export function whyEmpty(value: unknown, ctx: ExpressionContext): string {
   const reads = [...value.matchAll(/\$(inputs|steps)\.([A-Za-z0-9_.-]+)/g)].map((m) => {
     if (m[1] === 'inputs') {
       const name = m[2].split(/[.#]/)[0];
-      return ctx.inputs[name] === undefined
-        ? `input "${name}" was not given (and its schema has no default)`
-        : `input "${name}" is ${JSON.stringify(ctx.inputs[name])}`;
+      return ctx.inputs[name] === undefined ? `input "${name}" was not given (and its schema has no default)` : `input "${name}" is ${JSON.stringify(ctx.inputs[name])}`;
     }
     const [stepId, , output] = m[2].split('.');
-    return ctx.steps[stepId]
-      ? `output "${output}" of step ${stepId} is ${JSON.stringify(ctx.steps[stepId].outputs?.[output]) ?? 'absent'}`
-      : `step ${stepId} has not run`;
+    return ctx.steps[stepId] ? `output "${output}" of step ${stepId} is ${JSON.stringify(ctx.steps[stepId].outputs?.[output]) ?? 'absent'}` : `step ${stepId} has not run`;
   });
   return `"${value}" evaluated to nothing${reads.length ? ` (${reads.join('; ')})` : ''}`;
 }
 
-export function buildRequest(
-  step: Pick<OperationStep, 'operation' | 'parameters' | 'requestBody' | 'stepId'>,
-  ctx: ExpressionContext,
-): ResolvedRequest {
+export function buildRequest(step: Pick<OperationStep, 'operation' | 'parameters' | 'requestBody' | 'stepId'>, ctx: ExpressionContext): ResolvedRequest {
   const headers: Record<string, string | SecretRef> = {};
   const query: Record<string, string | SecretRef> = {};
   const cookies: Record<string, string | SecretRef> = {};
@@ -64,14 +57,7 @@ export function buildRequest(
     }
     return encodeURIComponent(v);
   });
-  const request: ResolvedRequest = {
-    method: step.operation.method,
-    url: step.operation.serverUrl + path + (queryString ? `?${queryString}` : ''),
-    headers,
-    query,
-    cookies,
-    path: pathParams,
-  };
+  const request: ResolvedRequest = { method: step.operation.method, url: step.operation.serverUrl + path + (queryString ? `?${queryString}` : ''), headers, query, cookies, path: pathParams };
   if (step.requestBody) {
     let value = evaluateValue(step.requestBody.payload, ctx);
     for (const r of step.requestBody.replacements ?? []) value = setPointer(value, r.target, evaluateValue(r.value, ctx));
