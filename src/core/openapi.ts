@@ -11,7 +11,8 @@ export interface OperationInfo {
   /** JSON pointer of the operation inside its description, e.g. /paths/~1batches/post */
   pointer: string;
   servers: string[];
-  parameters: { name: string; in: string; required: boolean }[];
+  /** contentType: the first media type of a parameter's `content` (OpenAPI 3.2 `in: querystring` has one) */
+  parameters: { name: string; in: string; required: boolean; contentType?: string }[];
   requestBody?: { required: boolean; contentTypes: string[]; fileFields: Record<string, string[]> };
   responseContentTypes: string[];
   /** the operation is marked `x-idempotent: true`: a POST/PATCH that may be sent again after a lost response */
@@ -51,10 +52,11 @@ function fileFieldsOf(spec: Obj, schema: unknown, depth = 0): string[] {
 }
 
 function describe(spec: Obj, path: string, method: string, pathItem: Obj, op: Obj): OperationInfo {
-  const params = new Map<string, { name: string; in: string; required: boolean }>();
+  const params = new Map<string, OperationInfo['parameters'][number]>();
   for (const raw of [...(pathItem.parameters ?? []), ...(op.parameters ?? [])]) {
     const p = deref(spec, raw);
-    if (p?.name && p.in) params.set(`${p.in}:${String(p.name).toLowerCase()}`, { name: p.name, in: p.in, required: !!p.required || p.in === 'path' });
+    const contentType = isObj(p?.content) ? Object.keys(p.content)[0] : undefined;
+    if (p?.name && p.in) params.set(`${p.in}:${String(p.name).toLowerCase()}`, { name: p.name, in: p.in, required: !!p.required || p.in === 'path', ...(contentType && { contentType }) });
   }
   const body = deref(spec, op.requestBody);
   const content: Obj = body?.content ?? {};

@@ -60,9 +60,23 @@ export interface PlanCancel {
   parameters: PlanParameter[];
 }
 
+/**
+ * A step-level dependsOn entry (Arazzo 1.1): a step that must have completed (its last run succeeded) before this
+ * one runs; `workflowId` when it is a step of another workflow ($workflows.<id>.steps.<id>, or of another
+ * document's: $sourceDescriptions.<name>.<id>.steps.<id>), which must have run in this run's tree.
+ */
+export interface StepDependency {
+  /** as written in the document */
+  ref: string;
+  stepId: string;
+  workflowId?: string;
+}
+
 interface StepBase {
   stepId: string;
   description?: string;
+  /** Arazzo 1.1 step dependsOn: checked before the step runs; the plan's step order already satisfies the local ones */
+  dependsOn?: StepDependency[];
   /** Arazzo 1.1 step timeout in ms: bounds the activity (schedule-to-close) or the child workflow (execution timeout) */
   timeoutMs?: number;
   successCriteria: Criterion[];

@@ -2,6 +2,7 @@
 // holds secret references/placeholders, which only the activity resolves.
 import { evaluateValue } from './expressions';
 import { setPointer } from './jsonpointer';
+import { serializeQuerystring } from './compile/querystring';
 import type { OperationStep } from './plan';
 import { isSecretRef, type ExpressionContext, type ResolvedRequest, type SecretRef } from './types';
 
@@ -29,12 +30,19 @@ export function buildRequest(step: Pick<OperationStep, 'operation' | 'parameters
   const query: Record<string, string | SecretRef> = {};
   const cookies: Record<string, string | SecretRef> = {};
   const pathParams: Record<string, string | SecretRef> = {};
+  let queryString: string | undefined;
   for (const p of step.parameters) {
     const value = evaluateValue(p.value, ctx);
     if (value === undefined || value === null || value === '') {
       // a required parameter is never sent without a value; an optional one is left out, never sent as ""
       if (p.required && p.in !== 'path') throw new Error(`required ${p.in} parameter "${p.name}" has no value: ${whyEmpty(p.value, ctx)}`);
       if (p.in !== 'path') continue;
+    }
+    if (p.in === 'querystring') {
+      // the whole query string (Arazzo 1.1, OpenAPI 3.2): the compiler refused query parameters beside it
+      if (isSecretRef(value)) throw new Error(`step ${step.stepId}: querystring parameter "${p.name}" cannot be a secret`);
+      queryString = serializeQuerystring(value, p.contentType);
+      continue;
     }
     const into = { header: headers, query, cookie: cookies, path: pathParams }[p.in];
     // A secret reference stays an object here; the activity turns it into the value.
@@ -49,7 +57,7 @@ export function buildRequest(step: Pick<OperationStep, 'operation' | 'parameters
     }
     return encodeURIComponent(v);
   });
-  const request: ResolvedRequest = { method: step.operation.method, url: step.operation.serverUrl + path, headers, query, cookies, path: pathParams };
+  const request: ResolvedRequest = { method: step.operation.method, url: step.operation.serverUrl + path + (queryString ? `?${queryString}` : ''), headers, query, cookies, path: pathParams };
   if (step.requestBody) {
     let value = evaluateValue(step.requestBody.payload, ctx);
     for (const r of step.requestBody.replacements ?? []) value = setPointer(value, r.target, evaluateValue(r.value, ctx));

@@ -87,7 +87,7 @@ export interface ArazzoStep {
 
 export interface ArazzoParameter {
   name: string;
-  in?: 'path' | 'query' | 'header' | 'cookie';
+  in?: 'path' | 'query' | 'querystring' | 'header' | 'cookie';
   value: unknown;
 }
 
@@ -134,7 +134,10 @@ export interface PollPolicy {
 
 export interface PlanParameter {
   name: string;
-  in: 'path' | 'query' | 'header' | 'cookie';
+  /** `querystring` (Arazzo 1.1, OpenAPI 3.2): the value is the whole query string */
+  in: 'path' | 'query' | 'querystring' | 'header' | 'cookie';
+  /** querystring: the media type of the operation parameter's `content` (application/x-www-form-urlencoded if it has none) */
+  contentType?: string;
   /** a constant, or a runtime expression / template string evaluated at run time */
   value: unknown;
   /** the OpenAPI operation marks it required (path parameters always are): a value that evaluates to nothing fails the step */

@@ -213,8 +213,10 @@ function describeMessage(e: ErrorObject, doc: unknown, path: PathSegment[], pare
       return { message: `${subj} must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, not ${shown(e.data)}` };
     case 'const':
       return { message: `${subj} must be ${JSON.stringify(p.allowedValue)}, not ${shown(e.data)}` };
-    case 'pattern':
-      return { message: `${subj} ${shown(e.data)} does not match ${String(p.pattern)}` };
+    case 'pattern': {
+      const custom = str(parentSchema?.['x-pattern-message']);
+      return { message: custom ? `${subj} ${shown(e.data)} ${custom}` : `${subj} ${shown(e.data)} does not match ${String(p.pattern)}` };
+    }
     case 'format':
       return { message: `${subj} ${shown(e.data)} is not a valid ${String(p.format)}` };
     case 'minItems':

@@ -77,9 +77,9 @@ async function runDependencies(run: Run): Promise<void> {
       };
       const message = (failure: string) => `workflow ${plan.workflowId} depends on workflow ${dep.workflowId}, which failed: ${failure}`;
       const result = await runChildOrFail(run, child, 'ArazzoDependencyFailed', message, { workflowId: dep.workflowId });
-      done = state.completed![key] = { workflowId: dep.workflowId, inputs: depInputs, outputs: result.outputs };
+      done = state.completed![key] = { workflowId: dep.workflowId, inputs: depInputs, outputs: result.outputs, completedSteps: result.completedSteps };
     }
-    state.workflows![done.workflowId] = { inputs: done.inputs, outputs: done.outputs };
+    state.workflows![done.workflowId] = { inputs: done.inputs, outputs: done.outputs, completedSteps: done.completedSteps };
   }
   state.dependenciesDone = true;
 }
@@ -136,7 +136,7 @@ async function runRetryTarget(run: Run, step: PlanStep, action: ChosenTarget, us
     `step ${step.stepId}: retry action "${action.name}" first runs workflow ${target.workflowId}, which failed: ${failure}`;
   const child = { key, inputs, id, why: `retry ${used} of step ${step.stepId} of ${run.plan.workflowId}` };
   const result = await runChildOrFail(run, child, 'ArazzoStepFailed', message, { stepId: step.stepId, workflowId: target.workflowId });
-  run.state.workflows![target.workflowId] = { inputs, outputs: result.outputs };
+  run.state.workflows![target.workflowId] = { inputs, outputs: result.outputs, completedSteps: result.completedSteps };
 }
 
 /** No action matched: a failed step fails the run; a poll whose response matched none of its branches too (unless told to go on). */

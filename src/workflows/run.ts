@@ -33,6 +33,8 @@ export interface ArazzoRunResult {
   polls: number;
   /** the last steps executed, newest last */
   trace: TraceEntry[];
+  /** the steps whose last run succeeded (Arazzo 1.1: another workflow's step may depend on them) */
+  completedSteps?: string[];
   /** the job's status in the one vocabulary (BatchStatus), when a step declares x-temporal-status (state.normalizedStatus) */
   batchStatus?: string;
   /** its request counts, when that step declares them */
@@ -72,6 +74,7 @@ export function runResult(run: Run, outputs: Record<string, unknown>, endedBy: A
     stepRuns: run.state.stepRuns,
     polls: run.state.polls,
     trace: run.state.trace,
+    completedSteps: Object.entries(run.state.completedSteps ?? {}).flatMap(([id, ok]) => (ok ? [id] : [])),
     ...normalizedFields(run.state),
   };
 }

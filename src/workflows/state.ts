@@ -18,6 +18,7 @@ export interface CompletedWorkflow {
   workflowId: string;
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown>;
+  completedSteps?: string[];
 }
 
 export interface InterpreterState {
@@ -34,8 +35,13 @@ export interface InterpreterState {
   stepRuns: number;
   polls: number;
   trace: TraceEntry[];
-  /** what `$workflows.<workflowId>` reads: this run's inputs, finished dependencies and child workflows */
-  workflows?: Record<string, { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }>;
+  /**
+   * what `$workflows.<workflowId>` reads: this run's inputs, finished dependencies and child workflows; completedSteps:
+   * the steps that completed in that workflow's run (a step's dependsOn may name them)
+   */
+  workflows?: Record<string, { inputs?: Record<string, unknown>; outputs?: Record<string, unknown>; completedSteps?: string[] }>;
+  /** whether each step's last run succeeded: what a step's dependsOn (Arazzo 1.1) checks */
+  completedSteps?: Record<string, boolean>;
   /** workflows of this run's tree that completed (dependsOn), by key in Plan.workflows: each runs once per run */
   completed?: Record<string, CompletedWorkflow>;
   /** the dependsOn workflows have run */
@@ -95,6 +101,7 @@ export function recordOutcome(state: InterpreterState, step: PlanStep, outcome: 
     { stepId: step.stepId, statusCode: outcome.statusCode, success: outcome.success, action: outcome.action?.name, polls: outcome.polls },
   ].slice(-TRACE_LIMIT);
   state.steps[step.stepId] = { outputs: outcome.outputs };
+  (state.completedSteps ??= {})[step.stepId] = outcome.success;
   if (outcome.normalizedStatus) state.normalizedStatus = outcome.normalizedStatus;
   if (outcome.success && step.kind === 'operation' && step.cancel && !state.cancelable.includes(step.stepId))
     state.cancelable.push(step.stepId);

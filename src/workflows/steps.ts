@@ -14,6 +14,7 @@ import { isTimeout, runChild } from './children';
 import { contextFor } from './context';
 import { fullContext, type Run } from './run';
 import { exhaustedRetries, nextVisit, recordOutcome } from './state';
+import { dependencyOutcome } from './step-dependencies';
 
 function selfLooping(step: PlanStep): boolean {
   return [...step.onSuccess, ...step.onFailure].some((a) => a.type === 'goto' && a.stepId === step.stepId);
@@ -134,7 +135,7 @@ async function runWorkflowStep(run: Run, step: WorkflowStep, visit: number, exha
     timeoutMs: step.timeoutMs,
   });
   let failure: string | undefined;
-  if ('result' in end) run.state.workflows![target.workflowId] = { inputs, outputs: end.result.outputs };
+  if ('result' in end) run.state.workflows![target.workflowId] = { inputs, outputs: end.result.outputs, completedSteps: end.result.completedSteps };
   else {
     failure = end.timedOut
       ? `workflow ${target.workflowId} timed out after ${formatDuration(step.timeoutMs ?? 0)}`
@@ -162,7 +163,7 @@ function runByKind(run: Run, step: PlanStep, visit: number, exhausted: string[])
 export async function runStep(run: Run, step: PlanStep): Promise<StepOutcome> {
   const visit = nextVisit(run.state, step.stepId);
   const exhausted = exhaustedRetries(run.state, step);
-  const outcome = await runByKind(run, step, visit, exhausted);
+  const outcome = dependencyOutcome(run, step, exhausted) ?? (await runByKind(run, step, visit, exhausted));
   recordOutcome(run.state, step, outcome);
   run.responded[step.stepId] = { statusCode: outcome.statusCode, nullOutputs: outcome.nullOutputs, facts: outcome.facts };
   // cancelled while that create ran: stop here, even if it was the last step (the caller cancels what it created)

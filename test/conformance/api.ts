@@ -11,6 +11,7 @@
 //   GET  /flaky/{key}         ?failures=N&code=C: the first N calls per key answer C (default 423), then 200
 //   GET  /counter/{key}       counts calls per key: {key, count}
 //   GET  /xml, /text, /jsonl  an XML order, plain text, JSON lines
+//   GET  /rawquery[/...]      the query string as it arrived: {search, query} (described in ./openapi-3.2.yaml)
 import busboy from 'busboy';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -140,6 +141,8 @@ export async function startTestApi(port = 0): Promise<TestApi> {
         { 'X-Echo-Method': method, 'X-Trace-Id': 'trace-0042' },
       );
     }
+    // the query string exactly as it arrived (in: querystring, Arazzo 1.1 / OpenAPI 3.2), and as pairs
+    if (path.startsWith('/rawquery')) return send(res, 200, { search: url.search, query });
     if (path === '/data' && method === 'GET') return send(res, 200, DATA, { 'X-Rate-Limit-Remaining': '7', ETag: '"v1"' });
     if ((m = /^\/status\/(\d{3})$/.exec(path))) {
       const code = Number(m[1]);

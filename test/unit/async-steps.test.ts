@@ -152,15 +152,19 @@ test('$message outside a receive step is warned about: it is always empty there'
   assert.ok(w.pos?.line && w.pos.line > 100, `at the step's line (${w.pos?.line})`);
 });
 
-test('a correlationId on a send step is warned about, at that field: only a receive step waits by it', async () => {
+test('a correlationId on a send step is refused by the 1.1 schema (correlationId only with action: receive), at the action', async () => {
   const file = withSendStep('    correlationId: $steps.createBatch.outputs.batchId\n');
-  const { warnings } = await prepareDocument(file);
-  const w = warnings.find((d) => d.code === 'ignored-correlation-id');
-  assert.ok(w, warnings.map((d) => d.code).join(', '));
-  assert.equal(w.stepId, 'announce');
+  const err = await prepareDocument(file).then(
+    () => undefined,
+    (e: { diagnostics?: { code: string; stepId?: string; message: string; pos?: { line?: number } }[] }) => e,
+  );
+  const d = err?.diagnostics?.find((x) => x.code === 'schema');
+  assert.ok(d, 'refused with a schema error');
+  assert.equal(d.stepId, 'announce');
+  assert.match(d.message, /"action" of step "announce" must be "receive", not "send"/);
   const line =
     readFileSync(file, 'utf8')
       .split('\n')
-      .findIndex((l) => l.startsWith('    correlationId: $steps.createBatch')) + 1;
-  assert.equal(w.pos?.line, line, 'at the correlationId line');
+      .findIndex((l) => l.startsWith('    action: send')) + 1;
+  assert.equal(d.pos?.line, line, 'at the action line');
 });

@@ -10,6 +10,7 @@ import { inputsSchema as compileInputsSchema } from './inputs-schema';
 import { pollPolicy } from './polling';
 import { compileStep } from './steps';
 import { dependsOn as compileDependsOn } from './sub-workflows';
+import { orderByDependsOn, reportStepCycles } from './step-depends-on';
 import { POLL_EXTENSION, type CompileOptions, type PlanSites, type Where } from './types';
 import type { WorkflowSet } from './workflow-set';
 
@@ -91,7 +92,10 @@ export class Compiler {
     });
     const dependsOn = compileDependsOn(this, wf, base);
     const inputsSchema = compileInputsSchema(this, wf, base);
-    const steps = (wf.steps ?? []).map((step, i) => compileStep(this, wf, step, [...base, 'steps', i], stepIds, poll));
+    const compiled = (wf.steps ?? []).map((step, i) => compileStep(this, wf, step, [...base, 'steps', i], stepIds, poll));
+    // Arazzo 1.1 step dependsOn: no cycles, and each step runs after the local steps it depends on
+    const cyclic = reportStepCycles(this, wf, compiled, base);
+    const steps = cyclic || compiled.some((s) => !s) ? compiled : orderByDependsOn(compiled as PlanStep[]);
     const sites: PlanSites['steps'] = {};
     (wf.steps ?? []).forEach((step, i) => {
       if (step && typeof step === 'object')

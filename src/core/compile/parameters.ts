@@ -1,10 +1,11 @@
-// Parameters: reusable ones resolved, located (path, query, header, cookie) against the operation, merged
+// Parameters: reusable ones resolved, located (path, query, querystring, header, cookie) against the operation, merged
 // workflow-level then step-level; the parameters that become a workflow's inputs.
 import type { Compiler } from './compiler';
 import type { OperationInfo } from '../openapi';
 import { EXPRESSION_ROOTS, findEmbeddedForms, parseExpression } from '../expressions';
 import type { ArazzoParameter, ArazzoStep, ArazzoWorkflow, PlanParameter, ReusableRef } from '../types';
 import type { Where } from './types';
+import { checkQuerystring, QUERYSTRING_DEFAULT_TYPE } from './querystring';
 
 export function resolveRef<T>(
   c: Compiler,
@@ -38,21 +39,25 @@ export function parameters(
   info?: OperationInfo,
 ): PlanParameter[] {
   const merged = new Map<string, PlanParameter>();
+  const sites = new Map<string, (string | number)[]>();
   const add = (list: (ArazzoParameter | ReusableRef)[] | undefined, listPath: (string | number)[]) =>
     (list ?? []).forEach((raw, i) => {
       const p = resolveRef<ArazzoParameter>(c, raw, 'parameters', [...listPath, i], where);
       if (!p) return;
       const declared = info?.parameters.find((d) => d.name.toLowerCase() === String(p.name).toLowerCase() && (!p.in || d.in === p.in));
       const location = p.in ?? declared?.in;
-      if (!location || !['path', 'query', 'header', 'cookie'].includes(location)) {
-        c.report('error', 'bad-parameter', `parameter "${p.name}" needs "in" (path, query, header or cookie)`, [...listPath, i], where);
+      if (!location || !['path', 'query', 'querystring', 'header', 'cookie'].includes(location)) {
+        c.report('error', 'bad-parameter', `parameter "${p.name}" needs "in" (path, query, querystring, header or cookie)`, [...listPath, i], where);
         return;
       }
       const key = `${location}:${location === 'header' ? String(p.name).toLowerCase() : p.name}`;
-      merged.set(key, { name: p.name, in: location as PlanParameter['in'], value: p.value, ...((declared?.required || location === 'path') && { required: true }) });
+      const contentType = location === 'querystring' ? (declared?.contentType ?? QUERYSTRING_DEFAULT_TYPE) : undefined;
+      merged.set(key, { name: p.name, in: location as PlanParameter['in'], value: p.value, ...((declared?.required || location === 'path') && { required: true }), ...(contentType && { contentType }) });
+      sites.set(key, [...listPath, i]);
     });
   add(wf.parameters, [...path.slice(0, 2), 'parameters']); // path starts with ['workflows', index]
   add(step.parameters, [...path, 'parameters']);
+  checkQuerystring(c, merged, sites, info, where);
   for (const d of info?.parameters ?? []) {
     if (d.in === 'path' && ![...merged.values()].some((p) => p.in === 'path' && p.name === d.name)) {
       c.report(

@@ -12,6 +12,7 @@ import { compileStatus, STATUS_EXTENSION } from '../batch-status';
 import { checkInputExpressions, parameters, workflowInputs } from './parameters';
 import { pollPolicy, stepTimeout } from './polling';
 import { workflowRef } from './sub-workflows';
+import { stepDependsOn } from './step-depends-on';
 import { CANCEL_EXTENSION, POLL_EXTENSION, type Where } from './types';
 
 type Path = (string | number)[];
@@ -49,9 +50,11 @@ function stepBase(c: Compiler, site: StepSite): StepBase {
   );
   const poll = pollPolicy(c, wfPoll, [step[POLL_EXTENSION], [...path, POLL_EXTENSION], wf.workflowId, step.stepId]);
   const timeoutMs = stepTimeout(c, step, path, where);
+  const dependsOn = stepDependsOn(c, wf, step, path, stepIds, where);
   return {
     stepId: step.stepId,
     description: step.description,
+    ...(dependsOn && { dependsOn }),
     ...(timeoutMs !== undefined && { timeoutMs }),
     successCriteria: step.successCriteria ?? [],
     onSuccess,
