@@ -28,6 +28,8 @@ import { installRuntime, startWorker } from '../src/worker';
 import { startCounterServer } from '../test/helpers/counter-server';
 import { startReferenceWorker } from './reference/worker';
 import { measureWebhooks } from './webhooks';
+import { measureScale } from './scale';
+import { measureLatency, relativeTarget } from './latency';
 
 const QUICK = process.argv.includes('--quick');
 const flag = (name: string) => {
@@ -36,7 +38,7 @@ const flag = (name: string) => {
 };
 /** --only history,concurrency,downloads: run only those parts (development) */
 const ONLY = flag('--only')?.split(',');
-const runs = (part: 'history' | 'concurrency' | 'downloads' | 'loop' | 'webhooks') => !ONLY || ONLY.includes(part);
+const runs = (part: 'history' | 'concurrency' | 'downloads' | 'loop' | 'webhooks' | 'latency') => !ONLY || ONLY.includes(part);
 const DB_DIR = flag('--db-dir') ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 const SERVER_TUNING: Record<string, string | number> = process.argv.includes('--server-defaults')
   ? {}
@@ -44,7 +46,7 @@ const SERVER_TUNING: Record<string, string | number> = process.argv.includes('--
 const tuningText = Object.keys(SERVER_TUNING).length ? Object.entries(SERVER_TUNING).map(([k, v]) => `${k}=${v}`).join(', ') : 'server defaults';
 const API_KEY = 'sk-bench-0123456789abcdef0123456789abcdef';
 const POLL_COUNTS = QUICK ? [10, 100] : [10, 100, 1000];
-const DOWNLOAD_SIZES = QUICK ? [10_000_000] : [10_000_000, 200_000_000];
+const DOWNLOAD_SIZES = QUICK ? [20_000_000] : [20_000_000, 200_000_000, 1_000_000_000];
 const CONCURRENT_RUNS = 200;
 const CONCURRENT_ROUNDS = QUICK ? 1 : 3;
 const HISTORY_POLL_MS = 5;
@@ -284,11 +286,12 @@ function startReferenceBatchJob(ctx: Ctx, id: string, pollMs: number) {
 
 async function measureHistory(ctx: Ctx): Promise<void> {
   for (const n of [10, 100, 1000]) {
-    const events = figure(`historyEvents@${n}`, `history events per run, ${n.toLocaleString('en')} polls`, 'events', n === 1000 ? { text: '≤ 40', max: 40, inclusive: true } : undefined);
+    const events = figure(`historyEvents@${n}`, `history events per run, ${n.toLocaleString('en')} polls`, 'events', { text: '≤ 40', max: 40, inclusive: true });
     const bytes = figure(`historyBytes@${n}`, `history size per run, ${n.toLocaleString('en')} polls`, 'KiB');
     const time = figure(`pollRunSeconds@${n}`, `wall time of that run (${HISTORY_POLL_MS} ms poll interval)`, 's');
+    const cpu = figure(`pollRunCpu@${n}`, `CPU of that run (workers, simulator, client: one process)`, 'CPU-s', { text: '≤ reference', max: Infinity, inclusive: true });
     if (!POLL_COUNTS.includes(n)) {
-      for (const f of [events, bytes, time]) f.arazzo.skipped = f.reference.skipped = '--quick';
+      for (const f of [events, bytes, time, cpu]) f.arazzo.skipped = f.reference.skipped = '--quick';
       continue;
     }
     for (const impl of ['arazzo', 'reference'] as Impl[]) {
@@ -297,6 +300,7 @@ async function measureHistory(ctx: Ctx): Promise<void> {
       ctx.sim.setOutcome({ batchPollsToComplete: n });
       const id = `bench-history-${impl}-${n}-${Date.now()}`;
       const t0 = Date.now();
+      const cpu0 = process.cpuUsage();
       try {
         let batchId: string;
         let firstRunId: string | undefined;
@@ -315,6 +319,8 @@ async function measureHistory(ctx: Ctx): Promise<void> {
           detail = {};
         }
         const seconds = (Date.now() - t0) / 1000;
+        const used = process.cpuUsage(cpu0);
+        cpu[impl].value = Math.round((used.user + used.system) / 10_000) / 100;
         const h = await historyOf(ctx.client, id, firstRunId);
         const retrieves = ctx.sim.count('GET', `/v1/batches/${batchId}`);
         events[impl].value = h.events;
@@ -323,10 +329,14 @@ async function measureHistory(ctx: Ctx): Promise<void> {
         events.details = { ...events.details, [impl]: { ...detail, retrieves, runs: h.runs, historyBytes: h.bytes, seconds } };
         log(`${impl}: ${n} polls → ${h.events} events, ${h.bytes} bytes, ${h.runs} run(s), ${retrieves} GET /v1/batches/{id}, ${seconds.toFixed(1)} s`);
       } catch (err) {
-        events[impl].error = bytes[impl].error = time[impl].error = short(err);
+        events[impl].error = bytes[impl].error = time[impl].error = cpu[impl].error = short(err);
         log(`${impl}: ${n} polls failed: ${short(err)}`);
       }
     }
+  }
+  for (const n of POLL_COUNTS) {
+    const f = figures.find((x) => x.id === `pollRunCpu@${n}`);
+    if (f?.target && f.reference.value !== undefined) f.target = { text: `≤ reference (${f.reference.value})`, max: f.reference.value, inclusive: true };
   }
   ctx.sim.setOutcome({});
 }
@@ -353,11 +363,11 @@ async function completedBatch(ctx: Ctx, size: number): Promise<{ batchId: string
 }
 
 async function measureDownloads(ctx: Ctx): Promise<void> {
-  for (const size of [10_000_000, 200_000_000]) {
+  for (const size of [20_000_000, 200_000_000, 1_000_000_000]) {
     const label = `${size / 1_000_000} MB`;
-    const rss = figure(`workerPeakRss@${label}`, `worker peak RSS, ${label} download`, 'MiB', size === 200_000_000 ? { text: '< 200 MiB', max: 200 } : undefined);
+    const rss = figure(`workerPeakRss@${label}`, `worker peak RSS, ${label} download`, 'MiB', { text: '< 200 MiB', max: 200 });
     const growth = figure(`workerRssGrowth@${label}`, `worker RSS growth during the ${label} download`, 'MiB');
-    const hist = figure(`downloadHistoryBytes@${label}`, `history size, ${label} download`, 'KiB', size === 200_000_000 ? { text: '< 1 MiB', max: 1024 } : undefined);
+    const hist = figure(`downloadHistoryBytes@${label}`, `history size, ${label} download`, 'KiB', { text: '< 1 MiB', max: 1024 });
     if (!DOWNLOAD_SIZES.includes(size)) {
       for (const f of [rss, growth, hist]) f.arazzo.skipped = f.reference.skipped = '--quick';
       continue;
@@ -392,7 +402,7 @@ async function measureDownloads(ctx: Ctx): Promise<void> {
             const client = ArazzoClient.fromClient(ctx.client, { taskQueue: queue, activityTaskQueue: `${queue}-http` });
             const started = await client.start({ document: DOWNLOAD_DOC, inputs: { apiKey: secretKey, batchId }, servers: ctx.servers, id });
             firstRunId = (started.handle as WorkflowHandleWithFirstExecutionRunId).firstExecutionRunId;
-            const result = await resultWithin<ArazzoRunResult>(started.handle, size > 50_000_000 ? 180_000 : 90_000);
+            const result = await resultWithin<ArazzoRunResult>(started.handle, size > 50_000_000 ? 600_000 : 90_000);
             const contents = result.outputs.contents as unknown;
             detail.contents =
               contents && typeof contents === 'object' && '$blob' in contents
@@ -401,7 +411,7 @@ async function measureDownloads(ctx: Ctx): Promise<void> {
           } else {
             const handle = await ctx.client.workflow.start('referenceDownloadResults', { taskQueue: queue, workflowId: id, args: [{ baseUrl: ctx.openaiUrl, batchId }] });
             firstRunId = handle.firstExecutionRunId;
-            detail.contents = await resultWithin<Record<string, unknown>>(handle, size > 50_000_000 ? 180_000 : 90_000);
+            detail.contents = await resultWithin<Record<string, unknown>>(handle, size > 50_000_000 ? 600_000 : 90_000);
           }
           detail.seconds = (Date.now() - t0) / 1000;
         } catch (err) {
@@ -502,6 +512,8 @@ async function measureConcurrency(ctx: Ctx): Promise<void> {
     }
     f.details = { ...f.details, [impl]: ok.map((s) => ({ ...s, failures: s.failures.length })) };
   }
+  relativeTarget(f);
+  relativeTarget(starting);
   // what client.start() spends compiling the document, per run
   const t0 = performance.now();
   for (let i = 0; i < 20; i++) await ctx.arazzo.prepare({ document: BATCH_DOC, inputs: { apiKey: secretKey, ...batchInputs }, servers: ctx.servers });
@@ -714,6 +726,11 @@ async function main(): Promise<void> {
     log(`3. ${CONCURRENT_RUNS} concurrent runs (simulator timing 'fast', poll interval ${CONCURRENT_POLL_MS} ms)`);
     await measureConcurrency(ctx);
   }
+  if (runs('latency')) {
+    log('7. start latency at 1, 50 and 200 concurrent starts (bench/latency.ts)');
+    const start = async (impl: Impl, id: string) => (impl === 'arazzo' ? (await startArazzoBatchJob(ctx, id, CONCURRENT_POLL_MS)).handle : startReferenceBatchJob(ctx, id, CONCURRENT_POLL_MS));
+    notes.push(...(await measureLatency({ figure, log, short, start, resultWithin })));
+  }
   if (runs('loop')) {
     log(`4. a three-step loop run ${LOOP_ITERATIONS.toLocaleString('en')} times, default continue-as-new settings (loop wait ${LOOP_POLL_MS} ms)`);
     await measureLoop(ctx, dataDir);
@@ -722,6 +739,11 @@ async function main(): Promise<void> {
     log('5. a 1-hour batch: polling (60 polls) vs webhook (bench/webhooks.ts)');
     const inputs = { apiKey: secretKey, endpoint: batchInputs.endpoint, batchInputFile: batchInputs.batchInputFile };
     notes.push(...(await measureWebhooks({ ...ctx, inputs }, { figure, log, short, historyOf, resultWithin })));
+  }
+  if (ONLY?.includes('scale')) {
+    log('6. runs waiting at once, 1,000 then 10,000 (bench/scale.ts; only with --only scale)');
+    const spawn1 = async (address: string, queue: string) => ((c) => ({ pid: c.pid, stop: () => stopChild(c) }))(await spawnWorker('arazzo', address, queue));
+    notes.push(...(await measureScale({ figure, log, short, spawnWorker: spawn1, apiKey: API_KEY, dbDir: DB_DIR, serverTuning: SERVER_TUNING })));
   }
   await stopArazzo();
   await stopReference();
