@@ -30,6 +30,7 @@ import { startReferenceWorker } from './reference/worker';
 import { measureWebhooks } from './webhooks';
 import { measureScale } from './scale';
 import { measureLatency, relativeTarget } from './latency';
+import { machine, versions } from './machine';
 
 const QUICK = process.argv.includes('--quick');
 const flag = (name: string) => {
@@ -215,12 +216,12 @@ function resetPeak(pid: number): boolean {
 type WorkerChild = ChildProcess & { output: string[] };
 
 /** A worker in its own process: the real CLI for arazzo-temporal, bench/reference/worker.ts for the reference. */
-function spawnWorker(impl: Impl, address: string, taskQueue: string, extra: string[] = []): Promise<WorkerChild> {
+function spawnWorker(impl: Impl, address: string, taskQueue: string, extra: string[] = [], env: Record<string, string> = {}): Promise<WorkerChild> {
   const args =
     impl === 'arazzo'
       ? [join(PROJECT_ROOT, 'bin', 'arazzo-temporal.js'), 'worker', '--address', address, '--task-queue', taskQueue, ...extra]
       : ['--require', 'tsx/cjs', join(PROJECT_ROOT, 'bench', 'reference', 'worker.ts'), '--address', address, '--task-queue', taskQueue];
-  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ARAZZO_LOG_LEVEL: 'WARN' }, stdio: ['ignore', 'pipe', 'pipe'] }) as WorkerChild;
+  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ARAZZO_LOG_LEVEL: 'WARN', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }) as WorkerChild;
   children.add(child);
   child.once('exit', () => children.delete(child));
   child.output = [];
@@ -742,7 +743,7 @@ async function main(): Promise<void> {
   }
   if (ONLY?.includes('scale')) {
     log('6. runs waiting at once, 1,000 then 10,000 (bench/scale.ts; only with --only scale)');
-    const spawn1 = async (address: string, queue: string) => ((c) => ({ pid: c.pid, stop: () => stopChild(c) }))(await spawnWorker('arazzo', address, queue));
+    const spawn1 = async (address: string, queue: string, env: Record<string, string>) => ((c) => ({ pid: c.pid, stop: () => stopChild(c) }))(await spawnWorker('arazzo', address, queue, [], env));
     notes.push(...(await measureScale({ figure, log, short, spawnWorker: spawn1, apiKey: API_KEY, dbDir: DB_DIR, serverTuning: SERVER_TUNING })));
   }
   await stopArazzo();
@@ -769,7 +770,7 @@ async function main(): Promise<void> {
     ...notes.map((n) => `- ${n}`),
     ...(errors().length ? ['', 'Errors:', ...errors().map((e) => `- ${e}`)] : []),
     '',
-    `total ${((Date.now() - began) / 1000).toFixed(0)} s; ${ONLY ? 'partial run (--only): bench/results.json left as it was' : 'figures in bench/results.json'}`,
+    `total ${((Date.now() - began) / 1000).toFixed(0)} s; ${ONLY ? 'partial run (--only): bench/results.json left as it was' : 'figures in bench/results.json'}${ONLY?.includes('scale') ? '; the scale figures in bench/results-scale.json' : ''}`,
   ].join('\n');
   process.stdout.write(report + '\n');
 
@@ -779,6 +780,8 @@ async function main(): Promise<void> {
     quick: QUICK,
     commit: git('rev-parse', 'HEAD'),
     dirtyFiles: git('status', '--porcelain').split('\n').filter(Boolean),
+    machine: machine(loadAtStart),
+    versions: versions(),
     environment: { loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryMiB: mb(totalmem()), platform: process.platform },
     blobStorePresent: blobStore,
     settings: { dbDir: DB_DIR, serverDynamicConfig: SERVER_TUNING, concurrentRounds: CONCURRENT_ROUNDS, pollCounts: POLL_COUNTS, historyPollMs: HISTORY_POLL_MS, downloadSizes: DOWNLOAD_SIZES, concurrentRuns: CONCURRENT_RUNS, concurrentPollMs: CONCURRENT_POLL_MS, loopIterations: LOOP_ITERATIONS, loopPollMs: LOOP_POLL_MS },
@@ -788,6 +791,7 @@ async function main(): Promise<void> {
   };
   checkAborted();
   if (!ONLY) writeFileSync(join(PROJECT_ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  else if (ONLY.includes('scale')) writeFileSync(join(PROJECT_ROOT, 'bench', 'results-scale.json'), JSON.stringify(results, null, 2) + '\n');
 }
 
 main()

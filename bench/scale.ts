@@ -29,7 +29,7 @@ export interface ScaleHelpers {
   figure: (id: string, metric: string, unit: string, target?: { text: string; max: number; inclusive?: boolean }) => Figure;
   log: (line: string) => void;
   short: (err: unknown) => string;
-  spawnWorker: (address: string, taskQueue: string) => Promise<{ pid?: number; stop: () => Promise<void> }>;
+  spawnWorker: (address: string, taskQueue: string, env: Record<string, string>) => Promise<{ pid?: number; stop: () => Promise<void> }>;
   apiKey: string;
   dbDir: string;
   serverTuning: Record<string, string | number>;
@@ -42,6 +42,15 @@ const arg = (name: string) => {
 const SIZES = (arg('--scale-runs') ?? '1000,10000').split(',').map(Number);
 const HOLD_S = Number(arg('--scale-hold') ?? 150);
 const START_CONCURRENCY = 50;
+/**
+ * The worker's V8 heap, capped (--scale-heap MiB; 0: Node's default, ≈ 4 GiB here): with the default the heap grows
+ * with garbage long before V8 collects it (RSS rose with the polls, and more with a smaller workflow cache, whose
+ * misses replay), so RSS measures the GC's laziness, not what the runs hold.
+ */
+const HEAP_MIB = Number(arg('--scale-heap') ?? 256);
+const WORKER_ENV: Record<string, string> = HEAP_MIB
+  ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${HEAP_MIB}`.trim() }
+  : {};
 const RSS_GOAL_MIB = 400;
 const LATE_GOAL = 0.1;
 const DOC = join(ARAZZO_DIR, 'openai-batch-job.arazzo.yaml');
@@ -70,7 +79,8 @@ const percentile = (xs: number[], p: number) =>
 export function pollLateness(
   requests: readonly { method: string; path: string; time: string }[],
   from: number,
-): { lateness: number[]; lateMs: number[]; polls: number } {
+  steadyFrom = Infinity,
+): { lateness: number[]; lateMs: number[]; polls: number; steady: number[] } {
   const byBatch = new Map<string, number[]>();
   for (const r of requests) {
     if (r.method !== 'GET' || !/^\/v1\/batches\/[^/]+$/.test(r.path)) continue;
@@ -80,6 +90,7 @@ export function pollLateness(
   }
   const lateness: number[] = [];
   const lateMs: number[] = [];
+  const steady: number[] = [];
   let polls = 0;
   for (const times of byBatch.values()) {
     polls += times.filter((t) => t >= from).length;
@@ -88,9 +99,10 @@ export function pollLateness(
       const late = times[k] - times[k - 1] - expected;
       lateMs.push(late);
       lateness.push(late / expected);
+      if (times[k - 1] >= steadyFrom) steady.push(late / expected);
     }
   }
-  return { lateness, lateMs, polls };
+  return { lateness, lateMs, polls, steady };
 }
 
 async function startAll(arazzo: ArazzoClient, n: number, servers: Record<string, string>, stamp: number): Promise<string[]> {
@@ -129,6 +141,7 @@ async function measureSize(n: number, h: ScaleHelpers): Promise<void> {
       last ? { text: `≤ ${LATE_GOAL * 100} %`, max: LATE_GOAL * 100, inclusive: true } : undefined,
     ),
     late99: h.figure(`scalePollLatenessP99@${n}`, `  poll lateness p99`, '%'),
+    steady: h.figure(`scalePollLatenessSteady@${n}`, `  latest poll once all runs had started (+7 s)`, '%'),
     rate: h.figure(`scalePollRate@${n}`, `  poll requests per second (steady, last 60 s)`, 'req/s'),
     workerCpu: h.figure(`scaleWorkerCpu@${n}`, `  worker CPU, whole phase`, 'CPU-s'),
     serverCpu: h.figure(`scaleServerCpu@${n}`, `  server CPU, whole phase`, 'CPU-s'),
@@ -146,7 +159,7 @@ async function measureSize(n: number, h: ScaleHelpers): Promise<void> {
     const connection = await Connection.connect({ address: server.address });
     stops.unshift(() => connection.close());
     const arazzo = ArazzoClient.fromClient(new Client({ connection }), { taskQueue: `bench-scale-${n}` });
-    const worker = await h.spawnWorker(server.address, `bench-scale-${n}`);
+    const worker = await h.spawnWorker(server.address, `bench-scale-${n}`, WORKER_ENV);
     stops.unshift(() => worker.stop());
     const wpid = worker.pid as number;
     const spid = server.process?.pid as number;
@@ -166,7 +179,8 @@ async function measureSize(n: number, h: ScaleHelpers): Promise<void> {
     }
     const end = Date.now();
     const cpu = { w: cpuSeconds(wpid) - cpu0.w, s: cpuSeconds(spid) - cpu0.s };
-    const { lateness, lateMs, polls } = pollLateness(sim.requests, end - 60_000);
+    // steady: the gaps that began once every run had started and its first three polls were due (1 + 2 + 4 s)
+    const { lateness, lateMs, polls, steady } = pollLateness(sim.requests, end - 60_000, started + 7_000);
     const polling = new Set(
       sim.requests
         .filter((r) => r.method === 'GET' && /^\/v1\/batches\/[^/]+$/.test(r.path) && Date.parse(r.time) >= end - 65_000)
@@ -176,6 +190,7 @@ async function measureSize(n: number, h: ScaleHelpers): Promise<void> {
     f.rss.arazzo.value = peak;
     f.late.arazzo.value = pct(Math.max(...lateness));
     f.late99.arazzo.value = pct(percentile(lateness, 0.99));
+    f.steady.arazzo.value = steady.length ? pct(Math.max(...steady)) : undefined;
     f.rate.arazzo.value = Math.round((polls / 60) * 10) / 10;
     f.workerCpu.arazzo.value = Math.round(cpu.w * 10) / 10;
     f.serverCpu.arazzo.value = Math.round(cpu.s * 10) / 10;
@@ -188,15 +203,19 @@ async function measureSize(n: number, h: ScaleHelpers): Promise<void> {
         endRssMiB: rssMiB(wpid),
         gaps: lateness.length,
         lateOver10Percent: lateness.filter((x) => x > LATE_GOAL).length,
+        steadyGaps: steady.length,
+        steadyLateOver10Percent: steady.filter((x) => x > LATE_GOAL).length,
+        steadyP99: pct(percentile(steady, 0.99)),
         lateMsMax: Math.max(...lateMs),
         lateMsP99: percentile(lateMs, 0.99),
         holdSeconds: HOLD_S,
+        heapMiB: HEAP_MIB || 'node default',
         startFailures: failures.length,
       },
     };
     h.log(
       `scale ${label}: peak RSS ${peak} MiB, worker ${cpu.w.toFixed(1)} CPU-s, server ${cpu.s.toFixed(1)} CPU-s, ${f.rate.arazzo.value} polls/s, ` +
-        `lateness max ${f.late.arazzo.value} % (${Math.max(...lateMs)} ms) p99 ${f.late99.arazzo.value} %, ${polling} runs polling`,
+        `lateness max ${f.late.arazzo.value} % (${Math.max(...lateMs)} ms) p99 ${f.late99.arazzo.value} %, steady max ${f.steady.arazzo.value} % (${steady.length} gaps), ${polling} runs polling`,
     );
   } catch (err) {
     for (const x of Object.values(f)) x.arazzo.error ??= h.short(err);
@@ -209,6 +228,6 @@ async function measureSize(n: number, h: ScaleHelpers): Promise<void> {
 export async function measureScale(h: ScaleHelpers): Promise<string[]> {
   for (const n of SIZES) await measureSize(n, h);
   return [
-    `scale: ${SIZES.map((n) => n.toLocaleString('en')).join(' then ')} openai-batch-job runs on one worker process (\`worker\`, ARAZZO_MAX_CACHED_WORKFLOWS=${process.env.ARAZZO_MAX_CACHED_WORKFLOWS || DEFAULT_MAX_CACHED_WORKFLOWS}) and a fresh dev server each, started ${START_CONCURRENCY} at a time, poll a batch that never ends at the default policy (1 s doubling to 60 s) for ${HOLD_S} s after the last start. Lateness: each gap between a batch's retrieves against the policy's delay; the poll rate counts the last 60 s. The reference is not run at this scale.`,
+    `scale: ${SIZES.map((n) => n.toLocaleString('en')).join(' then ')} openai-batch-job runs on one worker process (\`worker\`, ARAZZO_MAX_CACHED_WORKFLOWS=${process.env.ARAZZO_MAX_CACHED_WORKFLOWS || DEFAULT_MAX_CACHED_WORKFLOWS}${HEAP_MIB ? `, NODE_OPTIONS=--max-old-space-size=${HEAP_MIB}` : ''}) and a fresh dev server each, started ${START_CONCURRENCY} at a time, poll a batch that never ends at the default policy (1 s doubling to 60 s) for ${HOLD_S} s after the last start. Lateness: each gap between a batch's retrieves against the policy's delay; the poll rate counts the last 60 s. The reference is not run at this scale.`,
   ];
 }
