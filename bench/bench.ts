@@ -1,13 +1,16 @@
 // npm run bench [-- --quick]: what arazzo-temporal costs, next to a hand-written Temporal workflow (bench/reference)
 // that makes the same HTTP calls. A real dev server (headless, temp SQLite, free port) and the provider simulator:
 //   1. history events (and bytes) per run of the batch-job seed at 10, 100 and 1,000 polls
-//   2. worker peak RSS (child process, VmHWM) and history size while downloading a 10 MB / 200 MB batch output
+//   1b. CPU of each of those runs (the bench process: in-process workers, simulator, client)
+//   2. worker peak RSS (child process, VmHWM) and history size while downloading a 20 MB / 200 MB / 1,000 MB batch output
 //   3. wall time of 200 concurrent batch-job runs on one in-process worker
 //   4. a three-step loop (test/fixtures/loops) run 5,000 times with the default continue-as-new settings: runs in
 //      the chain, the largest history of any run (≤ 10,240 events), wall time
 //   5. a 1-hour batch waited for by polling (60 polls) or by webhook (bench/webhooks.ts): API requests, history events
+//   6. only with --only scale (bench/scale.ts): 1,000 then 10,000 runs waiting at once on one worker process
+//   7. start latency p50/p99 at 1, 50 and 200 concurrent starts (bench/latency.ts)
 // Prints a table with targets, writes bench/results.json. --quick skips the 1,000-poll and 200 MB figures and runs
-// the loop 500 times; --only history,concurrency,downloads,loop,webhooks runs only those parts (and leaves results.json alone).
+// the loop 500 times; --only history,concurrency,downloads,loop,webhooks,latency,scale runs only those parts (and leaves results.json alone).
 //
 // The dev server's SQLite file goes to a temp dir on tmpfs (/dev/shm) when there is one (--db-dir DIR to choose),
 // and the server's timer queue is tuned (--server-defaults to leave it alone): by default it fires no timer (a
@@ -21,6 +24,7 @@ import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ArazzoClient, failureMessage, type ArazzoRunResult } from '../src/client';
+import { prepareDocument } from '../src/load/prepare';
 import { ARAZZO_DIR, INPUTS_DIR, simulatorServers } from '../src/dev/seeds';
 import { startSimulator, type Simulator } from '../src/simulator';
 import { PROJECT_ROOT, startDevServer } from '../src/temporal/dev-server';
@@ -28,15 +32,18 @@ import { installRuntime, startWorker } from '../src/worker';
 import { startCounterServer } from '../test/helpers/counter-server';
 import { startReferenceWorker } from './reference/worker';
 import { measureWebhooks } from './webhooks';
+import { measureScale } from './scale';
+import { measureLatency, relativeTarget } from './latency';
+import { machine, versions } from './machine';
 
 const QUICK = process.argv.includes('--quick');
 const flag = (name: string) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-/** --only history,concurrency,downloads: run only those parts (development) */
+/** --only history,concurrency,downloads,…: run only those parts (development; scale runs only when named) */
 const ONLY = flag('--only')?.split(',');
-const runs = (part: 'history' | 'concurrency' | 'downloads' | 'loop' | 'webhooks') => !ONLY || ONLY.includes(part);
+const runs = (part: 'history' | 'concurrency' | 'downloads' | 'loop' | 'webhooks' | 'latency') => !ONLY || ONLY.includes(part);
 const DB_DIR = flag('--db-dir') ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 const SERVER_TUNING: Record<string, string | number> = process.argv.includes('--server-defaults')
   ? {}
@@ -44,7 +51,7 @@ const SERVER_TUNING: Record<string, string | number> = process.argv.includes('--
 const tuningText = Object.keys(SERVER_TUNING).length ? Object.entries(SERVER_TUNING).map(([k, v]) => `${k}=${v}`).join(', ') : 'server defaults';
 const API_KEY = 'sk-bench-0123456789abcdef0123456789abcdef';
 const POLL_COUNTS = QUICK ? [10, 100] : [10, 100, 1000];
-const DOWNLOAD_SIZES = QUICK ? [10_000_000] : [10_000_000, 200_000_000];
+const DOWNLOAD_SIZES = QUICK ? [20_000_000] : [20_000_000, 200_000_000, 1_000_000_000];
 const CONCURRENT_RUNS = 200;
 const CONCURRENT_ROUNDS = QUICK ? 1 : 3;
 const HISTORY_POLL_MS = 5;
@@ -213,12 +220,12 @@ function resetPeak(pid: number): boolean {
 type WorkerChild = ChildProcess & { output: string[] };
 
 /** A worker in its own process: the real CLI for arazzo-temporal, bench/reference/worker.ts for the reference. */
-function spawnWorker(impl: Impl, address: string, taskQueue: string, extra: string[] = []): Promise<WorkerChild> {
+function spawnWorker(impl: Impl, address: string, taskQueue: string, extra: string[] = [], env: Record<string, string> = {}): Promise<WorkerChild> {
   const args =
     impl === 'arazzo'
       ? [join(PROJECT_ROOT, 'bin', 'arazzo-temporal.js'), 'worker', '--address', address, '--task-queue', taskQueue, ...extra]
       : ['--require', 'tsx/cjs', join(PROJECT_ROOT, 'bench', 'reference', 'worker.ts'), '--address', address, '--task-queue', taskQueue];
-  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ARAZZO_LOG_LEVEL: 'WARN' }, stdio: ['ignore', 'pipe', 'pipe'] }) as WorkerChild;
+  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ARAZZO_LOG_LEVEL: 'WARN', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }) as WorkerChild;
   children.add(child);
   child.once('exit', () => children.delete(child));
   child.output = [];
@@ -284,11 +291,12 @@ function startReferenceBatchJob(ctx: Ctx, id: string, pollMs: number) {
 
 async function measureHistory(ctx: Ctx): Promise<void> {
   for (const n of [10, 100, 1000]) {
-    const events = figure(`historyEvents@${n}`, `history events per run, ${n.toLocaleString('en')} polls`, 'events', n === 1000 ? { text: '≤ 40', max: 40, inclusive: true } : undefined);
+    const events = figure(`historyEvents@${n}`, `history events per run, ${n.toLocaleString('en')} polls`, 'events', { text: '≤ 40', max: 40, inclusive: true });
     const bytes = figure(`historyBytes@${n}`, `history size per run, ${n.toLocaleString('en')} polls`, 'KiB');
     const time = figure(`pollRunSeconds@${n}`, `wall time of that run (${HISTORY_POLL_MS} ms poll interval)`, 's');
+    const cpu = figure(`pollRunCpu@${n}`, `CPU of that run (workers, simulator, client: one process)`, 'CPU-s', { text: '≤ reference (not measured)', max: NaN, inclusive: true });
     if (!POLL_COUNTS.includes(n)) {
-      for (const f of [events, bytes, time]) f.arazzo.skipped = f.reference.skipped = '--quick';
+      for (const f of [events, bytes, time, cpu]) f.arazzo.skipped = f.reference.skipped = '--quick';
       continue;
     }
     for (const impl of ['arazzo', 'reference'] as Impl[]) {
@@ -297,6 +305,7 @@ async function measureHistory(ctx: Ctx): Promise<void> {
       ctx.sim.setOutcome({ batchPollsToComplete: n });
       const id = `bench-history-${impl}-${n}-${Date.now()}`;
       const t0 = Date.now();
+      const cpu0 = process.cpuUsage();
       try {
         let batchId: string;
         let firstRunId: string | undefined;
@@ -315,6 +324,8 @@ async function measureHistory(ctx: Ctx): Promise<void> {
           detail = {};
         }
         const seconds = (Date.now() - t0) / 1000;
+        const used = process.cpuUsage(cpu0);
+        cpu[impl].value = Math.round((used.user + used.system) / 10_000) / 100;
         const h = await historyOf(ctx.client, id, firstRunId);
         const retrieves = ctx.sim.count('GET', `/v1/batches/${batchId}`);
         events[impl].value = h.events;
@@ -323,10 +334,14 @@ async function measureHistory(ctx: Ctx): Promise<void> {
         events.details = { ...events.details, [impl]: { ...detail, retrieves, runs: h.runs, historyBytes: h.bytes, seconds } };
         log(`${impl}: ${n} polls → ${h.events} events, ${h.bytes} bytes, ${h.runs} run(s), ${retrieves} GET /v1/batches/{id}, ${seconds.toFixed(1)} s`);
       } catch (err) {
-        events[impl].error = bytes[impl].error = time[impl].error = short(err);
+        events[impl].error = bytes[impl].error = time[impl].error = cpu[impl].error = short(err);
         log(`${impl}: ${n} polls failed: ${short(err)}`);
       }
     }
+  }
+  for (const n of POLL_COUNTS) {
+    const f = figures.find((x) => x.id === `pollRunCpu@${n}`);
+    if (f?.target && f.reference.value !== undefined) f.target = { text: `≤ reference (${f.reference.value})`, max: f.reference.value, inclusive: true };
   }
   ctx.sim.setOutcome({});
 }
@@ -353,11 +368,11 @@ async function completedBatch(ctx: Ctx, size: number): Promise<{ batchId: string
 }
 
 async function measureDownloads(ctx: Ctx): Promise<void> {
-  for (const size of [10_000_000, 200_000_000]) {
+  for (const size of [20_000_000, 200_000_000, 1_000_000_000]) {
     const label = `${size / 1_000_000} MB`;
-    const rss = figure(`workerPeakRss@${label}`, `worker peak RSS, ${label} download`, 'MiB', size === 200_000_000 ? { text: '< 200 MiB', max: 200 } : undefined);
+    const rss = figure(`workerPeakRss@${label}`, `worker peak RSS, ${label} download`, 'MiB', { text: '< 200 MiB', max: 200 });
     const growth = figure(`workerRssGrowth@${label}`, `worker RSS growth during the ${label} download`, 'MiB');
-    const hist = figure(`downloadHistoryBytes@${label}`, `history size, ${label} download`, 'KiB', size === 200_000_000 ? { text: '< 1 MiB', max: 1024 } : undefined);
+    const hist = figure(`downloadHistoryBytes@${label}`, `history size, ${label} download`, 'KiB', { text: '< 1 MiB', max: 1024 });
     if (!DOWNLOAD_SIZES.includes(size)) {
       for (const f of [rss, growth, hist]) f.arazzo.skipped = f.reference.skipped = '--quick';
       continue;
@@ -392,7 +407,7 @@ async function measureDownloads(ctx: Ctx): Promise<void> {
             const client = ArazzoClient.fromClient(ctx.client, { taskQueue: queue, activityTaskQueue: `${queue}-http` });
             const started = await client.start({ document: DOWNLOAD_DOC, inputs: { apiKey: secretKey, batchId }, servers: ctx.servers, id });
             firstRunId = (started.handle as WorkflowHandleWithFirstExecutionRunId).firstExecutionRunId;
-            const result = await resultWithin<ArazzoRunResult>(started.handle, size > 50_000_000 ? 180_000 : 90_000);
+            const result = await resultWithin<ArazzoRunResult>(started.handle, size > 50_000_000 ? 600_000 : 90_000);
             const contents = result.outputs.contents as unknown;
             detail.contents =
               contents && typeof contents === 'object' && '$blob' in contents
@@ -401,7 +416,7 @@ async function measureDownloads(ctx: Ctx): Promise<void> {
           } else {
             const handle = await ctx.client.workflow.start('referenceDownloadResults', { taskQueue: queue, workflowId: id, args: [{ baseUrl: ctx.openaiUrl, batchId }] });
             firstRunId = handle.firstExecutionRunId;
-            detail.contents = await resultWithin<Record<string, unknown>>(handle, size > 50_000_000 ? 180_000 : 90_000);
+            detail.contents = await resultWithin<Record<string, unknown>>(handle, size > 50_000_000 ? 600_000 : 90_000);
           }
           detail.seconds = (Date.now() - t0) / 1000;
         } catch (err) {
@@ -502,10 +517,15 @@ async function measureConcurrency(ctx: Ctx): Promise<void> {
     }
     f.details = { ...f.details, [impl]: ok.map((s) => ({ ...s, failures: s.failures.length })) };
   }
+  relativeTarget(f);
+  relativeTarget(starting);
   // what client.start() spends compiling the document, per run
   const t0 = performance.now();
   for (let i = 0; i < 20; i++) await ctx.arazzo.prepare({ document: BATCH_DOC, inputs: { apiKey: secretKey, ...batchInputs }, servers: ctx.servers });
-  f.details = { ...f.details, prepareMsPerRun: Math.round((performance.now() - t0) / 20) };
+  const cached = (performance.now() - t0) / 20;
+  const t1 = performance.now();
+  for (let i = 0; i < 5; i++) await prepareDocument(BATCH_DOC, { servers: ctx.servers });
+  f.details = { ...f.details, prepareMsPerRun: Math.round(cached * 100) / 100, compileMsUncached: Math.round((performance.now() - t1) / 5) };
 }
 
 /** Events a hand-written Temporal workflow (no continue-as-new) would record for the three-step loop run `n` times:
@@ -714,6 +734,11 @@ async function main(): Promise<void> {
     log(`3. ${CONCURRENT_RUNS} concurrent runs (simulator timing 'fast', poll interval ${CONCURRENT_POLL_MS} ms)`);
     await measureConcurrency(ctx);
   }
+  if (runs('latency')) {
+    log('7. start latency at 1, 50 and 200 concurrent starts (bench/latency.ts)');
+    const start = async (impl: Impl, id: string) => (impl === 'arazzo' ? (await startArazzoBatchJob(ctx, id, CONCURRENT_POLL_MS)).handle : startReferenceBatchJob(ctx, id, CONCURRENT_POLL_MS));
+    notes.push(...(await measureLatency({ figure, log, short, start, resultWithin })));
+  }
   if (runs('loop')) {
     log(`4. a three-step loop run ${LOOP_ITERATIONS.toLocaleString('en')} times, default continue-as-new settings (loop wait ${LOOP_POLL_MS} ms)`);
     await measureLoop(ctx, dataDir);
@@ -722,6 +747,11 @@ async function main(): Promise<void> {
     log('5. a 1-hour batch: polling (60 polls) vs webhook (bench/webhooks.ts)');
     const inputs = { apiKey: secretKey, endpoint: batchInputs.endpoint, batchInputFile: batchInputs.batchInputFile };
     notes.push(...(await measureWebhooks({ ...ctx, inputs }, { figure, log, short, historyOf, resultWithin })));
+  }
+  if (ONLY?.includes('scale')) {
+    log('6. runs waiting at once, 1,000 then 10,000 (bench/scale.ts; only with --only scale)');
+    const spawn1 = async (address: string, queue: string, env: Record<string, string>) => ((c) => ({ pid: c.pid, stop: () => stopChild(c) }))(await spawnWorker('arazzo', address, queue, [], env));
+    notes.push(...(await measureScale({ figure, log, short, spawnWorker: spawn1, apiKey: API_KEY, dbDir: DB_DIR, serverTuning: SERVER_TUNING })));
   }
   await stopArazzo();
   await stopReference();
@@ -736,7 +766,7 @@ async function main(): Promise<void> {
   if (runs('history')) notes.push(`history: the batch completes on its Nth retrieve (simulator outcome batchPollsToComplete: N); poll interval ${HISTORY_POLL_MS} ms. arazzo-temporal polls inside one activity through retries, then its getResult step reads the batch once more (N+1 retrieves); the reference loops retrieveBatch + sleep (one activity and one timer per poll, N retrieves).`);
   if (runs('downloads')) notes.push(`downloads: a completed batch whose output file the simulator pads to the size (streamed). arazzo-temporal runs a workflow worker and an HTTP-activity worker (worker --role workflows|activities), each in its own process, and the figure is the HTTP worker's; the reference runs its one worker. Peak RSS is VmHWM after the run, reset (clear_refs 5) once the worker was up, so it is the download's peak, not bundling's (startup peak in results.json). The worker's RSS when idle after start is part of that peak (arazzo-temporal ${idleOf('arazzo')} MiB, reference ${idleOf('reference')} MiB): the HTTP worker bundles no workflow code, the reference worker bundles its workflow with webpack at start; the growth row is what the download itself added.`, `the reference download reads the whole body into memory with axios and returns only its length and sha256: returning the body would exceed Temporal's payload limit (2 MB per payload; 256 KB warns).`, `blob store code present in src/activities: ${blobStore ? 'yes' : 'no'} (ARAZZO_BLOB_DIR = a temp dir).`);
   if (runs('loop')) notes.push(`loop: test/fixtures/loops/three-step-loop.arazzo.yaml (increment → read → check → increment …, against a node:http counter that honours Idempotency-Key) with target ${LOOP_ITERATIONS.toLocaleString('en')} and its x-temporal-poll lowered to ${LOOP_POLL_MS} ms, on the in-process worker with the engine's default continue-as-new settings (after 500 step executions, or sooner when the server suggests it); the chain is followed run by run (newExecutionRunId) and the outputs must show ${LOOP_ITERATIONS.toLocaleString('en')} increments. The reference column is computed, not run: a hand-written workflow without continue-as-new records 23n + 12 events for n iterations (6 per activity with its workflow task, 5 per timer, 3n + 2 activities, n − 1 timers; the same count gives the measured 11,012 events of the reference batch job at 1,000 polls) = ${handWrittenLoopEvents(LOOP_ITERATIONS).toLocaleString('en')} events in one history${handWrittenLoopEvents(LOOP_ITERATIONS) > 51_200 ? ', past the server\'s 51,200-event limit, where it would be terminated' : ''}.`);
-  if (runs('concurrency')) notes.push(`concurrency: one in-process worker each (default worker options), simulator timing 'fast' (a batch ends ~1.1 s after creation), poll interval ${CONCURRENT_POLL_MS} ms; the runs share 2 CPUs with the dev server and the simulator. arazzo-temporal's client.start() compiles the document for every run (${(figures.find((f) => f.id.startsWith('wallTime@'))?.details as { prepareMsPerRun?: number } | undefined)?.prepareMsPerRun ?? '?'} ms of CPU each, measured alone).`);
+  if (runs('concurrency')) notes.push(`concurrency: one in-process worker each (default worker options), simulator timing 'fast' (a batch ends ~1.1 s after creation), poll interval ${CONCURRENT_POLL_MS} ms; the runs share 2 CPUs with the dev server and the simulator. arazzo-temporal's client.start() takes the plan from the compiled-plan cache (src/load/plan-cache.ts: ${(figures.find((f) => f.id.startsWith('wallTime@'))?.details as { prepareMsPerRun?: number } | undefined)?.prepareMsPerRun ?? '?'} ms per prepare, against ${(figures.find((f) => f.id.startsWith('wallTime@'))?.details as { compileMsUncached?: number } | undefined)?.compileMsUncached ?? '?'} ms for a compile, measured alone).`);
 
   const report = [
     '',
@@ -747,7 +777,7 @@ async function main(): Promise<void> {
     ...notes.map((n) => `- ${n}`),
     ...(errors().length ? ['', 'Errors:', ...errors().map((e) => `- ${e}`)] : []),
     '',
-    `total ${((Date.now() - began) / 1000).toFixed(0)} s; ${ONLY ? 'partial run (--only): bench/results.json left as it was' : 'figures in bench/results.json'}`,
+    `total ${((Date.now() - began) / 1000).toFixed(0)} s; ${ONLY ? 'partial run (--only): bench/results.json left as it was' : 'figures in bench/results.json'}${ONLY?.includes('scale') ? '; the scale figures in bench/results-scale.json' : ''}`,
   ].join('\n');
   process.stdout.write(report + '\n');
 
@@ -757,6 +787,8 @@ async function main(): Promise<void> {
     quick: QUICK,
     commit: git('rev-parse', 'HEAD'),
     dirtyFiles: git('status', '--porcelain').split('\n').filter(Boolean),
+    machine: machine(loadAtStart),
+    versions: versions(),
     environment: { loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryMiB: mb(totalmem()), platform: process.platform },
     blobStorePresent: blobStore,
     settings: { dbDir: DB_DIR, serverDynamicConfig: SERVER_TUNING, concurrentRounds: CONCURRENT_ROUNDS, pollCounts: POLL_COUNTS, historyPollMs: HISTORY_POLL_MS, downloadSizes: DOWNLOAD_SIZES, concurrentRuns: CONCURRENT_RUNS, concurrentPollMs: CONCURRENT_POLL_MS, loopIterations: LOOP_ITERATIONS, loopPollMs: LOOP_POLL_MS },
@@ -766,6 +798,7 @@ async function main(): Promise<void> {
   };
   checkAborted();
   if (!ONLY) writeFileSync(join(PROJECT_ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  else if (ONLY.includes('scale')) writeFileSync(join(PROJECT_ROOT, 'bench', 'results-scale.json'), JSON.stringify(results, null, 2) + '\n');
 }
 
 main()

@@ -10,7 +10,8 @@ import { saveBlob } from './activities/blob-store';
 import { dataConverter } from './codec';
 import { isBlobRef } from './core/types';
 import { temporalSettings, WORKFLOW_TYPE, type TemporalSettings } from './config';
-import { checkInputs, prepareDocument, type PrepareOptions, type Prepared } from './load/prepare';
+import { checkInputs, type PrepareOptions, type Prepared } from './load/prepare';
+import { preparePlan } from './load/plan-cache';
 import type { Plan } from './core/types';
 import { stepTarget } from './core/plan';
 import type { Duration } from '@temporalio/common';
@@ -68,9 +69,12 @@ export class ArazzoClient {
     return new ArazzoClient(client, temporalSettings({ namespace: client.options.namespace, ...overrides }));
   }
 
-  /** Load, compile and check a document and its inputs; throws DocumentError before anything starts. */
+  /**
+   * Load, compile and check a document and its inputs; throws DocumentError before anything starts. The compile is
+   * cached per document, overlays and options (src/load/plan-cache.ts): only the inputs are checked again.
+   */
   async prepare(req: RunRequest): Promise<Prepared> {
-    const prepared = await prepareDocument(req.document, req);
+    const prepared = await preparePlan(req.document, req);
     prepared.inputs = checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate, prepared.workflowPath);
     return prepared;
   }

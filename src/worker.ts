@@ -10,6 +10,7 @@ import { stopOnSignals } from './temporal/children';
 import { configureOutbound } from './activities/outbound-policy';
 import { setDocumentRoots } from './activities/prepare-run';
 import { closeBrokers } from './activities/mqtt-bridge';
+import { workerTuning } from './worker-tuning';
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
@@ -73,10 +74,10 @@ export async function startWorker(
   const sameQueue = settings.activityTaskQueue === settings.taskQueue;
   const workers: Worker[] = [];
   if (role !== 'activities') {
-    workers.push(await Worker.create({ ...base, taskQueue: settings.taskQueue, workflowBundle: await workflowBundle(), activities: role === 'all' && sameQueue ? activities : workflowSideActivities }));
+    workers.push(await Worker.create({ ...base, ...workerTuning(), taskQueue: settings.taskQueue, workflowBundle: await workflowBundle(), activities: role === 'all' && sameQueue ? activities : workflowSideActivities }));
   }
   if (role === 'activities' || (role === 'all' && !sameQueue)) {
-    workers.push(await Worker.create({ ...base, taskQueue: settings.activityTaskQueue, activities }));
+    workers.push(await Worker.create({ ...base, ...workerTuning(), taskQueue: settings.activityTaskQueue, activities }));
   }
   const done = Promise.all(workers.map((w) => w.run())).then(() => undefined);
   return {

@@ -6,7 +6,8 @@ import { formatDiagnostic } from '../core/diagnostics';
 import { maskKnown, rememberSecret } from '../core/mask';
 import { secretNames } from '../core/secrets';
 import { parseDuration } from '../core/durations';
-import { checkInputs, prepareDocument } from '../load/prepare';
+import { checkInputs } from '../load/prepare';
+import { preparePlan } from '../load/plan-cache';
 import { Option } from 'commander';
 
 export const collect = (value: string, previous: string[]) => [...previous, value];
@@ -154,7 +155,7 @@ export interface ConnectionFlags {
 
 /** A document and inputs that cannot run are reported as such before a connection is tried (even with no server up). */
 export async function checkedBeforeConnecting(req: RunRequest): Promise<RunRequest> {
-  const prepared = await prepareDocument(req.document, req);
+  const prepared = await preparePlan(req.document, req);
   checkInputs(prepared.plan, req.inputs ?? {}, prepared.locate);
   return req;
 }
