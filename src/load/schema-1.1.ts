@@ -1,9 +1,13 @@
 // The Arazzo 1.1 document schema as far as this engine runs 1.1: the 1.0 schema (schemas/arazzo-1.0.schema.json,
 // which already takes the 1.1 fields the engine runs in 1.0.x documents) with `arazzo: 1.1.x`, `type: asyncapi`
 // source descriptions, and the AsyncAPI step fields `action`, `channelPath` and `correlationId`.
-import arazzoSchema from '../../schemas/arazzo-1.0.schema.json';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The Arazzo 1.0 schema, read at run time (not imported): schemas/ lies outside src/, which is all the build compiles. */
+export const arazzoSchema: Obj = JSON.parse(readFileSync(join(__dirname, '..', '..', 'schemas', 'arazzo-1.0.schema.json'), 'utf8'));
 
 /** `arazzo: 1.1.x`: the patch version is not considered (Arazzo 1.1.0, Versions). */
 export const isArazzo11 = (doc: unknown): boolean =>

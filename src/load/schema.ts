@@ -6,8 +6,7 @@
 import { editDistance } from '../core/suggest';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import arazzoSchema from '../../schemas/arazzo-1.0.schema.json';
-import { arazzo11Schema, isArazzo11 } from './schema-1.1';
+import { arazzo11Schema, arazzoSchema, isArazzo11 } from './schema-1.1';
 import type { Diagnostic, SourcePos } from '../core/types';
 import { formatPath, type PathSegment } from './parse-document';
 
