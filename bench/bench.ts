@@ -7,7 +7,7 @@
 //      the chain, the largest history of any run (≤ 10,240 events), wall time
 //   5. a 1-hour batch waited for by polling (60 polls) or by webhook (bench/webhooks.ts): API requests, history events
 // Prints a table with targets, writes bench/results.json. --quick skips the 1,000-poll and 200 MB figures and runs
-// the loop 500 times; --only history,concurrency,downloads,loop,webhooks runs only those parts (and leaves results.json alone).
+// the loop 500 times; --only history,concurrency,downloads,loop,webhooks,startup,validate runs only those parts (and leaves results.json alone).
 //
 // The dev server's SQLite file goes to a temp dir on tmpfs (/dev/shm) when there is one (--db-dir DIR to choose),
 // and the server's timer queue is tuned (--server-defaults to leave it alone): by default it fires no timer (a
@@ -28,6 +28,8 @@ import { installRuntime, startWorker } from '../src/worker';
 import { startCounterServer } from '../test/helpers/counter-server';
 import { startReferenceWorker } from './reference/worker';
 import { measureWebhooks } from './webhooks';
+import { measureStartup } from './startup';
+import { measureValidate } from './validate';
 
 const QUICK = process.argv.includes('--quick');
 const flag = (name: string) => {
@@ -36,7 +38,7 @@ const flag = (name: string) => {
 };
 /** --only history,concurrency,downloads: run only those parts (development) */
 const ONLY = flag('--only')?.split(',');
-const runs = (part: 'history' | 'concurrency' | 'downloads' | 'loop' | 'webhooks') => !ONLY || ONLY.includes(part);
+const runs = (part: 'history' | 'concurrency' | 'downloads' | 'loop' | 'webhooks' | 'startup' | 'validate') => !ONLY || ONLY.includes(part);
 const DB_DIR = flag('--db-dir') ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 const SERVER_TUNING: Record<string, string | number> = process.argv.includes('--server-defaults')
   ? {}
@@ -725,6 +727,8 @@ async function main(): Promise<void> {
   }
   await stopArazzo();
   await stopReference();
+  if (runs('startup')) notes.push(...(await measureStartup(PROJECT_ROOT, server.address, { figure, log, short })));
+  if (runs('validate')) notes.push(...(await measureValidate(PROJECT_ROOT, { figure, log, short })));
   if (runs('downloads')) {
     log(`2. worker peak RSS while downloading ${DOWNLOAD_SIZES.map((s) => `${s / 1e6} MB`).join(', ')} (a fresh worker process each)`);
     await measureDownloads(ctx);

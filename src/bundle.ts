@@ -1,4 +1,4 @@
-// The workflow code for the sandbox. `npm run build` bundles it once (`node dist/bundle.js`, which writes
+// The workflow code for the sandbox. `npm run build` bundles it once (`node dist/build.js` writes
 // dist/workflow-bundle.js); a worker running from dist/ loads that file (`workflowBundle: {codePath}`) instead of
 // running webpack at every start, which costs seconds and ~150 MiB of RSS that is never given back. A worker running
 // from the TypeScript sources (tsx, the tests), or whose prebuilt bundle is older than the compiled workflow code,
@@ -60,21 +60,9 @@ export async function workerBundleOption(): Promise<WorkflowBundleOption> {
   return workflowBundle();
 }
 
-/** `node dist/bundle.js [out.js]`: the build step that writes the prebuilt bundle. */
+/** The build step that writes the prebuilt bundle (src/build.ts). */
 export async function writeWorkflowBundle(out = PREBUILT_BUNDLE): Promise<number> {
   const { code } = await workflowBundle();
   writeFileSync(out, code);
   return code.length;
-}
-
-if (require.main === module) {
-  const began = Date.now();
-  writeWorkflowBundle(process.argv[2]).then(
-    (bytes) =>
-      console.log(`workflow bundle: ${process.argv[2] ?? PREBUILT_BUNDLE} (${Math.round(bytes / 1024)} KiB, ${Date.now() - began} ms)`),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
 }
