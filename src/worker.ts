@@ -14,6 +14,8 @@ import { closeBrokers } from './activities/mqtt-bridge';
 
 // the workflow code: prebuilt by `npm run build`, or bundled at start (src/bundle.ts)
 export { WORKFLOWS_PATH, workflowBundle } from './bundle';
+/** the step activities, for a worker hosted by the caller (Worker.create({ activities, workflowsPath: WORKFLOWS_PATH, … })) */
+export { activities };
 
 /**
  * Preparing a run request (read, validate, compile a document) runs on the workflow task queue, next to the
