@@ -1,5 +1,5 @@
-// What one command costs as its own process: wall time from spawn to exit, and its peak RSS (getrusage maxRSS,
-// read in the child by a --require hook at exit, so no sampling misses the peak). Shared by the startup and validate
+// What one command costs as its own process: wall time from spawn to exit, and its peak RSS (VmHWM, read in the
+// child by a --require hook at exit, so no sampling misses the peak). Shared by the startup and validate
 // bench parts.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,10 +16,14 @@ export interface ChildCost {
 
 const dir = mkdtempSync(join(tmpdir(), 'arazzo-bench-cost-'));
 const HOOK = join(dir, 'peak-rss.cjs');
-writeFileSync(
-  HOOK,
-  "process.on('exit', () => require('node:fs').writeFileSync(process.env.BENCH_PEAK_RSS_FILE, String(process.resourceUsage().maxRSS)));\n",
-);
+// VmHWM, not getrusage's maxRSS: Linux carries the parent's maxRSS over fork and exec, so a child would report at
+// least the bench process's own RSS
+const hook = () => {
+  const fs = require('node:fs');
+  const hwm = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  fs.writeFileSync(process.env.BENCH_PEAK_RSS_FILE, hwm ? hwm[1] : String(process.resourceUsage().maxRSS));
+};
+writeFileSync(HOOK, `process.on('exit', ${hook.toString()});\n`);
 let n = 0;
 
 /** `node [nodeArgs] script args` in `cwd`, to its exit. */

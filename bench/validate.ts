@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, copyFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { median, nodeCost, type ChildCost } from './child-cost';
+import { median, nodeCost, removeCostDir, type ChildCost } from './child-cost';
 import { ensureBuilt } from './startup';
 
 interface Cell {
@@ -80,8 +80,9 @@ export async function measureValidate(root: string, api: PartApi, copies = 50): 
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    removeCostDir();
   }
   return [
-    `validate: \`node dist/cli.js validate\` against \`redocly lint\` (@redocly/cli, telemetry off, offline) on copies of arazzo/openai-batch-job.arazzo.yaml, every file named on one command line; median of ${RUNS} runs; wall time from spawn to exit, peak RSS = the child's getrusage maxRSS. They check different things: arazzo-temporal reads the OpenAPI source description (openapi/openai-openapi-master.yml) and checks every operation, parameter, expression and criterion against it; redocly lint checks the Arazzo document against its rules.`,
+    `validate: \`node dist/cli.js validate\` against \`redocly lint\` (@redocly/cli, telemetry off, offline) on copies of arazzo/openai-batch-job.arazzo.yaml, every file named on one command line; median of ${RUNS} runs; wall time from spawn to exit, peak RSS = the child's VmHWM at exit. They check different things: arazzo-temporal reads the OpenAPI source description (openapi/openai-openapi-master.yml) and checks every operation, parameter, expression and criterion against it; redocly lint checks the Arazzo document against its rules.`,
   ];
 }

@@ -29,6 +29,10 @@ function fromSource() {
   return existsSync(sources) && newest(sources) > statSync(built).mtimeMs;
 }
 
+// Node ≥ 22.1 keeps the compiled code of what it loads on disk (V8's code cache, in the OS temp dir), so every start
+// after the first parses less; older versions have no such function
+require('node:module').enableCompileCache?.();
+
 let cli;
 if (fromSource()) {
   require('tsx/cjs');

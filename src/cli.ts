@@ -49,7 +49,7 @@ export async function main(argv = process.argv): Promise<number> {
     if (err instanceof DocumentError) process.stderr.write(maskSecrets(`${err.message}\nnothing was started.\n`));
     else if (err instanceof UsageError) process.stderr.write(maskSecrets(`error: ${err.message}\n`));
     // the client (and @temporalio/client) is loaded only here: `validate` must not pay for it
-    else process.stderr.write(maskSecrets(`error: ${(await import('./client')).failureMessage(err)}\n`));
+    else process.stderr.write(maskSecrets(`error: ${(require('./client') as typeof import('./client')).failureMessage(err)}\n`));
     return err instanceof UsageError ? 2 : 1;
   }
 }

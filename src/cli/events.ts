@@ -27,8 +27,8 @@ export function registerEventCommands(program: Command, withConnection: (cmd: Co
         namespace?: string;
         taskQueue?: string;
       }) => {
-        const { startReceiver, webhookSecret } = await import('../webhooks');
-        const { stopOnSignals } = await import('../temporal/children');
+        const { startReceiver, webhookSecret } = require('../webhooks') as typeof import('../webhooks');
+        const { stopOnSignals } = require('../temporal/children') as typeof import('../temporal/children');
         const secret = webhookSecret(flags.secretEnv);
         const server = await startReceiver({ ...flags, port: Number(flags.port), secret });
         process.stdout.write(`webhook receiver listening on ${server.url} (secret from $${flags.secretEnv})\n`);

@@ -162,7 +162,7 @@ export async function checkedBeforeConnecting(req: RunRequest): Promise<RunReque
 
 /** Connect with the command's flags, run `fn`, and always close the connection. */
 export async function withClient(flags: ConnectionFlags, fn: (client: ArazzoClient) => Promise<void>): Promise<void> {
-  const { ArazzoClient } = await import('../client');
+  const { ArazzoClient } = require('../client') as typeof import('../client');
   const client = await ArazzoClient.connect({
     address: flags.address,
     namespace: flags.namespace,
@@ -182,7 +182,7 @@ export function printNotes(notes: string[] | undefined): void {
 }
 
 export async function reportBlobs(outputs: Record<string, unknown>, dir: string): Promise<void> {
-  const { saveBlobOutputs } = await import('../client');
+  const { saveBlobOutputs } = require('../client') as typeof import('../client');
   for (const [name, path] of Object.entries(await saveBlobOutputs(outputs, dir)))
     process.stderr.write(`output ${name} written to ${path}\n`);
 }

@@ -9,7 +9,7 @@ let parser: Parser | undefined;
 /** The summary of an AsyncAPI description; throws naming the file and the first errors when it is not valid. */
 export async function summarizeAsyncApi(text: string, file: string): Promise<AsyncApiSummary> {
   // loaded for the first AsyncAPI source only (it is a large library: spectral, rxjs, …)
-  parser ??= new (await import('@asyncapi/parser')).Parser();
+  parser ??= new (require('@asyncapi/parser') as typeof import('@asyncapi/parser')).Parser();
   const { document, diagnostics } = await parser.parse(text, { source: file });
   const errors = diagnostics.filter((d) => d.severity === 0);
   if (!document || errors.length) {

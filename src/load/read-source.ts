@@ -31,7 +31,7 @@ export async function readText(location: string, maxBytes: number = LIMITS.docum
     let bytes: Uint8Array;
     try {
       // axios is loaded for the first remote source only: a document with local sources (and --offline) never loads it
-      const axios = (await import('axios')).default as AxiosStatic;
+      const axios = (require('axios') as { default: AxiosStatic }).default;
       const res = await axios.get<ArrayBuffer>(location, { responseType: 'arraybuffer', timeout: 30_000, maxContentLength: maxBytes, maxRedirects: 5 });
       bytes = new Uint8Array(res.data);
     } catch (err) {

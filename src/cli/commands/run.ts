@@ -27,7 +27,7 @@ export function registerRun(program: Command): void {
         const started = await client.start(req);
         if (!flags.json) printWarnings(started.prepared.warnings);
         process.stderr.write(`started ${started.workflowId}\n`);
-        const { describeStatus, watchRun } = await import('../progress');
+        const { describeStatus, watchRun } = require('../progress') as typeof import('../progress');
         const result = await watchRun(started.handle, started.plan, { show: flags.progress && !!process.stderr.isTTY });
         if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
         printNotes(result.notes);

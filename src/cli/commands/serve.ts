@@ -25,7 +25,7 @@ export function registerWorker(program: Command): void {
     )
     .action(async (flags: ConnectionFlags & { role: WorkerRole; allowHost: string[]; documents: string[] }) => {
       // loaded by the command that needs them (the worker, the simulator…), so `validate` starts fast
-      const [{ installRuntime, startWorker }, { stopOnSignals }] = await Promise.all([import('../../worker'), import('../../temporal/children')]);
+      const [{ installRuntime, startWorker }, { stopOnSignals }] = [require('../../worker') as typeof import('../../worker'), require('../../temporal/children') as typeof import('../../temporal/children')];
       installRuntime('INFO');
       const documentRoots = flags.documents.length ? flags.documents : undefined;
       const handle = await startWorker({
@@ -59,7 +59,7 @@ export function registerSimulator(program: Command): void {
       'replay the stored response for a repeated Idempotency-Key (OpenAI and Anthropic document no such behaviour, so by default a repeated create creates again)',
     )
     .action(async (flags: { port: string; host: string; timing: 'fast' | 'demo'; apiKey: string[]; honourIdempotencyKey?: boolean }) => {
-      const [{ startSimulator }, { stopOnSignals }] = await Promise.all([import('../../simulator'), import('../../temporal/children')]);
+      const [{ startSimulator }, { stopOnSignals }] = [require('../../simulator') as typeof import('../../simulator'), require('../../temporal/children') as typeof import('../../temporal/children')];
       const sim = await startSimulator({
         port: Number(flags.port),
         host: flags.host,
@@ -90,7 +90,7 @@ export function registerCodecServer(program: Command): void {
     )
     .option('--namespace <ns>', 'serve only these namespaces (X-Namespace header; repeatable; default any)', collect, [])
     .action(async (flags: { port: string; host: string; uiOrigin: string[]; namespace: string[] }) => {
-      const [{ codecFromEnv, codecKeysFromEnv, startCodecServer }, { stopOnSignals }] = await Promise.all([import('../../codec'), import('../../temporal/children')]);
+      const [{ codecFromEnv, codecKeysFromEnv, startCodecServer }, { stopOnSignals }] = [require('../../codec') as typeof import('../../codec'), require('../../temporal/children') as typeof import('../../temporal/children')];
       const keys = codecKeysFromEnv();
       if (!keys)
         throw new UsageError(
@@ -132,7 +132,7 @@ export function registerDev(program: Command): void {
       [],
     )
     .action(async (flags) => {
-      const { runDev } = await import('../../dev/index');
+      const { runDev } = require('../../dev/index') as typeof import('../../dev/index');
       await runDev({
         port: Number(flags.port),
         uiPort: flags.uiPort ? Number(flags.uiPort) : undefined,
