@@ -1,4 +1,4 @@
-// Bench part "validate": `arazzo-temporal validate` (the built CLI, dist/cli.js, under plain node) against Redocly
+// Bench part "validate": `arazzo-temporal validate` (the bin from the built package, under plain node) against Redocly
 // CLI's `redocly lint` (a dev dependency, run offline with its telemetry and update notice off) on the same
 // documents: the batch-job seed alone, and 50 copies of it in one process. Wall time from spawn to exit and peak RSS,
 // the median of a few runs each. Goal (issue 17): faster than redocly lint per document, in both cases.
@@ -41,7 +41,8 @@ export async function measureValidate(root: string, api: PartApi, copies = 50): 
     symlinkSync(join(root, 'openapi'), join(dir, 'openapi'));
     const docs = Array.from({ length: copies }, (_, i) => `arazzo/batch-job-${i + 1}.arazzo.yaml`);
     for (const d of docs) copyFileSync(join(root, 'arazzo', 'openai-batch-job.arazzo.yaml'), join(dir, d));
-    const arazzo = (files: string[]) => nodeCost([join(root, 'dist', 'cli.js'), 'validate', ...files], dir);
+    const arazzo = (files: string[]) =>
+      nodeCost([join(root, 'bin', 'arazzo-temporal.js'), 'validate', ...files], dir, { ARAZZO_FROM_SOURCE: '0' });
     const redocly = (files: string[]) =>
       nodeCost([join(root, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js'), 'lint', ...files], dir, REDOCLY_ENV);
     for (const [label, files] of [
@@ -83,6 +84,6 @@ export async function measureValidate(root: string, api: PartApi, copies = 50): 
     removeCostDir();
   }
   return [
-    `validate: \`node dist/cli.js validate\` against \`redocly lint\` (@redocly/cli, telemetry off, offline) on copies of arazzo/openai-batch-job.arazzo.yaml, every file named on one command line; median of ${RUNS} runs; wall time from spawn to exit, peak RSS = the child's VmHWM at exit. They check different things: arazzo-temporal reads the OpenAPI source description (openapi/openai-openapi-master.yml) and checks every operation, parameter, expression and criterion against it; redocly lint checks the Arazzo document against its rules.`,
+    `validate: \`arazzo-temporal validate\` (the bin, built package: dist/load/cli-bundle.js) against \`redocly lint\` (@redocly/cli, telemetry off, offline) on copies of arazzo/openai-batch-job.arazzo.yaml, every file named on one command line; median of ${RUNS} runs; wall time from spawn to exit, peak RSS = the child's VmHWM at exit. They check different things: arazzo-temporal reads the OpenAPI source description (openapi/openai-openapi-master.yml) and checks every operation, parameter, expression and criterion against it; redocly lint checks the Arazzo document against its rules.`,
   ];
 }
