@@ -10,7 +10,7 @@
 //   6. only with --only scale (bench/scale.ts): 1,000 then 10,000 runs waiting at once on one worker process
 //   7. start latency p50/p99 at 1, 50 and 200 concurrent starts (bench/latency.ts)
 // Prints a table with targets, writes bench/results.json. --quick skips the 1,000-poll and 200 MB figures and runs
-// the loop 500 times; --only history,concurrency,downloads,loop,webhooks,latency,scale runs only those parts (and leaves results.json alone).
+// the loop 500 times; --only history,concurrency,downloads,loop,webhooks,latency,scale,startup,validate runs only those parts (and leaves results.json alone).
 //
 // The dev server's SQLite file goes to a temp dir on tmpfs (/dev/shm) when there is one (--db-dir DIR to choose),
 // and the server's timer queue is tuned (--server-defaults to leave it alone): by default it fires no timer (a
@@ -35,6 +35,8 @@ import { measureWebhooks } from './webhooks';
 import { measureScale } from './scale';
 import { measureLatency, relativeTarget } from './latency';
 import { machine, versions } from './machine';
+import { measureStartup } from './startup';
+import { measureValidate } from './validate';
 
 const QUICK = process.argv.includes('--quick');
 const flag = (name: string) => {
@@ -43,7 +45,7 @@ const flag = (name: string) => {
 };
 /** --only history,concurrency,downloads,…: run only those parts (development; scale runs only when named) */
 const ONLY = flag('--only')?.split(',');
-const runs = (part: 'history' | 'concurrency' | 'downloads' | 'loop' | 'webhooks' | 'latency') => !ONLY || ONLY.includes(part);
+const runs = (part: 'history' | 'concurrency' | 'downloads' | 'loop' | 'webhooks' | 'latency' | 'startup' | 'validate') => !ONLY || ONLY.includes(part);
 const DB_DIR = flag('--db-dir') ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 const SERVER_TUNING: Record<string, string | number> = process.argv.includes('--server-defaults')
   ? {}
@@ -755,6 +757,8 @@ async function main(): Promise<void> {
   }
   await stopArazzo();
   await stopReference();
+  if (runs('startup')) notes.push(...(await measureStartup(PROJECT_ROOT, server.address, { figure, log, short })));
+  if (runs('validate')) notes.push(...(await measureValidate(PROJECT_ROOT, { figure, log, short })));
   if (runs('downloads')) {
     log(`2. worker peak RSS while downloading ${DOWNLOAD_SIZES.map((s) => `${s / 1e6} MB`).join(', ')} (a fresh worker process each)`);
     await measureDownloads(ctx);

@@ -2,7 +2,6 @@
 // src/cli/commands/ (run: run/start/result/cancel/resolve; validate: validate/graph; schedule; serve:
 // worker/simulator/codec-server/dev) and src/cli/events.ts (webhooks).
 import { Command } from 'commander';
-import { failureMessage, readableWorkflowId } from './client';
 import { DocumentError } from './core/diagnostics';
 import { maskSecrets } from './core/mask';
 import { registerEventCommands } from './cli/events';
@@ -49,12 +48,11 @@ export async function main(argv = process.argv): Promise<number> {
     // messages are masked of credentials: a key passed by value, or one an API echoed back
     if (err instanceof DocumentError) process.stderr.write(maskSecrets(`${err.message}\nnothing was started.\n`));
     else if (err instanceof UsageError) process.stderr.write(maskSecrets(`error: ${err.message}\n`));
-    else process.stderr.write(maskSecrets(`error: ${failureMessage(err)}\n`));
+    // the client (and @temporalio/client) is loaded only here: `validate` must not pay for it
+    else process.stderr.write(maskSecrets(`error: ${(require('./client') as typeof import('./client')).failureMessage(err)}\n`));
     return err instanceof UsageError ? 2 : 1;
   }
 }
-
-export { readableWorkflowId };
 
 if (require.main === module) {
   void main().then((code) => process.exit(code));

@@ -10,9 +10,10 @@ import { saveBlob } from './activities/blob-store';
 import { dataConverter } from './codec';
 import { isBlobRef } from './core/types';
 import { temporalSettings, WORKFLOW_TYPE, type TemporalSettings } from './config';
-import { checkInputs, type PrepareOptions, type Prepared } from './load/prepare';
+import { checkInputs, prepareDocument, type PrepareOptions, type Prepared } from './load/prepare';
 import { preparePlan } from './load/plan-cache';
-import type { Plan } from './core/types';
+import type { Diagnostic, Plan } from './core/types';
+import { DocumentError } from './core/diagnostics';
 import { stepTarget } from './core/plan';
 import type { Duration } from '@temporalio/common';
 import type { ArazzoRunInput, ArazzoRunResult, RunOptions, arazzoWorkflow } from './workflows/arazzo-workflow';
@@ -20,6 +21,21 @@ import { resolveUpdate, type ResolveRequest, type ResolveResult } from './workfl
 
 export type { ArazzoRunResult, RunOptions, Plan, Prepared, DocumentRunRequest };
 export { DocumentError, formatDiagnostic } from './core/diagnostics';
+export type { Diagnostic } from './core/types';
+export type { PrepareOptions };
+/** document → plan (read, validate, compile the chosen workflow); throws DocumentError with file:line findings */
+export { prepareDocument as compile, checkInputs };
+
+/** Check a document without starting anything: valid, with its warnings, or not, with its errors (file:line:column). */
+export async function validate(document: string, options: PrepareOptions = {}): Promise<{ valid: boolean; diagnostics: Diagnostic[]; plan?: Plan }> {
+  try {
+    const prepared = await prepareDocument(document, options);
+    return { valid: true, diagnostics: prepared.diagnostics, plan: prepared.plan };
+  } catch (err) {
+    if (err instanceof DocumentError) return { valid: false, diagnostics: err.diagnostics };
+    throw err;
+  }
+}
 
 export interface RunRequest extends PrepareOptions {
   /** path or URL of the Arazzo document */

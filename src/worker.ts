@@ -1,7 +1,8 @@
 // The worker: hosts the interpreter workflow and the step activities on one task queue.
 // Run it with `arazzo-temporal worker` (or `tsx src/worker.ts`); it connects to TEMPORAL_ADDRESS /
 // TEMPORAL_NAMESPACE (defaults localhost:7233 / default).
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { workerBundleOption } from './bundle';
 import * as activities from './activities';
 import { maskingLogger } from './activities/secrets';
 import { dataConverter } from './codec';
@@ -12,24 +13,10 @@ import { setDocumentRoots } from './activities/prepare-run';
 import { closeBrokers } from './activities/mqtt-bridge';
 import { workerTuning } from './worker-tuning';
 
-export const WORKFLOWS_PATH = require.resolve('./workflows');
-
-let bundle: Promise<WorkflowBundle> | undefined;
-
-/** The workflow code bundled once per process (a few seconds), shared by every worker it creates. */
-export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
-  return bundle;
-}
-
-const quietBundlerLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
+// the workflow code: prebuilt by `npm run build`, or bundled at start (src/bundle.ts)
+export { WORKFLOWS_PATH, workflowBundle } from './bundle';
+/** the step activities, for a worker hosted by the caller (Worker.create({ activities, workflowsPath: WORKFLOWS_PATH, … })) */
+export { activities };
 
 /**
  * Preparing a run request (read, validate, compile a document) runs on the workflow task queue, next to the
@@ -74,7 +61,7 @@ export async function startWorker(
   const sameQueue = settings.activityTaskQueue === settings.taskQueue;
   const workers: Worker[] = [];
   if (role !== 'activities') {
-    workers.push(await Worker.create({ ...base, ...workerTuning(), taskQueue: settings.taskQueue, workflowBundle: await workflowBundle(), activities: role === 'all' && sameQueue ? activities : workflowSideActivities }));
+    workers.push(await Worker.create({ ...base, ...workerTuning(), taskQueue: settings.taskQueue, workflowBundle: await workerBundleOption(), activities: role === 'all' && sameQueue ? activities : workflowSideActivities }));
   }
   if (role === 'activities' || (role === 'all' && !sameQueue)) {
     workers.push(await Worker.create({ ...base, ...workerTuning(), taskQueue: settings.activityTaskQueue, activities }));

@@ -5,8 +5,8 @@
 // Only activities (and the client's checks) evaluate xpath: they install this engine into the core
 // (src/core/xpath-engine.ts), so the workflow bundle never contains fontoxpath or @xmldom/xmldom; the compiler
 // refuses xpath criteria on workflow steps, whose criteria the workflow evaluates itself.
-import { evaluateXPathToBoolean } from 'fontoxpath';
-import { DOMParser } from '@xmldom/xmldom';
+import type * as Fontoxpath from 'fontoxpath';
+import type * as Xmldom from '@xmldom/xmldom';
 import { LIMITS } from '../core/limits';
 import { XPathSyntaxError, installXPathEngine, type XPathEngine, type XPathResult } from '../core/xpath-engine';
 
@@ -18,6 +18,11 @@ const STATIC_ERROR = /\bXPST\d{4}\b/;
 
 let emptyDocument: unknown;
 
+// loaded on first use: most documents have no xpath criterion, and `validate` should not load an XPath engine for them
+const evaluateXPathToBoolean: typeof Fontoxpath.evaluateXPathToBoolean = (...args) =>
+  (require('fontoxpath') as typeof Fontoxpath).evaluateXPathToBoolean(...args);
+const xmldom = () => require('@xmldom/xmldom') as typeof Xmldom;
+
 /**
  * @xmldom/xmldom reads no DTD and expands no entity declared in one: an external entity (`<!ENTITY x SYSTEM
  * "file:///etc/passwd">`, or an http URL) is never read or fetched (no XXE), and internal ones cannot multiply
@@ -25,7 +30,7 @@ let emptyDocument: unknown;
  */
 function parseXml(text: string): unknown {
   const problems: string[] = [];
-  const parser = new DOMParser({
+  const parser = new (xmldom().DOMParser)({
     onError: (level: string, message: string) => {
       if (level !== 'warning') problems.push(message);
     },

@@ -1,7 +1,5 @@
 // `arazzo-temporal webhooks`: the Standard Webhooks receiver as its own process (src/webhooks/).
 import type { Command } from 'commander';
-import { stopOnSignals } from '../temporal/children';
-import { startReceiver, webhookSecret } from '../webhooks';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -29,6 +27,8 @@ export function registerEventCommands(program: Command, withConnection: (cmd: Co
         namespace?: string;
         taskQueue?: string;
       }) => {
+        const { startReceiver, webhookSecret } = require('../webhooks') as typeof import('../webhooks');
+        const { stopOnSignals } = require('../temporal/children') as typeof import('../temporal/children');
         const secret = webhookSecret(flags.secretEnv);
         const server = await startReceiver({ ...flags, port: Number(flags.port), secret });
         process.stdout.write(`webhook receiver listening on ${server.url} (secret from $${flags.secretEnv})\n`);

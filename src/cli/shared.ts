@@ -1,7 +1,8 @@
 // What the commands share: run flags into a run request, connection flags, the client, printing, usage errors.
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { ArazzoClient, saveBlobOutputs, type RunRequest } from '../client';
+// the client (and @temporalio/client) is loaded by the commands that connect, not by validate
+import type { ArazzoClient, RunRequest } from '../client';
 import { formatDiagnostic } from '../core/diagnostics';
 import { maskKnown, rememberSecret } from '../core/mask';
 import { secretNames } from '../core/secrets';
@@ -162,6 +163,7 @@ export async function checkedBeforeConnecting(req: RunRequest): Promise<RunReque
 
 /** Connect with the command's flags, run `fn`, and always close the connection. */
 export async function withClient(flags: ConnectionFlags, fn: (client: ArazzoClient) => Promise<void>): Promise<void> {
+  const { ArazzoClient } = require('../client') as typeof import('../client');
   const client = await ArazzoClient.connect({
     address: flags.address,
     namespace: flags.namespace,
@@ -181,6 +183,7 @@ export function printNotes(notes: string[] | undefined): void {
 }
 
 export async function reportBlobs(outputs: Record<string, unknown>, dir: string): Promise<void> {
+  const { saveBlobOutputs } = require('../client') as typeof import('../client');
   for (const [name, path] of Object.entries(await saveBlobOutputs(outputs, dir)))
     process.stderr.write(`output ${name} written to ${path}\n`);
 }

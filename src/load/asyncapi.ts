@@ -1,14 +1,15 @@
 // AsyncAPI source descriptions (`type: asyncapi`), parsed and validated with @asyncapi/parser (AsyncAPI 2.x and
 // 3.0), then summarized as the compiler needs them (src/core/asyncapi.ts): channels with their address, servers
 // and messages' correlationId locations, and operations with their action and channel.
-import { Parser } from '@asyncapi/parser';
+import type { Parser } from '@asyncapi/parser';
 import type { AsyncApiSummary } from '../core/asyncapi';
 
 let parser: Parser | undefined;
 
 /** The summary of an AsyncAPI description; throws naming the file and the first errors when it is not valid. */
 export async function summarizeAsyncApi(text: string, file: string): Promise<AsyncApiSummary> {
-  parser ??= new Parser();
+  // loaded for the first AsyncAPI source only (it is a large library: spectral, rxjs, …)
+  parser ??= new (require('@asyncapi/parser') as typeof import('@asyncapi/parser')).Parser();
   const { document, diagnostics } = await parser.parse(text, { source: file });
   const errors = diagnostics.filter((d) => d.severity === 0);
   if (!document || errors.length) {

@@ -7,11 +7,17 @@ import { closest, didYouMean } from '../core/suggest';
 import type { Diagnostic, Locate, Plan, SourcePos } from '../core/types';
 import type { PlanSites } from '../core/compile/types';
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-addFormats(ajv);
-/** Fills in the schema's `default`s (in `properties` and `items`, at any depth where the parent is present). */
-const withDefaults = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
-addFormats(withDefaults);
+// made on first use (with ajv-formats they cost ~50 ms): `validate` of a document without inputs needs neither
+let ajvs: { check: Ajv2020; withDefaults: Ajv2020 } | undefined;
+function instances(): { check: Ajv2020; withDefaults: Ajv2020 } {
+  if (ajvs) return ajvs;
+  const check = new Ajv2020({ allErrors: true, strict: false });
+  addFormats(check);
+  /** Fills in the schema's `default`s (in `properties` and `items`, at any depth where the parent is present). */
+  const withDefaults = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
+  addFormats(withDefaults);
+  return (ajvs = { check, withDefaults });
+}
 
 /** Keywords that judge a string's content, which a reference cannot show: not checked for secrets. */
 const CONTENT_KEYWORDS = new Set(['pattern', 'minLength', 'maxLength', 'format', 'enum', 'const']);
@@ -56,7 +62,7 @@ export function validateInputs(plan: Plan, inputs: Record<string, unknown>, loca
   const where = { workflowId: plan.workflowId, pos: { file: plan.document.file } as SourcePos };
   let validate;
   try {
-    validate = ajv.compile(schema);
+    validate = instances().check.compile(schema);
   } catch (err) {
     return [{ severity: 'error', code: 'inputs-schema', message: `the workflow's inputs schema is not valid JSON Schema: ${(err as Error).message}`, ...where }];
   }
@@ -86,7 +92,7 @@ export function applyInputDefaults(plan: Plan, inputs: Record<string, unknown>):
   const copy = structuredClone(inputs ?? {});
   if (!plan.inputsSchema) return copy;
   try {
-    withDefaults.compile(plan.inputsSchema)(copy);
+    instances().withDefaults.compile(plan.inputsSchema)(copy);
   } catch {
     /* an invalid schema is reported by validateInputs */
   }

@@ -1,6 +1,6 @@
 // Parse YAML or JSON text into a plain object while keeping positions, so every diagnostic can name
 // file:line:column. JSON is YAML, so one parser serves both.
-import { LineCounter, Parser, parseDocument, isMap, isNode, isScalar, visit, type CST, type Document } from 'yaml';
+import { Composer, LineCounter, Parser, YAMLParseError, isMap, isNode, isScalar, visit, type CST, type Document, type DocumentOptions, type ParseOptions as YamlParseOptions, type SchemaOptions, type ToJSOptions } from 'yaml';
 import type { Diagnostic, SourcePos } from '../core/types';
 import { LIMITS, aliasLimitMessage, depthLimitMessage, tooDeepPath } from '../core/limits';
 
@@ -21,9 +21,9 @@ export interface ParsedText {
  * Offset of the first collection nested deeper than `max`, from the token tree of yaml's parser (which, unlike its
  * composer, does not recurse), walked without recursion; undefined when none is.
  */
-function tooDeepOffset(text: string, max: number): number | undefined {
+function tooDeepOffset(tokens: CST.Token[], max: number): number | undefined {
   const stack: { token: CST.Token | undefined; depth: number }[] = [];
-  for (const token of new Parser().parse(text)) stack.push({ token, depth: 0 });
+  for (const token of tokens) stack.push({ token, depth: 0 });
   while (stack.length) {
     const { token, depth } = stack.pop()!;
     if (!token) continue;
@@ -42,13 +42,43 @@ function tooDeepOffset(text: string, max: number): number | undefined {
 
 /** Line and column of the first collection nested deeper than the limit, or undefined. */
 export function yamlTooDeep(text: string, max: number = LIMITS.nestingDepth): { line: number; column: number } | undefined {
-  const at = tooDeepOffset(text, max);
-  if (at === undefined) return undefined;
   const lineCounter = new LineCounter();
-  lineCounter.addNewLine(0);
-  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  const at = tooDeepOffset(Array.from(new Parser(lineCounter.addNewLine).parse(text)), max);
+  if (at === undefined) return undefined;
   const { line, col } = lineCounter.linePos(at);
   return { line, column: col };
+}
+
+type YamlOptions = YamlParseOptions & DocumentOptions & SchemaOptions;
+
+/**
+ * yaml's parseDocument, with the depth check on the same token tree: the text is lexed and parsed once (a second
+ * pass cost `validate` ~100 ms on the seeds). `tooDeep` (and no document) when a collection nests deeper than the limit.
+ */
+export function parseChecked(text: string, options: YamlOptions = {}, lineCounter = new LineCounter()): { doc?: Document; tooDeep?: { line: number; column: number } } {
+  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  const at = tooDeepOffset(tokens, LIMITS.nestingDepth);
+  if (at !== undefined) {
+    const { line, col } = lineCounter.linePos(at);
+    return { tooDeep: { line, column: col } };
+  }
+  let doc: Document | undefined;
+  for (const next of new Composer(options).compose(tokens, true, text.length)) {
+    if (!doc) doc = next as Document;
+    else {
+      doc.errors.push(new YAMLParseError(next.range.slice(0, 2) as [number, number], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      break;
+    }
+  }
+  return { doc };
+}
+
+/** yaml's parse (the value; the first error thrown), on one pass with the depth check. */
+export function parseYamlValue(text: string, options: ToJSOptions): { value?: unknown; tooDeep?: { line: number; column: number } } {
+  const { doc, tooDeep } = parseChecked(text);
+  if (tooDeep || !doc) return { tooDeep };
+  if (doc.errors.length) throw doc.errors[0];
+  return { value: doc.toJS(options) };
 }
 
 export interface ParseOptions {
@@ -144,8 +174,8 @@ export function parseWithPositions(text: string, file: string, opts: ParseOption
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
   };
-  const tooDeep = yamlTooDeep(text);
-  if (tooDeep) {
+  const { doc: parsed, tooDeep } = parseChecked(text, { prettyErrors: false, uniqueKeys: true }, lineCounter);
+  if (tooDeep || !parsed) {
     // yaml's composer recurses per level: refuse before it runs out of stack
     const pos: SourcePos = { file, ...tooDeep };
     return {
@@ -156,7 +186,7 @@ export function parseWithPositions(text: string, file: string, opts: ParseOption
       errors: [{ severity: 'error', code: 'limit-depth', message: depthLimitMessage('the document'), pos }],
     };
   }
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc: Document = parsed;
   const errors: Diagnostic[] = doc.errors.map((e) => ({
     severity: 'error',
     code: 'yaml-syntax',

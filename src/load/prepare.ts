@@ -1,13 +1,12 @@
 // document → plan: read an Arazzo document and its source descriptions, compile the chosen workflow,
 // lint it, and check the run's inputs. Runs in the client (I/O allowed); the result is plain data.
 import { stat } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { compileWorkflow, type CompileResult, type LoadedSource } from '../core/compile';
 import { DocumentError, hasErrors } from '../core/diagnostics';
 import { lintPlan } from '../core/lint';
 import { checkDocument } from '../core/document-checks';
 import type { ArazzoDocument, Diagnostic, Locate, Plan, PollPolicy } from '../core/types';
-import { parseWithPositions, yamlTooDeep } from './parse-document';
+import { parseWithPositions, parseYamlValue, yamlTooDeep as yamlDepth } from './parse-document';
 import { LIMITS, aliasLimitMessage, checkDocumentCounts, checkInputLimits, checkPlanLimits, depthLimitMessage } from '../core/limits';
 import { absoluteLocation, displayLocation, isUrl, localPath, readText, resolveLocation } from './read-source';
 import { applyInputDefaults, requiredParameterProblems, validateInputs } from './inputs';
@@ -66,17 +65,17 @@ async function loadSpec(location: string, type?: string): Promise<unknown> {
   const hit = specCache.get(location);
   if (hit && hit.key === key) return hit.spec;
   const text = await readText(location, LIMITS.sourceBytes);
-  const deep = yamlTooDeep(text);
-  if (deep) throw new Error(`${displayLocation(location)}:${deep.line}:${deep.column}: ${depthLimitMessage('the description')}`);
-  let spec: unknown;
-  if (type === 'asyncapi') return cached(location, key, await summarizeAsyncApi(text, displayLocation(location)));
+  let parsed: { value?: unknown; tooDeep?: { line: number; column: number } };
   try {
-    spec = parseYaml(text, { maxAliasCount: LIMITS.sourceAliases });
+    parsed = type === 'asyncapi' ? { tooDeep: yamlDepth(text) } : parseYamlValue(text, { maxAliasCount: LIMITS.sourceAliases });
   } catch (err) {
     if (/alias count/i.test((err as Error).message)) throw new Error(`${displayLocation(location)}: ${aliasLimitMessage(LIMITS.sourceAliases)}`);
     throw err;
   }
-  return cached(location, key, spec);
+  const deep = parsed.tooDeep;
+  if (deep) throw new Error(`${displayLocation(location)}:${deep.line}:${deep.column}: ${depthLimitMessage('the description')}`);
+  if (type === 'asyncapi') return cached(location, key, await summarizeAsyncApi(text, displayLocation(location)));
+  return cached(location, key, parsed.value);
 }
 
 function cached(location: string, key: string, spec: unknown): unknown {

@@ -1,6 +1,6 @@
 // Reading a document from a path or an http(s) URL, and resolving relative references against it.
 // This is I/O: it runs in the client and the CLI, never in workflow code.
-import axios from 'axios';
+import type { AxiosStatic } from 'axios';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ export async function readText(location: string, maxBytes: number = LIMITS.docum
   if (isUrl(location)) {
     let bytes: Uint8Array;
     try {
+      // axios is loaded for the first remote source only: a document with local sources (and --offline) never loads it
+      const axios = (require('axios') as { default: AxiosStatic }).default;
       const res = await axios.get<ArrayBuffer>(location, { responseType: 'arraybuffer', timeout: 30_000, maxContentLength: maxBytes, maxRedirects: 5 });
       bytes = new Uint8Array(res.data);
     } catch (err) {

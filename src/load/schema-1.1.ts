@@ -7,9 +7,13 @@
 // only with a `workflowId`. Deliberately not taken (see README, Validation): a parameter value may still be an
 // object (the 1.1 text says "Any"), a correlationId is a string, number or boolean (an object cannot be matched).
 // The Selector Object and the Expression Type Object's `jsonpointer` are added where the engine runs them.
-import arazzoSchema from '../../schemas/arazzo-1.0.schema.json';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The Arazzo 1.0 schema, read at run time (not imported): schemas/ lies outside src/, which is all the build compiles. */
+export const arazzoSchema: Obj = JSON.parse(readFileSync(join(__dirname, '..', '..', 'schemas', 'arazzo-1.0.schema.json'), 'utf8'));
 
 /** `arazzo: 1.1.x`: the patch version is not considered (Arazzo 1.1.0, Versions). */
 export const isArazzo11 = (doc: unknown): boolean =>

@@ -6,8 +6,11 @@
 import { editDistance } from '../core/suggest';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import arazzoSchema from '../../schemas/arazzo-1.0.schema.json';
-import { arazzo11Schema, isArazzo11 } from './schema-1.1';
+import standaloneCode from 'ajv/dist/standalone';
+import { createHash } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { arazzo11Schema, arazzoSchema, isArazzo11 } from './schema-1.1';
 import type { Diagnostic, SourcePos } from '../core/types';
 import { formatPath, type PathSegment } from './parse-document';
 
@@ -17,15 +20,45 @@ export interface Locator {
 }
 
 const validators: Partial<Record<'1.0' | '1.1', ValidateFunction>> = {};
+const schemaOf = (version: '1.0' | '1.1') => (version === '1.1' ? arazzo11Schema() : arazzoSchema);
+
+function newAjv(source = false): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true, ...(source && { code: { source: true } }) });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** Where `npm run build` writes the validator's code (compiling the schema with ajv costs ~300 ms at every start). */
+const standalonePath = (version: '1.0' | '1.1') => join(__dirname, `arazzo-${version}.validator.js`);
+const schemaHash = (schema: unknown) => createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+
+/** The prebuilt validator when it was generated from this very schema, else undefined. */
+function prebuilt(version: '1.0' | '1.1', schema: unknown): ValidateFunction | undefined {
+  const path = standalonePath(version);
+  if (!existsSync(path)) return undefined;
+  const mod = require(path) as { schemaHash?: string; validate?: ValidateFunction };
+  return mod.schemaHash === schemaHash(schema) ? mod.validate : undefined;
+}
 
 function compiled(version: '1.0' | '1.1'): ValidateFunction {
   let validator = validators[version];
   if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
-    addFormats(ajv);
-    validator = validators[version] = ajv.compile(version === '1.1' ? arazzo11Schema() : arazzoSchema);
+    const schema = schemaOf(version);
+    validator = validators[version] = prebuilt(version, schema) ?? newAjv().compile(schema);
   }
   return validator;
+}
+
+/** The build step: each version's validator as standalone code (ajv/dist/standalone), tagged with its schema's hash. */
+export function writeStandaloneValidators(): string[] {
+  return (['1.0', '1.1'] as const).map((version) => {
+    const schema = schemaOf(version);
+    const ajv = newAjv(true);
+    const code = standaloneCode(ajv, ajv.compile(schema));
+    const tag = `module.exports.validate = module.exports;\nmodule.exports.schemaHash = ${JSON.stringify(schemaHash(schema))};\n`;
+    writeFileSync(standalonePath(version), `${code}\n${tag}`);
+    return standalonePath(version);
+  });
 }
 
 type Obj = Record<string, unknown>;

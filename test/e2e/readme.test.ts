@@ -210,9 +210,10 @@ const CHECKS: Record<string, () => Promise<void>> = {
   async 'two-commands'() {
     const cmds = block('two-commands').commands.map((c) => c.replace(/\s+#.*$/, ''));
     assert.deepEqual(cmds, ['npm install', 'npm start', 'npm test']);
-    // npm install and npm test are what CI runs on a fresh clone; npm start is this test's stack
+    // CI runs npm ci (npm install's exact-lock form: same tree, and it fails where the lock disagrees) and npm test
+    // on a fresh clone; npm start is this test's stack
     const ci = readFileSync(join(PROJECT_ROOT, '.ci', 'run'), 'utf8');
-    assert.match(ci, /^npm install\b/m);
+    assert.match(ci, /^npm ci\b/m);
     assert.match(ci, /^npm test\b/m);
     assert.match(npmStart.output, /6 of 6 seed runs completed/);
     // one table of every run's normalized status and counts (x-temporal-status)

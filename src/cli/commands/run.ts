@@ -1,6 +1,5 @@
 // run, start, result, cancel, resolve: a run's life from the command line.
 import type { Command } from 'commander';
-import { describeStatus, watchRun } from '../progress';
 import {
   checkedBeforeConnecting,
   printJson,
@@ -28,6 +27,7 @@ export function registerRun(program: Command): void {
         const started = await client.start(req);
         if (!flags.json) printWarnings(started.prepared.warnings);
         process.stderr.write(`started ${started.workflowId}\n`);
+        const { describeStatus, watchRun } = require('../progress') as typeof import('../progress');
         const result = await watchRun(started.handle, started.plan, { show: flags.progress && !!process.stderr.isTTY });
         if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
         printNotes(result.notes);

@@ -1,10 +1,6 @@
 // The long-running processes: worker, simulator, codec-server, dev.
 import { Option, type Command } from 'commander';
-import { codecFromEnv, codecKeysFromEnv, startCodecServer } from '../../codec';
-import { runDev } from '../../dev/index';
-import { startSimulator } from '../../simulator';
-import { stopOnSignals } from '../../temporal/children';
-import { installRuntime, startWorker, type WorkerRole } from '../../worker';
+import type { WorkerRole } from '../../worker';
 import { collect, UsageError, withConnection, type ConnectionFlags } from '../shared';
 
 export function registerWorker(program: Command): void {
@@ -28,6 +24,8 @@ export function registerWorker(program: Command): void {
       [],
     )
     .action(async (flags: ConnectionFlags & { role: WorkerRole; allowHost: string[]; documents: string[] }) => {
+      // loaded by the command that needs them (the worker, the simulator…), so `validate` starts fast
+      const [{ installRuntime, startWorker }, { stopOnSignals }] = [require('../../worker') as typeof import('../../worker'), require('../../temporal/children') as typeof import('../../temporal/children')];
       installRuntime('INFO');
       const documentRoots = flags.documents.length ? flags.documents : undefined;
       const handle = await startWorker({
@@ -61,6 +59,7 @@ export function registerSimulator(program: Command): void {
       'replay the stored response for a repeated Idempotency-Key (OpenAI and Anthropic document no such behaviour, so by default a repeated create creates again)',
     )
     .action(async (flags: { port: string; host: string; timing: 'fast' | 'demo'; apiKey: string[]; honourIdempotencyKey?: boolean }) => {
+      const [{ startSimulator }, { stopOnSignals }] = [require('../../simulator') as typeof import('../../simulator'), require('../../temporal/children') as typeof import('../../temporal/children')];
       const sim = await startSimulator({
         port: Number(flags.port),
         host: flags.host,
@@ -91,6 +90,7 @@ export function registerCodecServer(program: Command): void {
     )
     .option('--namespace <ns>', 'serve only these namespaces (X-Namespace header; repeatable; default any)', collect, [])
     .action(async (flags: { port: string; host: string; uiOrigin: string[]; namespace: string[] }) => {
+      const [{ codecFromEnv, codecKeysFromEnv, startCodecServer }, { stopOnSignals }] = [require('../../codec') as typeof import('../../codec'), require('../../temporal/children') as typeof import('../../temporal/children')];
       const keys = codecKeysFromEnv();
       if (!keys)
         throw new UsageError(
@@ -132,6 +132,7 @@ export function registerDev(program: Command): void {
       [],
     )
     .action(async (flags) => {
+      const { runDev } = require('../../dev/index') as typeof import('../../dev/index');
       await runDev({
         port: Number(flags.port),
         uiPort: flags.uiPort ? Number(flags.uiPort) : undefined,
