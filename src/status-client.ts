@@ -22,6 +22,14 @@ import { statusQuery } from './workflows/queries';
 type Handle = WorkflowHandle<typeof arazzoWorkflow>;
 const lacking = new Set<string>();
 
+/** An error's message and its causes' (the client wraps the server's refusal). */
+function causeMessages(err: unknown): string {
+  const out: string[] = [];
+  for (let e = err as { message?: string; cause?: unknown } | undefined, n = 0; e && n < 5; e = e.cause as typeof e, n++)
+    if (e.message) out.push(e.message);
+  return out.join(': ');
+}
+
 /** The attributes a run starts with: its document, workflow and first step. */
 export function startAttributes(plan: Plan) {
   return [
@@ -49,10 +57,10 @@ export async function startWithAttributes(
         typedSearchAttributes: startAttributes(plan),
       });
     } catch (err) {
-      if (!isUnregisteredAttributeError(String((err as Error).message))) throw err;
+      if (!isUnregisteredAttributeError(causeMessages(err))) throw err;
       lacking.add(ns);
       warn(
-        `namespace ${ns} has not registered the search attributes ${SEARCH_ATTRIBUTE_NAMES.join(', ')} (${(err as Error).message}); ` +
+        `namespace ${ns} has not registered the search attributes ${SEARCH_ATTRIBUTE_NAMES.join(', ')} (${causeMessages(err)}); ` +
           'runs start without them, so `list` and Web UI queries cannot find them by document, workflow or batch status (see the README: temporal operator search-attribute create)',
       );
     }

@@ -61,7 +61,8 @@ async function list(...filter: string[]): Promise<ListedRun[]> {
 }
 
 test('status shows a polling batch live from the heartbeat: provider status, request counts, polls, next poll; then the end', async () => {
-  stack.simulator.setTiming({ batchInProgressMs: 15_000 });
+  // long enough for a few CLI processes on a loaded machine to see it poll
+  stack.simulator.setTiming({ batchInProgressMs: 30_000 });
   try {
     const id = await start(batchArgs());
     // the workflow itself saw createBatch's `validating`; in_progress and its counts exist only in the poll's heartbeat
@@ -113,7 +114,7 @@ test('status shows a polling batch live from the heartbeat: provider status, req
 });
 
 test('list --workflow --batch-status in_progress --status running finds a polling Anthropic batch; other filters do not', async () => {
-  stack.simulator.setTiming({ messageBatchInProgressMs: 15_000 });
+  stack.simulator.setTiming({ messageBatchInProgressMs: 300_000 });
   try {
     const id = await start(anthropicArgs());
     // the create step answered in_progress, so the workflow upserted BatchStatus = in_progress before the poll
@@ -124,8 +125,10 @@ test('list --workflow --batch-status in_progress --status running finds a pollin
     );
     assert.equal(found.step, 'pollBatch');
     assert.equal(found.document, 'anthropic-batch-create-poll-results.arazzo.yaml');
-    assert.ok(!(await list('--workflow', 'batch-job', '--status', 'running')).some((r) => r.workflowId === id));
-    assert.ok(!(await list('--batch-status', 'ended')).some((r) => r.workflowId === id));
+    const other = await list('--workflow', 'batch-job', '--status', 'running');
+    assert.ok(!other.some((r) => r.workflowId === id), `--workflow batch-job: ${JSON.stringify(other)}`);
+    const ended = await list('--batch-status', 'ended');
+    assert.ok(!ended.some((r) => r.workflowId === id), `--batch-status ended: ${JSON.stringify(ended)}`);
     const table = await cli('list', '--workflow', 'create-poll-retrieve-batch', ...conn());
     assert.match(
       table.stdout,
@@ -134,7 +137,7 @@ test('list --workflow --batch-status in_progress --status running finds a pollin
         'm',
       ),
     );
-    await stack.client.cancel(id);
+    await stack.client.handle(id).terminate('test done');
     const bad = await cli('list', '--status', 'sleeping', ...conn());
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--status: expected one of running, completed, failed/);
@@ -144,7 +147,8 @@ test('list --workflow --batch-status in_progress --status running finds a pollin
 });
 
 test('watch attaches to a run started elsewhere: plain lines off a terminal with the batch progress, then the end', async () => {
-  stack.simulator.setTiming({ batchInProgressMs: 4_000 });
+  // long enough for a few CLI processes on a loaded machine to see it poll
+  stack.simulator.setTiming({ batchInProgressMs: 30_000 });
   try {
     const id = await start(batchArgs());
     const w = await cli('watch', id, '--interval', '200', ...conn());
