@@ -92,8 +92,8 @@ async function pendingStep(client: Client, raw: Awaited<ReturnType<Handle['descr
 }
 
 /** The record of a run whose workflow does not answer the query (no worker for a closed run): from its result and memo. */
-async function recordWithoutQuery(handle: Handle, memo: Record<string, unknown> | undefined, closed: boolean): Promise<RunStatusRecord> {
-  const r = closed ? await handle.result().catch(() => undefined) : undefined;
+async function recordWithoutQuery(handle: Handle, memo: Record<string, unknown> | undefined): Promise<RunStatusRecord> {
+  const r = await handle.result().catch(() => undefined);
   return {
     workflow: String(memo?.arazzoWorkflowId ?? '?'),
     document: documentName(String(memo?.arazzoDocument ?? '?')),
@@ -116,7 +116,7 @@ export async function runStatus(client: Client, workflowId: string, queryTimeout
     record = await client.connection.withDeadline(Date.now() + queryTimeoutMs, () => handle.query(statusQuery));
   } catch (err) {
     if (execution === 'RUNNING') throw err;
-    record = await recordWithoutQuery(handle, d.memo, true);
+    record = await recordWithoutQuery(handle, d.memo);
   }
   return combineStatus(workflowId, execution, record, await pendingStep(client, d.raw), maskSecrets);
 }

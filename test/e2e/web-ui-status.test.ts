@@ -1,27 +1,54 @@
-// The Web UI, checked in a real browser (headless Chromium): a running Anthropic batch's page shows the workflow's
-// current details (the normalized and provider status and the request counts, from setCurrentDetails), and the list
-// filtered by the search attribute ArazzoWorkflow (and BatchStatus) shows the run. Screenshots: docs/web-ui-status.png
-// and docs/web-ui-list.png when ARAZZO_UI_SCREENSHOT=1.
+// The Web UI, checked in a real browser (headless Chromium driven by puppeteer-core): a running Anthropic batch's
+// User Metadata tab shows the workflow's current details (the normalized and provider status and the request counts,
+// from setCurrentDetails), its Search Attributes tab the upserted ArazzoStep and BatchStatus, and the list filtered
+// by ArazzoWorkflow and BatchStatus shows the run. Screenshots go to docs/ when ARAZZO_UI_SCREENSHOT=1.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { chromiumPath, dumpDom, screenshot } from '../helpers/chromium';
+import type { Browser, Page } from 'puppeteer-core';
+import { chromiumPath } from '../helpers/chromium';
+import { seedRun } from '../helpers/runs';
 import { startStack, waitFor, type Stack } from '../helpers/stack';
 import { freePort, PROJECT_ROOT } from '../../src/temporal/dev-server';
-import { runStatus } from '../../src/status-client';
-import { seedRun } from '../helpers/runs';
 import { statusQuery } from '../../src/workflows/queries';
 
 const skip = chromiumPath() ? false : 'chromium is not installed (apt-get install -y chromium): the Web UI is not checked';
 let stack: Stack;
+let browser: Browser;
 let ui: string;
 before(async () => {
   if (skip) return;
   const uiPort = await freePort();
   stack = await startStack({ server: { headless: false, uiPort } });
   ui = `http://127.0.0.1:${uiPort}/namespaces/default`;
+  const puppeteer = (await import('puppeteer-core')).default;
+  browser = await puppeteer.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
 });
-after(() => stack?.stop());
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** Open `url` and wait until the page's text has `what` (the UI renders after its API calls). */
+async function pageWith(url: string, what: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1400, height: 900 });
+  await page.goto(url, { waitUntil: 'networkidle2', timeout: 90_000 }).catch(() => undefined);
+  try {
+    await page.waitForFunction((w) => document.body.innerText.includes(w), { timeout: 90_000, polling: 500 }, what);
+  } catch (err) {
+    const text = await page.evaluate(() => document.body.innerText).catch(() => '');
+    throw new Error(`${url} never showed "${what}": ${(err as Error).message}; the page said:\n${text.slice(0, 4000)}`);
+  }
+  return page;
+}
+
+const shot = (page: Page, name: string) =>
+  process.env.ARAZZO_UI_SCREENSHOT ? page.screenshot({ path: join(PROJECT_ROOT, 'docs', name) }) : undefined;
 
 test(
   'the Web UI shows a running batch: current details with its status and counts; the list by ArazzoWorkflow has it',
@@ -31,51 +58,50 @@ test(
     const started = await stack.client.start({ ...seedRun('anthropic-batch-create-poll-results', stack.simulator.url), poll: stack.poll });
     try {
       const id = started.workflowId;
-      // the poll runs inside one activity; the workflow's own record holds what the create step answered
-      const s = await waitFor(
+      // what the page shows is the workflow's own record: the create step's answer (the poll runs inside one activity)
+      const record = await waitFor(
         'the run to poll',
         async () => {
-          const live = await runStatus(stack.client.client, id);
-          return live.step === 'pollBatch' && live.polls > 0 ? live : undefined;
+          const r = await started.handle.query(statusQuery);
+          return r.step === 'pollBatch' && r.batchStatus ? r : undefined;
         },
         60_000,
         500,
       );
-      // what the page shows: the workflow's record (the create step's answer), not the heartbeat's newer counts
-      const record = await stack.client.handle(id).query(statusQuery);
-      const counts = record.requestCounts!;
+      const c = record.requestCounts!;
       assert.equal(record.batchStatus, 'in_progress');
-      assert.equal(s.batchStatus, 'in_progress');
-      const page = `${ui}/workflows/${encodeURIComponent(id)}`;
-      const dom = await waitFor(
-        'the run page to show the current details',
-        async () => {
-          const html = await dumpDom(page);
-          return html.includes('Step pollBatch') ? html : undefined;
-        },
-        120_000,
-        1000,
-      );
-      assert.match(dom, /batch status: <strong>in_progress<\/strong>/);
-      assert.match(dom, /provider status: in_progress/);
-      assert.ok(dom.includes(`requests: ${counts.completed} completed, ${counts.failed} failed, of ${counts.total}`), 'the counts');
-      if (process.env.ARAZZO_UI_SCREENSHOT) await screenshot(page, join(PROJECT_ROOT, 'docs', 'web-ui-status.png'));
+      const { runId } = await started.handle.describe();
+      const run = `${ui}/workflows/${encodeURIComponent(id)}/${runId}`;
+
+      const details = await pageWith(`${run}/user-metadata`, 'Step pollBatch');
+      const text = await details.evaluate(() => document.body.innerText);
+      assert.match(text, /batch status: in_progress/);
+      assert.match(text, /provider status: in_progress/);
+      assert.ok(text.includes(`requests: ${c.completed} completed, ${c.failed} failed, of ${c.total}`), `the counts in:\n${text}`);
+      await shot(details, 'web-ui-status.png');
+
+      const attributes = await pageWith(`${run}/search-attributes`, '"BatchStatus": "in_progress"');
+      assert.match(await attributes.evaluate(() => document.body.innerText), /"ArazzoStep": "pollBatch"/);
 
       const query = 'ArazzoWorkflow = "create-poll-retrieve-batch" AND BatchStatus = "in_progress"';
-      const list = `${ui}/workflows?query=${encodeURIComponent(query)}`;
-      const listed = await waitFor(
-        'the filtered list to show the run',
-        async () => {
-          const html = await dumpDom(list);
-          return html.includes(id) ? html : undefined;
-        },
-        120_000,
-        1000,
+      const list = await pageWith(`${ui}/workflows?query=${encodeURIComponent(query)}`, id);
+      await shot(list, 'web-ui-list.png');
+      const other = await browser.newPage();
+      await other
+        .goto(`${ui}/workflows?query=${encodeURIComponent('ArazzoWorkflow = "batch-job"')}`, { waitUntil: 'networkidle2', timeout: 90_000 })
+        .catch(() => undefined);
+      await other
+        .waitForFunction(
+          () =>
+            /No Workflows|no results|0 workflows/i.test(document.body.innerText) ||
+            document.querySelectorAll('a[href*="/workflows/"]').length > 0,
+          { timeout: 60_000, polling: 500 },
+        )
+        .catch(() => undefined);
+      assert.ok(
+        !(await other.evaluate(() => document.body.innerText)).includes(id),
+        'a list filtered by another workflow does not show it',
       );
-      assert.ok(listed.includes(id));
-      const none = await dumpDom(`${ui}/workflows?query=${encodeURIComponent('ArazzoWorkflow = "batch-job"')}`);
-      assert.ok(!none.includes(id), 'a list filtered by another workflow does not show it');
-      if (process.env.ARAZZO_UI_SCREENSHOT) await screenshot(list, join(PROJECT_ROOT, 'docs', 'web-ui-list.png'), '1400,700');
     } finally {
       await started.handle.terminate('test done').catch(() => undefined);
     }
