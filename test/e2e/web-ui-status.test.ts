@@ -33,17 +33,21 @@ after(async () => {
   await stack?.stop();
 });
 
-/** Open `url` and wait until the page's text has `what` (the UI renders after its API calls). */
+/** The text of the page and of its frames (the UI renders Markdown, the current details, in a sandboxed iframe). */
+async function textOf(page: Page): Promise<string> {
+  const texts = await Promise.all(page.frames().map((f) => f.evaluate(() => document.body?.innerText ?? '').catch(() => '')));
+  return texts.join('\n');
+}
+
+/** Open `url` and wait until its text has `what` (the UI renders after its API calls). */
 async function pageWith(url: string, what: string): Promise<Page> {
   const page = await browser.newPage();
   await page.setViewport({ width: 1400, height: 900 });
   await page.goto(url, { waitUntil: 'networkidle2', timeout: 90_000 }).catch(() => undefined);
-  try {
-    await page.waitForFunction((w) => document.body.innerText.includes(w), { timeout: 90_000, polling: 500 }, what);
-  } catch (err) {
-    const text = await page.evaluate(() => document.body.innerText).catch(() => '');
-    throw new Error(`${url} never showed "${what}": ${(err as Error).message}; the page said:\n${text.slice(0, 4000)}`);
-  }
+  let text = '';
+  await waitFor(`${url} to show "${what}"`, async () => (text = await textOf(page)).includes(what), 90_000, 500).catch((err) => {
+    throw new Error(`${(err as Error).message}; the page said:\n${text.slice(-3000)}`);
+  });
   return page;
 }
 
@@ -74,14 +78,14 @@ test(
       const run = `${ui}/workflows/${encodeURIComponent(id)}/${runId}`;
 
       const details = await pageWith(`${run}/user-metadata`, 'Step pollBatch');
-      const text = await details.evaluate(() => document.body.innerText);
+      const text = await textOf(details);
       assert.match(text, /batch status: in_progress/);
       assert.match(text, /provider status: in_progress/);
       assert.ok(text.includes(`requests: ${c.completed} completed, ${c.failed} failed, of ${c.total}`), `the counts in:\n${text}`);
       await shot(details, 'web-ui-status.png');
 
       const attributes = await pageWith(`${run}/search-attributes`, '"BatchStatus": "in_progress"');
-      assert.match(await attributes.evaluate(() => document.body.innerText), /"ArazzoStep": "pollBatch"/);
+      assert.match(await textOf(attributes), /"ArazzoStep": "pollBatch"/);
 
       const query = 'ArazzoWorkflow = "create-poll-retrieve-batch" AND BatchStatus = "in_progress"';
       const list = await pageWith(`${ui}/workflows?query=${encodeURIComponent(query)}`, id);
