@@ -8,6 +8,7 @@ import { registerEventCommands } from './cli/events';
 import { registerResolve, registerResultAndCancel, registerRun, registerStart } from './cli/commands/run';
 import { registerGraph, registerValidate } from './cli/commands/validate';
 import { registerSchedule } from './cli/commands/schedule';
+import { registerStatus } from './cli/commands/status';
 import { registerCodecServer, registerDev, registerSimulator, registerWorker } from './cli/commands/serve';
 import { SilentFailure, UsageError, withConnection } from './cli/shared';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     registerStart,
     registerResultAndCancel,
     registerResolve,
+    registerStatus,
     registerValidate,
     registerGraph,
     registerSchedule,

@@ -18,6 +18,7 @@ import { stepTarget } from './core/plan';
 import type { Duration } from '@temporalio/common';
 import type { ArazzoRunInput, ArazzoRunResult, RunOptions, arazzoWorkflow } from './workflows/arazzo-workflow';
 import { resolveUpdate, type ResolveRequest, type ResolveResult } from './workflows/resolve';
+import { startWithAttributes } from './status-client';
 
 export type { ArazzoRunResult, RunOptions, Plan, Prepared, DocumentRunRequest };
 export { DocumentError, formatDiagnostic } from './core/diagnostics';
@@ -113,7 +114,8 @@ export class ArazzoClient {
   async start(req: RunRequest): Promise<Started> {
     const prepared = await this.prepare(req);
     const workflowId = req.id ?? readableWorkflowId(prepared.plan);
-    const handle = await this.client.workflow.start<typeof arazzoWorkflow>(WORKFLOW_TYPE, { workflowId, ...this.action(prepared, req) });
+    // with the search attributes ArazzoDocument, ArazzoWorkflow, ArazzoStep where the namespace has them (status-client.ts)
+    const handle = await startWithAttributes(this.client, prepared.plan, { workflowId, ...this.action(prepared, req) });
     return { handle, workflowId, plan: prepared.plan, prepared };
   }
 

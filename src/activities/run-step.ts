@@ -6,7 +6,8 @@
 // that loops on itself polls here, through retries, so its polls never reach workflow history. Every request
 // passes the outbound policy (outbound-policy.ts) first, and again at connect time and on each redirect.
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
+import { heartbeatWith, previousDetails, reportPoll } from './heartbeat';
 import axios, { type AxiosResponse } from 'axios';
 import type { Readable } from 'node:stream';
 import { buildRequest } from '../core/request';
@@ -141,7 +142,7 @@ async function exchange(label: string, req: ResolvedRequest, idempotencyKey: str
   let read: Awaited<ReturnType<typeof readBody>>;
   // Heartbeats while the request and its body are in flight let the server notice a dead worker within
   // the heartbeat timeout instead of the whole attempt timeout.
-  const beat = setInterval(() => heartbeat({ transientFailures: failures }), 2000);
+  const beat = setInterval(() => heartbeatWith({ transientFailures: failures }), 2000);
   try {
     res = await send(req, idempotencyKey, policy, (why) => (refused ??= why));
     read = await readBody(res.data, String(res.headers['content-type'] ?? ''), blobThresholdBytes(), blobStore);
@@ -150,9 +151,10 @@ async function exchange(label: string, req: ResolvedRequest, idempotencyKey: str
     if (refused) refuse(label, refused);
     const e = err as { code?: string; message?: string };
     if (axios.isCancel(err) || e.code === 'ERR_CANCELED') throw err;
-    heartbeat({ transientFailures: attempt });
+    const message = redact(`${label}: ${e.code ?? 'transport error'}: ${e.message ?? String(err)}`);
+    heartbeatWith({ transientFailures: attempt, lastError: message });
     throw ApplicationFailure.create({
-      message: redact(`${label}: ${e.code ?? 'transport error'}: ${e.message ?? String(err)}`),
+      message,
       type: 'ArazzoTransportError',
       details: [{ code: e.code }],
       nextRetryDelay: retryDelayMs(attempt),
@@ -168,22 +170,22 @@ async function exchange(label: string, req: ResolvedRequest, idempotencyKey: str
   // the document's own retry action decides where it matches; transport retries only where it says nothing
   if (transient && !documentRetries?.(exchanged)) {
     const delay = retryDelayMs(attempt, headers, Math.random, res.status);
-    heartbeat({ transientFailures: attempt });
+    const message = redact(`${label}: HTTP ${res.status}${providerMessage(body) ? ` — ${providerMessage(body)}` : ''}`);
+    heartbeatWith({ transientFailures: attempt, lastError: message });
     log.warn(`${label}: HTTP ${res.status}, retrying in ${delay} ms`, { status: res.status });
     throw ApplicationFailure.create({
-      message: redact(`${label}: HTTP ${res.status}${providerMessage(body) ? ` — ${providerMessage(body)}` : ''}`),
+      message,
       type: `ArazzoHttp${res.status}`,
       nextRetryDelay: delay,
     });
   }
-  if (failures > 0) heartbeat({ transientFailures: 0 });
+  if (failures > 0) heartbeatWith({ transientFailures: 0 });
   return exchanged;
 }
 
 /** Transient failures in a row before this attempt (heartbeat details of the previous attempt). */
 function transientFailuresSoFar(): number {
-  const details = activityInfo().heartbeatDetails as { transientFailures?: unknown } | undefined;
-  const n = details?.transientFailures;
+  const n: unknown = previousDetails().transientFailures;
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 0;
 }
 
@@ -251,6 +253,7 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
   const normalized = step.status ? evaluateOrFail(step.stepId, () => evaluateStatus(step.status!, rctx, step.stepId)) : undefined;
   if (input.pollInActivity && action?.type === 'goto' && action.stepId === step.stepId) {
     const delay = pollDelayMs(step.poll, info.attempt);
+    reportPoll(step.stepId, info.attempt, normalized, () => observedValues(step, rctx), delay);
     throw ApplicationFailure.create({
       message: `${label}: ${action.name} — polling again in ${delay} ms (poll ${info.attempt})`,
       type: POLL_PENDING,

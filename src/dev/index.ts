@@ -34,8 +34,19 @@ function preview(value: unknown): string {
   );
 }
 
+const runLink = (uiUrl: string | undefined, workflowId: string) =>
+  uiUrl ? `  ${uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}` : '';
+
+/** A seed run started: the command that shows its live status (batch progress, next poll) and its page in the Web UI. */
+function started(name: string, workflowId: string, server: { address: string; uiUrl?: string }): void {
+  const address = server.address === '127.0.0.1:7233' ? '' : ` --address ${server.address}`;
+  process.stdout.write(`▶ ${name}: npx arazzo-temporal status ${workflowId}${address}
+${runLink(server.uiUrl, workflowId)}
+`);
+}
+
 function report(r: SeedResult, uiUrl?: string): void {
-  const link = uiUrl ? `  ${uiUrl}/namespaces/default/workflows/${encodeURIComponent(r.workflowId)}` : '';
+  const link = runLink(uiUrl, r.workflowId);
   if (r.result) process.stdout.write(`\n✔ ${r.name} (${r.workflowId}): ${r.result.stepRuns} step runs, ${r.result.polls} polls\n${link}\n${preview(r.result.outputs)}\n`);
   else process.stdout.write(`\n✘ ${r.name} (${r.workflowId}): ${failureMessage(r.error)}\n${link}\n`);
   for (const note of r.result?.notes ?? []) process.stdout.write(`  note: ${note}\n`);
@@ -101,7 +112,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
     process.stdout.write(`Running the five seeds against the simulator, Bifrost in both styles (timing: ${opts.timing}); watch them in the Web UI.\n`);
     const client = await ArazzoClient.connect({ address: server.address });
     try {
-      const results = await runSeeds(client, simulator.url, (r) => report(r, server.uiUrl));
+      const results = await runSeeds(client, simulator.url, (r) => report(r, server.uiUrl), {}, (name, id) => started(name, id, server));
       failed = results.filter((r) => !r.result).length;
       process.stdout.write(`\nNormalized status (x-temporal-status):\n${statusTable(results)}\n${results.length - failed} of ${results.length} seed runs completed.\n`);
     } finally {

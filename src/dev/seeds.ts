@@ -67,9 +67,11 @@ export async function runSeeds(
   simulatorUrl: string,
   onDone: (r: SeedResult) => void = () => undefined,
   overrides: Partial<RunRequest> = {},
+  onStart: (name: string, workflowId: string) => void = () => undefined,
 ): Promise<SeedResult[]> {
   const runOne = async (s: SeedRun): Promise<SeedResult> => {
     const started = await client.start({ ...s.request, ...overrides });
+    onStart(s.name, started.workflowId);
     let out: SeedResult;
     try {
       out = { name: s.name, workflowId: started.workflowId, result: await started.handle.result() };

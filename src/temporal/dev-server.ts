@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
@@ -25,6 +26,8 @@ export interface DevServerOptions {
   log?: (line: string) => void;
   /** dynamic config values, e.g. { 'history.timerProcessorMaxTimeShift': '10ms' } (benchmarks) */
   dynamicConfig?: Record<string, string | number | boolean>;
+  /** register the run's search attributes (ArazzoDocument, …; src/core/search-attributes.ts) at start (default true) */
+  searchAttributes?: boolean;
 }
 
 function dynamicConfigArgs(values: DevServerOptions['dynamicConfig'] = {}): string[] {
@@ -33,7 +36,8 @@ function dynamicConfigArgs(values: DevServerOptions['dynamicConfig'] = {}): stri
 
 function extraArgs(opts: DevServerOptions): string[] {
   const codec = opts.uiCodecEndpoint && !opts.headless ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : [];
-  return [...codec, ...dynamicConfigArgs(opts.dynamicConfig)];
+  const attributes = opts.searchAttributes === false ? [] : SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
+  return [...codec, ...attributes, ...dynamicConfigArgs(opts.dynamicConfig)];
 }
 
 export interface DevServer {

@@ -22,6 +22,7 @@ import { normalizedFields, runResult, type ArazzoRunInput, type ArazzoRunResult,
 import { clearRetries, countLoop, newState, useRetry } from './state';
 import { runStep } from './steps';
 import { useMessages } from './async-steps';
+import { StatusTracker } from './status';
 
 /** A goto or retry action as chosen (not `end`). */
 type ChosenTarget = Exclude<ChosenAction, { type: 'end' }>;
@@ -187,6 +188,7 @@ async function goto(run: Run, step: PlanStep, stepId: string): Promise<Next> {
   if (target <= state.cursor) {
     const n = countLoop(state, stepId);
     const wait = pollDelayMs(step.poll, n);
+    run.status?.waiting(wait);
     await sleep(wait, { summary: `${step.stepId} → ${stepId}: loop ${n}, waiting ${formatDuration(wait)}` });
   }
   state.cursor = target;
@@ -202,6 +204,7 @@ async function retry(run: Run, step: PlanStep, outcome: StepOutcome, action: Ext
       : (outcome.retryAfterMs ?? (action.retryAfter ?? 0) * 1000),
   );
   log.info(`step ${step.stepId}: retry ${used}/${action.retryLimit ?? 1} (${action.name}) in ${formatDuration(wait)}`);
+  if (wait > 0) run.status?.waiting(wait);
   if (wait > 0) await sleep(wait, { summary: `${step.stepId}: retry ${used} (${action.name})` });
   if (action.stepId !== undefined || action.workflowKey !== undefined) await runRetryTarget(run, step, action, used);
   return undefined;
@@ -262,6 +265,7 @@ export async function arazzoWorkflow(start: ArazzoRunInput | DocumentRunRequest)
   const resolver = new Resolver();
   const run: Run = { plan, inputs: input.inputs, options: input.options ?? {}, state, depth: input.depth ?? 0, responded: {}, resolver };
   useMessages(state);
+  run.status = new StatusTracker(run, () => resolver.waiting);
   setHandler(progressQuery, () => ({
     index: state.cursor,
     stepId: plan.steps[state.cursor]?.stepId,

@@ -1,5 +1,6 @@
 // Queries the interpreter answers; the client imports the definitions to ask them.
 import { defineQuery } from '@temporalio/workflow';
+import type { RunStatusRecord } from '../core/run-status';
 
 export interface Progress {
   /** index of the step running now (0-based) */
@@ -15,3 +16,6 @@ export interface Progress {
 }
 
 export const progressQuery = defineQuery<Progress>('progress');
+
+/** The run's live status record (src/core/run-status.ts); a client makes it live with the pending activity's heartbeat. */
+export const statusQuery = defineQuery<RunStatusRecord>('status');

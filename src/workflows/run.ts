@@ -6,6 +6,7 @@ import type { ExpressionContext } from '../core/types';
 import type { Plan } from '../core/plan';
 import type { CompletedWorkflow, InterpreterState, TraceEntry } from './state';
 import type { Resolver } from './resolve';
+import type { StatusTracker } from './status';
 
 export type { RunOptions };
 
@@ -58,6 +59,8 @@ export interface Run {
   responded: Record<string, Pick<StepOutcome, 'statusCode' | 'nullOutputs' | 'facts'>>;
   /** the resolve Update: a create whose outcome is unknown waits for an operator here (resolve.ts) */
   resolver: Resolver;
+  /** the live status record (status.ts) */
+  status?: StatusTracker;
 }
 
 /** Everything a step evaluated in the workflow can refer to. */

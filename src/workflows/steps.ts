@@ -145,7 +145,6 @@ async function runWorkflowStep(run: Run, step: WorkflowStep, visit: number, exha
   return judgedOutcome(step, judge(step, fullContext(run), exhausted, failure !== undefined), Date.now() - started, failure);
 }
 
-/** Run one step and record what it left behind. */
 /** One visit of a step, by its kind. */
 function runByKind(run: Run, step: PlanStep, visit: number, exhausted: string[]): Promise<StepOutcome> {
   switch (step.kind) {
@@ -160,11 +159,14 @@ function runByKind(run: Run, step: PlanStep, visit: number, exhausted: string[])
   }
 }
 
+/** Run one step and record what it left behind. */
 export async function runStep(run: Run, step: PlanStep): Promise<StepOutcome> {
   const visit = nextVisit(run.state, step.stepId);
   const exhausted = exhaustedRetries(run.state, step);
+  run.status?.moved();
   const outcome = dependencyOutcome(run, step, exhausted) ?? (await runByKind(run, step, visit, exhausted));
   recordOutcome(run.state, step, outcome);
+  run.status?.moved(outcome);
   run.responded[step.stepId] = { statusCode: outcome.statusCode, nullOutputs: outcome.nullOutputs, facts: outcome.facts };
   // cancelled while that create ran: stop here, even if it was the last step (the caller cancels what it created)
   if (step.kind === 'operation' && step.cancel && CancellationScope.current().consideredCancelled)

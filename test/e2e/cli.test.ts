@@ -132,5 +132,5 @@ test('schedule create / list / delete go through Temporal Schedules', async () =
 test('--help lists the commands of the contract', async () => {
   const r = await cli('--help');
   assert.equal(r.code, 0);
-  for (const cmd of ['run', 'start', 'result', 'cancel', 'validate', 'schedule', 'worker', 'simulator', 'dev']) assert.match(r.stdout, new RegExp(`\\n  ${cmd}\\b`));
+  for (const cmd of ['run', 'start', 'result', 'cancel', 'status', 'watch', 'list', 'validate', 'schedule', 'worker', 'simulator', 'dev']) assert.match(r.stdout, new RegExp(`\\n  ${cmd}\\b`));
 });

@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { AesGcmCodec, dataConverter, readKeyFile } from '../../src/codec';
 import { PROJECT_ROOT, freePort } from '../../src/temporal/dev-server';
 import { waitFor } from '../helpers/stack';
+import { cli } from '../helpers/cli';
 import type { ArazzoRunResult } from '../../src/client';
 
 // ---------- the README's blocks ----------
@@ -223,6 +224,18 @@ const CHECKS: Record<string, () => Promise<void>> = {
     assert.match(npmStart.output, /^bifrost-batch \(openai style\)\s+completed\s+2\s+2\s+0$/m);
     assert.match(npmStart.output, /^bifrost-batch \(anthropic style\)\s+ended\s+2\s+2\s+0$/m);
     assert.match(npmStart.output, new RegExp(`Temporal Web UI\\s+http://127\\.0\\.0\\.1:${ports.ui}`));
+
+    // next to each run: the status command that shows its batch progress, and its Web UI link; list finds it by document
+    const printed = new RegExp(`^▶ openai-batch-job: npx arazzo-temporal status (\\S+) --address (127\\.0\\.0\\.1:${ports.temporal})\\n  (http://127\\.0\\.0\\.1:${ports.ui}/namespaces/default/workflows/\\S+)$`, 'm').exec(npmStart.output);
+    assert.ok(printed, `npm start prints a status command and a Web UI link per run:\n${npmStart.output}`);
+    const [, id, address] = printed;
+    const status = await cli('status', id, '--address', address);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /^batch status +completed \(step getResult\)$/m);
+    assert.match(status.stdout, /^requests +3 completed, 0 failed, of 3$/m);
+    const listed = await cli('list', '--document', 'openai-batch-job.arazzo.yaml', '--json', '--address', address);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.ok((JSON.parse(listed.stdout) as { workflowId: string }[]).some((r) => r.workflowId === id), listed.stdout);
   },
 
   async validate() {

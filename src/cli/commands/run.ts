@@ -28,7 +28,7 @@ export function registerRun(program: Command): void {
         if (!flags.json) printWarnings(started.prepared.warnings);
         process.stderr.write(`started ${started.workflowId}\n`);
         const { describeStatus, watchRun } = require('../progress') as typeof import('../progress');
-        const result = await watchRun(started.handle, started.plan, { show: flags.progress && !!process.stderr.isTTY });
+        const result = await watchRun(client.client, started.handle, { show: flags.progress && !!process.stderr.isTTY });
         if (flags.blobs) await reportBlobs(result.outputs, flags.blobs);
         printNotes(result.notes);
         if (flags.json) printJson(result.outputs);

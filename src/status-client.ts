@@ -1,0 +1,153 @@
+// The client side of a run's live status: start with the search attributes (or without, with a warning, where the
+// namespace lacks them), read a run's status (the workflow's `status` query made live with the pending poll's
+// heartbeat details, which only describe() shows while an activity polls for hours), and list runs by the search
+// attributes.
+import type { Client, WorkflowHandle, WorkflowStartOptions } from '@temporalio/client';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import { maskSecrets } from './core/mask';
+import { combineStatus, type LiveStatus, type PendingStep, type PollHeartbeat, type RunStatusRecord } from './core/run-status';
+import {
+  documentName,
+  isUnregisteredAttributeError,
+  listQuery,
+  SEARCH_ATTRIBUTE_NAMES,
+  SEARCH_ATTRIBUTES,
+  type ListFilter,
+} from './core/search-attributes';
+import type { Plan } from './core/types';
+import { WORKFLOW_TYPE } from './config';
+import type { arazzoWorkflow } from './workflows/arazzo-workflow';
+import { statusQuery } from './workflows/queries';
+
+type Handle = WorkflowHandle<typeof arazzoWorkflow>;
+const lacking = new Set<string>();
+
+/** An error's message and its causes' (the client wraps the server's refusal). */
+function causeMessages(err: unknown): string {
+  const out: string[] = [];
+  for (let e = err as { message?: string; cause?: unknown } | undefined, n = 0; e && n < 5; e = e.cause as typeof e, n++)
+    if (e.message) out.push(e.message);
+  return out.join(': ');
+}
+
+/** The attributes a run starts with: its document, workflow and first step. */
+export function startAttributes(plan: Plan) {
+  return [
+    { key: SEARCH_ATTRIBUTES.document, value: documentName(plan.document.file) },
+    { key: SEARCH_ATTRIBUTES.workflow, value: plan.workflowId },
+    ...(plan.steps[0] ? [{ key: SEARCH_ATTRIBUTES.step, value: plan.steps[0].stepId }] : []),
+  ];
+}
+
+/**
+ * Start with the search attributes; a namespace that lacks them refuses such a start, so the run starts without them
+ * (and the workflow then upserts none), after one warning per namespace and process.
+ */
+export async function startWithAttributes(
+  client: Client,
+  plan: Plan,
+  options: Omit<WorkflowStartOptions<typeof arazzoWorkflow>, 'typedSearchAttributes'>,
+  warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
+): Promise<Handle> {
+  const ns = client.options.namespace;
+  if (!lacking.has(ns)) {
+    try {
+      return await client.workflow.start<typeof arazzoWorkflow>(WORKFLOW_TYPE, {
+        ...options,
+        typedSearchAttributes: startAttributes(plan),
+      });
+    } catch (err) {
+      if (!isUnregisteredAttributeError(causeMessages(err))) throw err;
+      lacking.add(ns);
+      warn(
+        `namespace ${ns} has not registered the search attributes ${SEARCH_ATTRIBUTE_NAMES.join(', ')} (${causeMessages(err)}); ` +
+          'runs start without them, so `list` and Web UI queries cannot find them by document, workflow or batch status (see the README: temporal operator search-attribute create)',
+      );
+    }
+  }
+  return client.workflow.start<typeof arazzoWorkflow>(WORKFLOW_TYPE, options);
+}
+
+const tsIso = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  ts?.seconds != null ? new Date(Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString() : undefined;
+
+/** The pending step activity of a describe(), its heartbeat details decoded (they pass the payload codec). */
+async function pendingStep(client: Client, raw: Awaited<ReturnType<Handle['describe']>>['raw']): Promise<PendingStep | undefined> {
+  const a = raw.pendingActivities?.find((p) => p.activityType?.name === 'runStep');
+  if (!a) return undefined;
+  let heartbeat: PollHeartbeat | undefined;
+  try {
+    const [details] = await decodeArrayFromPayloads(client.options.loadedDataConverter, a.heartbeatDetails?.payloads);
+    if (details && typeof details === 'object') heartbeat = details as PollHeartbeat;
+  } catch {
+    /* a payload this process cannot decode: the record stays as the workflow has it */
+  }
+  return {
+    attempt: a.attempt ?? 1,
+    ...(heartbeat && { heartbeat }),
+    ...(a.lastFailure?.message && { lastFailure: a.lastFailure.message }),
+    ...(a.lastFailure?.applicationFailureInfo?.type && { lastFailureType: a.lastFailure.applicationFailureInfo.type }),
+    ...(tsIso(a.nextAttemptScheduleTime) && { nextAttemptAt: tsIso(a.nextAttemptScheduleTime) }),
+  };
+}
+
+/** The record of a run whose workflow does not answer the query (no worker for a closed run): from its result and memo. */
+async function recordWithoutQuery(handle: Handle, memo: Record<string, unknown> | undefined): Promise<RunStatusRecord> {
+  const r = await handle.result().catch(() => undefined);
+  return {
+    workflow: String(memo?.arazzoWorkflowId ?? '?'),
+    document: documentName(String(memo?.arazzoDocument ?? '?')),
+    stepIndex: r ? r.trace.length : 0,
+    steps: r ? r.trace.length : 0,
+    stepRuns: r?.stepRuns ?? 0,
+    polls: r?.polls ?? 0,
+    ...(r?.batchStatus && { batchStatus: r.batchStatus }),
+    ...(r?.requestCounts && { requestCounts: r.requestCounts }),
+  };
+}
+
+/** A run's live status: the `status` query, the pending poll's heartbeat, the execution's status. */
+export async function runStatus(client: Client, workflowId: string, queryTimeoutMs = 10_000): Promise<LiveStatus> {
+  const handle = client.workflow.getHandle<typeof arazzoWorkflow>(workflowId);
+  const d = await handle.describe();
+  const execution = d.status.name;
+  let record: RunStatusRecord;
+  try {
+    record = await client.connection.withDeadline(Date.now() + queryTimeoutMs, () => handle.query(statusQuery));
+  } catch (err) {
+    if (execution === 'RUNNING') throw err;
+    record = await recordWithoutQuery(handle, d.memo);
+  }
+  return combineStatus(workflowId, execution, record, await pendingStep(client, d.raw), maskSecrets);
+}
+
+export interface ListedRun {
+  workflowId: string;
+  status: string;
+  document?: string;
+  workflow?: string;
+  step?: string;
+  batchStatus?: string;
+  startTime: string;
+  closeTime?: string;
+}
+
+/** Runs of this project's workflow type matching the filter, newest first (at most `limit`). */
+export async function listRuns(client: Client, filter: ListFilter, limit = 100): Promise<ListedRun[]> {
+  const out: ListedRun[] = [];
+  for await (const w of client.workflow.list({ query: listQuery(filter, WORKFLOW_TYPE) })) {
+    const sa = w.typedSearchAttributes;
+    out.push({
+      workflowId: w.workflowId,
+      status: w.status.name,
+      document: sa.get(SEARCH_ATTRIBUTES.document),
+      workflow: sa.get(SEARCH_ATTRIBUTES.workflow),
+      step: sa.get(SEARCH_ATTRIBUTES.step),
+      batchStatus: sa.get(SEARCH_ATTRIBUTES.batchStatus),
+      startTime: w.startTime.toISOString(),
+      ...(w.closeTime && { closeTime: w.closeTime.toISOString() }),
+    });
+    if (out.length >= limit) break;
+  }
+  return out;
+}
