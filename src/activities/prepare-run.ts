@@ -17,11 +17,11 @@ import {
   type DocumentRunRequest,
 } from '../core/run-request';
 import type { Plan, PollPolicy } from '../core/types';
-import { RefusedLocation, checkUrl, resolveUnderRoots, rootsFromEnv, rootsGuard } from '../load/document-roots';
+import { RefusedLocation, checkUrl, documentFetchPolicy, resolveUnderRoots, rootsFromEnv, rootsGuard } from '../load/document-roots';
 import { changedParts, documentParts, sha256 } from '../load/document-pin';
 import { checkInputs, prepareDocument, type Prepared } from '../load/prepare';
 import { parseOverlay, type LoadedOverlay } from '../load/overlays';
-import { displayLocation, isUrl, readText } from '../load/read-source';
+import { displayLocation, isUrl, readText, withUrlPolicy } from '../load/read-source';
 import type { PreparedRun, RunOptions } from '../core/contract';
 
 export type { PreparedRun };
@@ -202,7 +202,13 @@ export async function prepareRun(req: DocumentRunRequest): Promise<PreparedRun> 
   if (problems.length)
     throw fail(`the run request is not valid (schemas/run-request.schema.json):\n${problems.map((p) => `- ${p}`).join('\n')}`, BAD_START);
   const roots = documentRoots();
-  const files = await readRequest(req, roots);
+  // every URL read below (the document, its sources, referenced documents, overlays) under the outbound policy
+  const refusals: string[] = [];
+  const refusedFirst = (err: unknown) => {
+    if (refusals.length) throw fail(`refused by the outbound policy: ${refusals[0]}`, REFUSED_DOCUMENT);
+    throw err;
+  };
+  const files = await withUrlPolicy(documentFetchPolicy(refusals), () => readRequest(req, roots)).catch(refusedFirst);
   const { location, text } = files;
   const hash = sha256(text);
   if (req.pin && req.pin !== `sha256:${hash}`) {
@@ -214,7 +220,7 @@ export async function prepareRun(req: DocumentRunRequest): Promise<PreparedRun> 
     );
   }
   const { options, poll } = runOptions(req);
-  const entry = await compiled(req, files, roots, poll);
+  const entry = await withUrlPolicy(documentFetchPolicy(refusals), () => compiled(req, files, roots, poll)).catch(refusedFirst);
   let inputs: Record<string, unknown>;
   try {
     inputs = checkInputs(entry.plan, req.inputs ?? {}, entry.locate);
