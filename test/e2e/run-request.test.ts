@@ -331,3 +331,33 @@ test('an overlay outside the document roots is refused before anything is read',
     assert.equal(failure.type, 'ArazzoRefusedDocument', `${overlays[0]}: ${failure.message}`);
   }
 });
+
+test('a large document: the prepared plan is in history as a claim check on the blob store, and the run completes', async () => {
+  const here = join(PROJECT_ROOT, '.data', `e2e-large-${Date.now()}`);
+  mkdirSync(here, { recursive: true });
+  const original = readFileSync(join(PROJECT_ROOT, 'arazzo/openai-batch-job.arazzo.yaml'), 'utf8');
+  // an input whose default is 400 KiB of text: the plan (its inputs schema) and the inputs are both over 256 KiB
+  const padding = 'x'.repeat(400 * 1024);
+  const text = original.replace('    properties:\n', `    properties:\n      padding:\n        type: string\n        default: ${padding}\n`);
+  assert.ok(text.length > 400 * 1024 && text !== original);
+  const doc = join(here, 'large.arazzo.yaml');
+  writeFileSync(doc, text);
+  try {
+    const id = `large-${Date.now()}`;
+    const request = { ...batchRequest(), document: doc, sources: { openaiApi: join(PROJECT_ROOT, 'openapi/openai-openapi-master.yml') } };
+    const result = (await stack.client.client.workflow.execute('arazzoWorkflow', { workflowId: id, taskQueue: 'arazzo-temporal', args: [request] })) as { outputs: Record<string, string> };
+    assert.match(result.outputs.outputFileId, /^file-/);
+    const { events, taskFailures } = await historyOf(id);
+    assert.equal(taskFailures, 0);
+    const completed = events.find((e) => e.activityTaskCompletedEventAttributes && events.find((s) => Number(s.eventId) === Number(e.activityTaskCompletedEventAttributes!.scheduledEventId))?.activityTaskScheduledEventAttributes?.activityType?.name === 'prepareRun');
+    const payload = completed?.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
+    assert.ok(payload, 'no prepareRun result in history');
+    assert.equal(Buffer.from(payload.metadata!.encoding!).toString(), 'binary/claim-check');
+    const ref = JSON.parse(Buffer.from(payload.data!).toString());
+    assert.ok(Buffer.from(payload.data!).length < 1024, 'the reference is small');
+    assert.ok(ref.size > 400 * 1024, `the blob holds the plan (${ref.size} bytes)`);
+    assert.match(ref.sha256, /^[0-9a-f]{64}$/);
+  } finally {
+    rmSync(here, { recursive: true, force: true });
+  }
+});
