@@ -204,8 +204,8 @@ export async function runRequestFor(req: RunRequest, options: RunOptions | undef
     inputs: req.inputs ?? {},
     ...(req.servers && Object.keys(req.servers).length && { servers: req.servers }),
     ...(req.sources && Object.keys(req.sources).length && { sources: Object.fromEntries(Object.entries(req.sources).map(([k, v]) => [k, place(v)])) }),
-    // overlays travel by location, as the document does (a worker that cannot apply them yet refuses the request)
-    ...(req.overlays?.length && { overlays: req.overlays.map((o) => (typeof o === 'string' ? place(o) : o.file)) }),
+    // overlays travel by location, as the document does: the worker reads them again at every firing
+    ...(req.overlays?.length && { overlays: req.overlays.map((o) => place(typeof o === 'string' ? o : o.file)) }),
   };
   const opts = JSON.parse(JSON.stringify({ ...options, strict: req.strict, poll })) as DocumentRunRequest['options'];
   if (opts && Object.keys(opts).length) request.options = opts;

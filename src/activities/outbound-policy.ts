@@ -31,7 +31,21 @@ const subnets = (ranges: string[]) => {
 const LINK_LOCAL = subnets(['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128']);
 const LOOPBACK = subnets(['127.0.0.0/8', '::1/128']);
 /** Private, shared (CGNAT), unspecified, multicast, reserved and unique-local ranges. */
-const PRIVATE = subnets(['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', '192.0.0.0/24', '198.18.0.0/15', '224.0.0.0/4', '240.0.0.0/4', '::/128', 'fc00::/7', 'ff00::/8', '64:ff9b::/96']);
+const PRIVATE = subnets([
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '192.0.0.0/24',
+  '198.18.0.0/15',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+  '::/128',
+  'fc00::/7',
+  'ff00::/8',
+  '64:ff9b::/96',
+]);
 
 function family(ip: string): Family {
   return net.isIPv6(ip) ? 'ipv6' : 'ipv4';
@@ -52,7 +66,11 @@ export function addressClass(raw: string): 'link-local or metadata' | 'loopback'
   return undefined;
 }
 
-const bare = (host: string) => host.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '');
+const bare = (host: string) =>
+  host
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '');
 
 /** The worker's allowed entries: host names (`api.example.com`, `*.example.com`, `*` for any name), IPs and CIDRs. */
 export interface AllowList {
@@ -65,15 +83,22 @@ export interface AllowList {
 /** Parse allowed entries; a malformed one is an error naming it. */
 export function parseAllowList(entries: string[], where = '--allow-host'): AllowList {
   const list: AllowList = { names: [], addresses: new net.BlockList(), entries: [] };
-  for (const raw of entries.flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean)) {
+  for (const raw of entries
+    .flatMap((e) => e.split(','))
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [addr, bits, extra] = bare(raw).split('/');
     if (net.isIP(addr)) {
       const ip = normalIp(addr);
       const max = family(ip) === 'ipv6' ? 128 : 32;
       const n = bits === undefined ? max : Number(bits);
-      if (extra !== undefined || !Number.isInteger(n) || n < 0 || n > max || (bits !== undefined && !/^\d+$/.test(bits))) throw new Error(`${where}: "${raw}" is not an IP address, a CIDR range or a host name`);
+      if (extra !== undefined || !Number.isInteger(n) || n < 0 || n > max || (bits !== undefined && !/^\d+$/.test(bits)))
+        throw new Error(`${where}: "${raw}" is not an IP address, a CIDR range or a host name`);
       list.addresses.addSubnet(ip, n, family(ip));
-    } else if (bits === undefined && (addr === '*' || /^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(addr))) {
+    } else if (
+      bits === undefined &&
+      (addr === '*' || /^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(addr))
+    ) {
       list.names.push(addr);
     } else {
       throw new Error(`${where}: "${raw}" is not an IP address, a CIDR range or a host name`);
@@ -113,14 +138,16 @@ export class OutboundPolicy {
   constructor(planUrls: string[], allow?: AllowList) {
     // a worker started without startWorker (a test calling the activity) reads ARAZZO_ALLOW_HOSTS now
     this.allow = allow ?? (workerAllow ??= parseAllowList([process.env.ARAZZO_ALLOW_HOSTS ?? ''], 'ARAZZO_ALLOW_HOSTS'));
-    this.planHosts = new Set(planUrls.flatMap((u) => {
-      try {
-        const url = new URL(u);
-        return url.protocol === 'http:' || url.protocol === 'https:' ? [bare(url.hostname)] : [];
-      } catch {
-        return [];
-      }
-    }));
+    this.planHosts = new Set(
+      planUrls.flatMap((u) => {
+        try {
+          const url = new URL(u);
+          return url.protocol === 'http:' || url.protocol === 'https:' ? [bare(url.hostname)] : [];
+        } catch {
+          return [];
+        }
+      }),
+    );
   }
 
   private allowedText(): string {
@@ -142,8 +169,10 @@ export class OutboundPolicy {
     // an address literal that is refused anyway says so first: that is the reason that matters
     const refusedAddress = ip === undefined ? undefined : this.addressProblem(host, ip);
     if (refusedAddress) return refusedAddress;
-    const listed = this.planHosts.has(host) || nameMatches(this.allow.names, host) || (ip !== undefined && this.allow.addresses.check(ip, family(ip)));
-    if (!listed) return `host ${host} is not one of the servers of the document's source descriptions nor allowed by --allow-host (allowed: ${this.allowedText()})`;
+    const listed =
+      this.planHosts.has(host) || nameMatches(this.allow.names, host) || (ip !== undefined && this.allow.addresses.check(ip, family(ip)));
+    if (!listed)
+      return `host ${host} is not one of the servers of the document's source descriptions nor allowed by --allow-host (allowed: ${this.allowedText()})`;
     return undefined;
   }
 
@@ -153,28 +182,15 @@ export class OutboundPolicy {
     const kind = addressClass(ip);
     if (!kind || this.allow.addresses.check(ip, family(ip))) return undefined;
     // a host name the worker allows by name may be private or loopback, never link-local or metadata
-    if (kind !== 'link-local or metadata' && !net.isIP(host) && this.allow.names.some((p) => p !== '*' && nameMatches([p], host))) return undefined;
+    if (kind !== 'link-local or metadata' && !net.isIP(host) && this.allow.names.some((p) => p !== '*' && nameMatches([p], host)))
+      return undefined;
     const via = net.isIP(host) ? '' : `${host} resolves to `;
     return `${via}${ip}, a ${kind} address, is refused (allow it with --allow-host ${ip} or ARAZZO_ALLOW_HOSTS)`;
   }
 
   /** A DNS lookup that gives only the addresses that pass, and refuses a name with none; `onRefused` learns why. */
   lookup(onRefused: (why: string) => void): net.LookupFunction {
-    return (hostname: string, options: LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
-      resolver(hostname, { ...options, all: true }, (err, addresses) => {
-        if (err) return callback(err, '', 0);
-        // connect only to addresses that pass (localhost may answer ::1 and 127.0.0.1 with only one allowed)
-        const checked = (addresses as LookupAddress[]).map((a) => ({ a, why: this.addressProblem(bare(hostname), a.address) }));
-        const list = checked.filter((c) => !c.why).map((c) => c.a);
-        if (!list.length) {
-          const why = checked[0]?.why ?? `${hostname} resolves to no address`;
-          onRefused(why);
-          return callback(new OutboundRefusedError(why), '', 0);
-        }
-        if (options.all) callback(null, list);
-        else callback(null, list[0]?.address ?? '', list[0]?.family ?? 4);
-      });
-    };
+    return checkedLookup((host, ip) => this.addressProblem(host, ip), onRefused);
   }
 
   /** Agents whose connections are checked; a fresh pair per request, so a refusal is known to that request. */
@@ -182,4 +198,46 @@ export class OutboundPolicy {
     const lookup = this.lookup(onRefused);
     return { httpAgent: new http.Agent({ lookup } as http.AgentOptions), httpsAgent: new https.Agent({ lookup } as https.AgentOptions) };
   }
+}
+
+/** Every address of `host` through the policy's DNS lookup (the one tests replace with setResolver). */
+export function resolveAll(host: string): Promise<LookupAddress[]> {
+  return new Promise((resolve, reject) => {
+    resolver(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses as LookupAddress[])));
+  });
+}
+
+/** A DNS lookup through the resolver that gives only the addresses `problem` passes, and refuses a name with none. */
+function checkedLookup(problem: (host: string, ip: string) => string | undefined, onRefused: (why: string) => void): net.LookupFunction {
+  return (
+    hostname: string,
+    options: LookupOptions,
+    callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
+    resolver(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '', 0);
+      // connect only to addresses that pass (localhost may answer ::1 and 127.0.0.1 with only one allowed)
+      const checked = (addresses as LookupAddress[]).map((a) => ({ a, why: problem(bare(hostname), a.address) }));
+      const list = checked.filter((c) => !c.why).map((c) => c.a);
+      if (!list.length) {
+        const why = checked[0]?.why ?? `${hostname} resolves to no address`;
+        onRefused(why);
+        return callback(new OutboundRefusedError(why), '', 0);
+      }
+      if (options.all) callback(null, list);
+      else callback(null, list[0]?.address ?? '', list[0]?.family ?? 4);
+    });
+  };
+}
+
+/**
+ * A DNS lookup for what the worker fetches to prepare a run (documents, sources, overlays): only public addresses
+ * pass, whatever the allow list says, checked when each socket connects, so every redirect hop and a name that
+ * re-resolves elsewhere are checked too. `onRefused` learns why.
+ */
+export function publicOnlyLookup(onRefused: (why: string) => void): net.LookupFunction {
+  return checkedLookup((host, raw) => {
+    const kind = addressClass(raw);
+    return kind && `${host} resolves to ${normalIp(raw)}, a ${kind} address, which is refused`;
+  }, onRefused);
 }

@@ -8,12 +8,20 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DocumentError } from '../core/diagnostics';
 import { parseDuration } from '../core/durations';
-import { BAD_START, DOCUMENT_CHANGED, INVALID_DOCUMENT, INVALID_INPUTS, REFUSED_DOCUMENT, type DocumentRunRequest } from '../core/run-request';
+import {
+  BAD_START,
+  DOCUMENT_CHANGED,
+  INVALID_DOCUMENT,
+  INVALID_INPUTS,
+  REFUSED_DOCUMENT,
+  type DocumentRunRequest,
+} from '../core/run-request';
 import type { Plan, PollPolicy } from '../core/types';
-import { RefusedLocation, checkUrl, resolveUnderRoots, rootsFromEnv, rootsGuard } from '../load/document-roots';
+import { RefusedLocation, checkUrl, documentFetchPolicy, resolveUnderRoots, rootsFromEnv, rootsGuard } from '../load/document-roots';
 import { changedParts, documentParts, sha256 } from '../load/document-pin';
 import { checkInputs, prepareDocument, type Prepared } from '../load/prepare';
-import { isUrl, readText } from '../load/read-source';
+import { parseOverlay, type LoadedOverlay } from '../load/overlays';
+import { displayLocation, isUrl, readText, withUrlPolicy } from '../load/read-source';
 import type { PreparedRun, RunOptions } from '../core/contract';
 
 export type { PreparedRun };
@@ -39,9 +47,9 @@ function shapeProblems(req: unknown): string[] {
   const errors = (checkShape.errors ?? []).filter((e) => !e.instancePath.startsWith('/document') || e.keyword === 'oneOf');
   return errors.map((e) => {
     const at = e.instancePath ? `"${e.instancePath.slice(1).replace(/\//g, '.')}"` : 'the request';
-    if (e.keyword === 'additionalProperties') return `${at} has an unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+    if (e.keyword === 'additionalProperties')
+      return `${at} has an unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
     if (e.instancePath === '/document') return `"document" must be a path, an https URL or {"inline": "<yaml>"}`;
-    if (e.instancePath === '/overlays') return '"overlays" are not supported yet: leave the list empty';
     return `${at} ${e.message}`;
   });
 }
@@ -90,6 +98,22 @@ function stillFresh(entry: CacheEntry): boolean {
   });
 }
 
+/** The request's overlays, read (under the roots, or https URLs the guard lets through) and parsed, with each text's sha256. */
+async function readOverlays(list: string[], roots: string[]): Promise<{ overlays: LoadedOverlay[]; hashes: string[] }> {
+  const overlays: LoadedOverlay[] = [];
+  const hashes: string[] = [];
+  for (const where of list) {
+    const location = isUrl(where) ? where : await resolveUnderRoots(where, roots);
+    if (isUrl(location)) await checkUrl(location);
+    const text = await readText(location);
+    const parsed = parseOverlay(text, displayLocation(location));
+    if (!parsed.overlay) throw new DocumentError(parsed.diagnostics);
+    overlays.push(parsed.overlay);
+    hashes.push(sha256(text));
+  }
+  return { overlays, hashes };
+}
+
 /** Where the document is, and its text. */
 async function readDocument(doc: DocumentRunRequest['document'], roots: string[]): Promise<{ location: string; text: string }> {
   if (typeof doc === 'object') {
@@ -104,51 +128,99 @@ async function readDocument(doc: DocumentRunRequest['document'], roots: string[]
   return { location, text: await readText(location) };
 }
 
-export async function prepareRun(req: DocumentRunRequest): Promise<PreparedRun> {
-  const problems = shapeProblems(req);
-  if (problems.length) throw fail(`the run request is not valid (schemas/run-request.schema.json):\n${problems.map((p) => `- ${p}`).join('\n')}`, BAD_START);
-  const roots = documentRoots();
-  let location: string;
-  let text: string;
-  const sources: Record<string, string> = {};
+interface RequestFiles {
+  location: string;
+  text: string;
+  sources: Record<string, string>;
+  overlays: { overlays: LoadedOverlay[]; hashes: string[] };
+}
+
+/** The document, the sources' locations and the overlays of a request; refusals and unreadable files fail at once. */
+async function readRequest(req: DocumentRunRequest, roots: string[]): Promise<RequestFiles> {
   try {
-    ({ location, text } = await readDocument(req.document, roots));
-    for (const [name, where] of Object.entries(req.sources ?? {})) sources[name] = isUrl(where) ? where : await resolveUnderRoots(where, roots);
+    const { location, text } = await readDocument(req.document, roots);
+    const sources: Record<string, string> = {};
+    for (const [name, where] of Object.entries(req.sources ?? {}))
+      sources[name] = isUrl(where) ? where : await resolveUnderRoots(where, roots);
+    return { location, text, sources, overlays: await readOverlays(req.overlays ?? [], roots) };
   } catch (err) {
     if (err instanceof RefusedLocation) throw fail(err.message, REFUSED_DOCUMENT);
+    if (err instanceof DocumentError) throw fail(err.message, INVALID_DOCUMENT);
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') throw fail(`cannot read the document: ${(err as Error).message}`, REFUSED_DOCUMENT);
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES')
+      throw fail(`cannot read the document: ${(err as Error).message}`, REFUSED_DOCUMENT);
     throw err; // a URL that cannot be read right now: the activity is tried again
   }
+}
+
+/** The compiled plan of the request, from the cache while what it read is unchanged. */
+async function compiled(
+  req: DocumentRunRequest,
+  files: RequestFiles,
+  roots: string[],
+  poll: Partial<PollPolicy> | undefined,
+): Promise<CacheEntry> {
+  const { location, text, sources, overlays } = files;
+  const key = sha256(
+    JSON.stringify([sha256(text), location, req.workflow, req.servers, sources, overlays.hashes, poll, req.options?.strict]),
+  );
+  const hit = planCache.get(key);
+  if (hit && stillFresh(hit)) return hit;
+  const read = new Set<string>();
+  let prepared: Prepared;
+  try {
+    const guard = rootsGuard(roots, read);
+    prepared = await prepareDocument(location, {
+      text,
+      guard,
+      workflowId: req.workflow,
+      servers: req.servers,
+      sources,
+      overlays: overlays.overlays,
+      poll,
+      strict: req.options?.strict,
+    });
+  } catch (err) {
+    if (err instanceof DocumentError) throw fail(err.message, INVALID_DOCUMENT);
+    throw err;
+  }
+  const reads = [...read].map((r) => {
+    try {
+      return { location: r, mtimeMs: isUrl(r) ? undefined : statSync(r).mtimeMs };
+    } catch {
+      return { location: r };
+    }
+  });
+  const entry = { plan: prepared.plan, locate: prepared.locate, reads, at: Date.now() };
+  if (planCache.size >= CACHE_LIMIT) planCache.delete(planCache.keys().next().value as string);
+  planCache.set(key, entry);
+  return entry;
+}
+
+export async function prepareRun(req: DocumentRunRequest): Promise<PreparedRun> {
+  const problems = shapeProblems(req);
+  if (problems.length)
+    throw fail(`the run request is not valid (schemas/run-request.schema.json):\n${problems.map((p) => `- ${p}`).join('\n')}`, BAD_START);
+  const roots = documentRoots();
+  // every URL read below (the document, its sources, referenced documents, overlays) under the outbound policy
+  const refusals: string[] = [];
+  const refusedFirst = (err: unknown) => {
+    if (refusals.length) throw fail(`refused by the outbound policy: ${refusals[0]}`, REFUSED_DOCUMENT);
+    throw err;
+  };
+  const files = await withUrlPolicy(documentFetchPolicy(refusals), () => readRequest(req, roots)).catch(refusedFirst);
+  const { location, text } = files;
   const hash = sha256(text);
   if (req.pin && req.pin !== `sha256:${hash}`) {
     const what = req.pinned ? changedParts(req.pinned, documentParts(text)) : [];
-    throw fail(`${location} changed since it was pinned (${req.pin}, now sha256:${hash})${what.length ? `: ${what.join('; ')}` : ''}. Re-create the schedule to run the new version`, DOCUMENT_CHANGED);
+    const changed = what.length ? `: ${what.join('; ')}` : '';
+    throw fail(
+      `${location} changed since it was pinned (${req.pin}, now sha256:${hash})${changed}. Re-create the schedule to run the new version`,
+      DOCUMENT_CHANGED,
+    );
   }
-
   const { options, poll } = runOptions(req);
-  const key = sha256(JSON.stringify([hash, location, req.workflow, req.servers, sources, poll, req.options?.strict]));
-  let entry = planCache.get(key);
-  if (!entry || !stillFresh(entry)) {
-    const read = new Set<string>();
-    let prepared: Prepared;
-    try {
-      prepared = await prepareDocument(location, { text, guard: rootsGuard(roots, read), workflowId: req.workflow, servers: req.servers, sources, poll, strict: req.options?.strict });
-    } catch (err) {
-      if (err instanceof DocumentError) throw fail(err.message, INVALID_DOCUMENT);
-      throw err;
-    }
-    const reads = [...read].map((r) => {
-      try {
-        return { location: r, mtimeMs: isUrl(r) ? undefined : statSync(r).mtimeMs };
-      } catch {
-        return { location: r };
-      }
-    });
-    entry = { plan: prepared.plan, locate: prepared.locate, reads, at: Date.now() };
-    if (planCache.size >= CACHE_LIMIT) planCache.delete(planCache.keys().next().value as string);
-    planCache.set(key, entry);
-  }
+  const entry = await withUrlPolicy(documentFetchPolicy(refusals), () => compiled(req, files, roots, poll)).catch(refusedFirst);
   let inputs: Record<string, unknown>;
   try {
     inputs = checkInputs(entry.plan, req.inputs ?? {}, entry.locate);

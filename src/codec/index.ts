@@ -1,10 +1,12 @@
 // Payload encryption for client, worker, CLI and schedules: one data converter built from the key config.
 import type { DataConverter } from '@temporalio/common';
 import { AesGcmCodec } from './aes-gcm';
+import { ClaimCheckCodec } from './claim-check';
 import { codecKeysFromEnv, type CodecKeys } from './keys';
 
 export { AesGcmCodec, CodecError, ENCRYPTED_ENCODING, METADATA_KEY_ID, isEncrypted } from './aes-gcm';
 export { CodecKeyError, DEV_KEY_FILE, codecKeysFromEnv, ensureDevKeyFile, newKey, parseKeyList, readKeyFile, type CodecKeys } from './keys';
+export { CLAIM_CHECK_ENCODING, ClaimCheckCodec, isClaimCheck } from './claim-check';
 export { startCodecServer, type CodecServer, type CodecServerOptions } from './server';
 
 /**
@@ -16,7 +18,7 @@ export function codecFromEnv(keys: CodecKeys | undefined = codecKeysFromEnv()): 
   return new AesGcmCodec(keys);
 }
 
-/** The data converter for Client and Worker options. */
+/** The data converter for Client and Worker options: encryption, then the claim check of large payloads. */
 export function dataConverter(codec: AesGcmCodec = codecFromEnv()): DataConverter {
-  return { payloadCodecs: [codec] };
+  return { payloadCodecs: [codec, new ClaimCheckCodec()] };
 }

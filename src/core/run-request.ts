@@ -21,7 +21,8 @@ export interface DocumentRunRequest {
   inputs?: Record<string, unknown>;
   servers?: Record<string, string>;
   sources?: Record<string, string>;
-  overlays?: unknown[];
+  /** OpenAPI Overlay 1.0 documents applied to the document in order: paths under a document root, or https URLs */
+  overlays?: string[];
   /** sha256:<hex> of the document text: a document that changed since is refused */
   pin?: string;
   /** sha256 of each part of the pinned document, so a refusal can say what changed */

@@ -4,11 +4,11 @@
 // The URL rule is simple: https only, and no address the outbound policy classes as loopback, private, link-local
 // or metadata, checked on the DNS answer before the fetch (not at connect time, unlike the steps' requests).
 import { realpath } from 'node:fs/promises';
-import { lookup } from 'node:dns/promises';
+import https from 'node:https';
 import { isIP } from 'node:net';
 import { delimiter, isAbsolute, relative, resolve, sep } from 'node:path';
-import { isUrl, localPath } from './read-source';
-import { addressClass } from '../activities/outbound-policy';
+import { currentUrlPolicy, isUrl, localPath, type UrlFetchPolicy } from './read-source';
+import { addressClass, publicOnlyLookup, resolveAll } from '../activities/outbound-policy';
 
 export class RefusedLocation extends Error {
   constructor(message: string) {
@@ -19,7 +19,10 @@ export class RefusedLocation extends Error {
 
 /** The roots from ARAZZO_DOCUMENTS (separated like PATH), or none. */
 export function rootsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.ARAZZO_DOCUMENTS ?? '').split(delimiter).filter(Boolean).map((r) => resolve(r));
+  return (env.ARAZZO_DOCUMENTS ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((r) => resolve(r));
 }
 
 const within = (root: string, path: string) => {
@@ -44,14 +47,18 @@ async function realRoots(roots: string[]): Promise<string[]> {
  * symlinks resolved; otherwise RefusedLocation. Relative paths are tried against each root in order.
  */
 export async function resolveUnderRoots(path: string, roots: string[]): Promise<string> {
-  if (!roots.length) throw new RefusedLocation(`this worker has no document roots, so it reads no files (start it with --documents <dir> or ARAZZO_DOCUMENTS); "${path}" refused`);
+  if (!roots.length)
+    throw new RefusedLocation(
+      `this worker has no document roots, so it reads no files (start it with --documents <dir> or ARAZZO_DOCUMENTS); "${path}" refused`,
+    );
   const real = await realRoots(roots);
   const file = localPath(path);
   const candidates = isAbsolute(file) ? [resolve(file)] : roots.map((r) => resolve(r, file));
   let found = false;
   for (const [i, candidate] of candidates.entries()) {
     // lexically first: `..` out of the root is refused even if the target exists
-    if (!isAbsolute(file) && !within(resolve(roots[i]), candidate)) throw new RefusedLocation(`"${path}" leaves the document root ${roots[i]} (..)`);
+    if (!isAbsolute(file) && !within(resolve(roots[i]), candidate))
+      throw new RefusedLocation(`"${path}" leaves the document root ${roots[i]} (..)`);
     let target: string;
     try {
       target = await realpath(candidate);
@@ -61,7 +68,10 @@ export async function resolveUnderRoots(path: string, roots: string[]): Promise<
     found = true;
     if (real.some((r) => within(r, target))) return target;
   }
-  if (found) throw new RefusedLocation(`"${path}" is not under a document root of this worker (${roots.join(', ')}); symlinks are followed before this check`);
+  if (found)
+    throw new RefusedLocation(
+      `"${path}" is not under a document root of this worker (${roots.join(', ')}); symlinks are followed before this check`,
+    );
   throw new RefusedLocation(`"${path}" was not found under the document roots of this worker (${roots.join(', ')})`);
 }
 
@@ -80,17 +90,48 @@ export async function checkUrl(url: string): Promise<void> {
   }
   if (u.protocol !== 'https:') throw new RefusedLocation(`"${url}": only https URLs are fetched`);
   const host = u.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
+  const addresses = isIP(host) ? [host] : (await resolveAll(host).catch(() => [])).map((a) => a.address);
   if (!addresses.length) throw new RefusedLocation(`"${url}": cannot resolve ${host}`);
   const bad = addresses.find(isPrivateAddress);
   if (bad) throw new RefusedLocation(`"${url}": ${host} is a private or loopback address (${bad}); refused`);
 }
 
-/** A guard for prepareDocument: files under the roots, https URLs to public addresses. */
+/** A guard for prepareDocument: files under the roots, https URLs to public addresses (a refusal is told to the URL policy in force). */
 export function rootsGuard(roots: string[], read?: Set<string>): (location: string) => Promise<void> {
   return async (location) => {
-    if (isUrl(location)) await checkUrl(location);
+    if (isUrl(location))
+      await checkUrl(location).catch((err: unknown) => {
+        if (err instanceof RefusedLocation) currentUrlPolicy()?.refused(err.message);
+        throw err;
+      });
     else await resolveUnderRoots(location, roots);
     read?.add(location);
+  };
+}
+
+/** Why a URL the worker would fetch to prepare a run (or a redirect's target) is refused: not https, or a private IP. */
+export function documentUrlProblem(url: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'not a valid URL';
+  }
+  if (u.protocol !== 'https:') return `the ${u.protocol} scheme is refused: only https URLs are fetched`;
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const kind = isIP(host) ? addressClass(host) : undefined;
+  return kind ? `${host} is a ${kind} address, which is refused` : undefined;
+}
+
+/**
+ * The outbound policy of what a worker fetches to prepare a run: https only, public addresses only, at every
+ * redirect hop and when each socket connects. `refusals` collects why anything was refused.
+ */
+export function documentFetchPolicy(refusals: string[]): UrlFetchPolicy {
+  const refused = (why: string) => void refusals.push(why);
+  return {
+    problem: documentUrlProblem,
+    agent: (location) => new https.Agent({ lookup: publicOnlyLookup((why) => refused(`${location}: ${why}`)) } as https.AgentOptions),
+    refused,
   };
 }

@@ -1,6 +1,8 @@
 // Reading a document from a path or an http(s) URL, and resolving relative references against it.
 // This is I/O: it runs in the client and the CLI, never in workflow code.
 import type { AxiosStatic } from 'axios';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type https from 'node:https';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +26,52 @@ export function resolveLocation(base: string, ref: string): string {
   return resolvePath(dirname(localPath(base)), ref);
 }
 
+/**
+ * What may be fetched while a worker prepares a run: `problem` says why a URL (the first one, or a redirect's target)
+ * is refused; `agent` connects only where the policy lets it (its lookup checks each address at connect time).
+ */
+export interface UrlFetchPolicy {
+  problem(url: string): string | undefined;
+  /** an agent for fetching `location` (its redirects included) */
+  agent(location: string): https.Agent;
+  /** told of every refusal, before the read fails */
+  refused(why: string): void;
+}
+
+const policyScope = new AsyncLocalStorage<UrlFetchPolicy>();
+
+/** Run `fn` with every URL that readText fetches in it (documents, sources, overlays) under `policy`. */
+export function withUrlPolicy<T>(policy: UrlFetchPolicy, fn: () => Promise<T>): Promise<T> {
+  return policyScope.run(policy, fn);
+}
+
+/** The policy withUrlPolicy set for the current call, if any. */
+export function currentUrlPolicy(): UrlFetchPolicy | undefined {
+  return policyScope.getStore();
+}
+
+/** Axios options of a fetch under the current policy: its agent, no proxy, and every redirect hop checked. */
+function policyOptions(location: string): Record<string, unknown> {
+  const policy = policyScope.getStore();
+  if (!policy) return {};
+  const why = policy.problem(location);
+  if (why) {
+    policy.refused(`${location}: ${why}`);
+    throw new Error(`${location} refused: ${why}`);
+  }
+  const beforeRedirect = (options: Record<string, unknown>) => {
+    const target = String(
+      options.href ?? `${options.protocol}//${options.hostname}${options.port ? `:${options.port}` : ''}${options.path ?? ''}`,
+    );
+    const problem = policy.problem(target);
+    if (problem) {
+      policy.refused(`${location} redirects to ${target}: ${problem}`);
+      throw new Error(`redirect to ${target} refused: ${problem}`);
+    }
+  };
+  return { httpsAgent: policy.agent(location), proxy: false, beforeRedirect };
+}
+
 /** The text of a document: refused (DocumentError) over `maxBytes` or when it is not UTF-8 (src/core/limits.ts). */
 export async function readText(location: string, maxBytes: number = LIMITS.documentBytes): Promise<string> {
   const file = displayLocation(location);
@@ -32,11 +80,24 @@ export async function readText(location: string, maxBytes: number = LIMITS.docum
     try {
       // axios is loaded for the first remote source only: a document with local sources (and --offline) never loads it
       const axios = (require('axios') as { default: AxiosStatic }).default;
-      const res = await axios.get<ArrayBuffer>(location, { responseType: 'arraybuffer', timeout: 30_000, maxContentLength: maxBytes, maxRedirects: 5 });
+      const res = await axios.get<ArrayBuffer>(location, {
+        responseType: 'arraybuffer',
+        timeout: 30_000,
+        maxContentLength: maxBytes,
+        maxRedirects: 5,
+        ...policyOptions(location),
+      });
       bytes = new Uint8Array(res.data);
     } catch (err) {
       if (/maxContentLength/.test((err as Error).message)) {
-        throw new DocumentError([{ severity: 'error', code: 'limit-size', message: `the document is over the ${maxBytes / (1024 * 1024)} MiB limit`, pos: { file } }]);
+        throw new DocumentError([
+          {
+            severity: 'error',
+            code: 'limit-size',
+            message: `the document is over the ${maxBytes / (1024 * 1024)} MiB limit`,
+            pos: { file },
+          },
+        ]);
       }
       throw err;
     }

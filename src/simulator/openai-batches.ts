@@ -15,71 +15,16 @@
 // failed counts every line of the error file.
 import { badRequest, notFound } from './errors';
 import type { FileStore } from './openai-files';
-import { intQuery, isObject, pageAfter, readJsonObject, type Route } from './http';
+import { intQuery, pageAfter, readJsonObject, type Route } from './http';
 import { shuffledOrder, type IdFactory } from './ids';
-import { CANCEL_MODEL, EXPIRE_MODEL, FAIL_MODEL, metadataOutcome, wantsSimulatedError, type SimConfig } from './outcomes';
+import { CANCEL_MODEL, EXPIRE_MODEL, metadataOutcome, type SimConfig } from './outcomes';
 import { openaiResponseBody } from './results';
 import { unixSeconds } from './timing';
 import { oneOf, rejectUnknownKeys, validateMetadata } from './validate';
+import { BATCH_ENDPOINTS, parseInput, positiveInt, validateOutputExpiry } from './openai-batch-input';
+import { batchJSON, processedCount, type BatchRecord, type OpenAIBatch } from './openai-batch-record';
 
-const BATCH_ENDPOINTS = [
-  '/v1/responses',
-  '/v1/chat/completions',
-  '/v1/embeddings',
-  '/v1/completions',
-  '/v1/moderations',
-  '/v1/images/generations',
-  '/v1/images/edits',
-  '/v1/videos',
-] as const;
-
-// ≤ 50,000 requests per input file (createBatch `input_file_id` description, openai-openapi-master.yml).
-const MAX_REQUESTS = 50_000;
-const DAY_S = 24 * 3600;
-const THIRTY_DAYS_S = 30 * DAY_S;
-
-type BatchStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
-type Stamp = Exclude<BatchStatus, 'validating'>;
-
-interface BatchLine {
-  customId: string;
-  body: Record<string, unknown>;
-  fails: boolean;
-}
-
-interface LineError {
-  code: string;
-  message: string;
-  param: string | null;
-  line: number | null;
-}
-
-interface BatchRecord {
-  id: string;
-  endpoint: string;
-  model: string | null;
-  inputFileId: string;
-  metadata: Record<string, string> | null;
-  outputExpiresAfterS: number;
-  lines: BatchLine[];
-  /** Processing order: indices into `lines`. */
-  order: number[];
-  errors: LineError[];
-  outcome: 'completed' | 'failed' | 'expired' | 'cancelled';
-  schedule: { validating: number; inProgress: number; finalizing: number };
-  cancelDelayMs: number;
-  /** outcome.batchPollsToComplete when the batch was created: ends on this retrieve instead of by the clock */
-  pollsToComplete: number | null;
-  /** retrieves (GET /v1/batches/{id}) while the batch had not ended */
-  retrieves: number;
-  /** outcome.batchOutputBytes when the batch was created: the output file is padded to this size */
-  outputBytes: number | null;
-  status: BatchStatus;
-  createdMs: number;
-  times: Partial<Record<Stamp, number>>;
-  outputFileId: string | null;
-  errorFileId: string | null;
-}
+export type { OpenAIBatch };
 
 export class BatchStore {
   private readonly batches = new Map<string, BatchRecord>();
@@ -100,7 +45,12 @@ export class BatchStore {
 
   routes(): Route[] {
     return [
-      { method: 'POST', pattern: /^\/v1\/batches$/, create: true, handle: async (req, now) => ({ json: this.create(await readJsonObject(req), now) }) },
+      {
+        method: 'POST',
+        pattern: /^\/v1\/batches$/,
+        create: true,
+        handle: async (req, now) => ({ json: this.create(await readJsonObject(req), now) }),
+      },
       {
         method: 'GET',
         pattern: /^\/v1\/batches$/,
@@ -108,12 +58,26 @@ export class BatchStore {
           const limit = intQuery(req.query, 'limit', 20, 1, 100);
           const page = pageAfter(this.list(now).reverse(), req.query.get('after'), limit);
           return {
-            json: { object: 'list', data: page.data, first_id: page.data[0]?.id ?? null, last_id: page.data.at(-1)?.id ?? null, has_more: page.has_more },
+            json: {
+              object: 'list',
+              data: page.data,
+              first_id: page.data[0]?.id ?? null,
+              last_id: page.data.at(-1)?.id ?? null,
+              has_more: page.has_more,
+            },
           };
         },
       },
-      { method: 'GET', pattern: /^\/v1\/batches\/(?<id>[^/]+)$/, handle: (req, now) => ({ json: batchJSON(this.retrieve(req.params.id, now), now) }) },
-      { method: 'POST', pattern: /^\/v1\/batches\/(?<id>[^/]+)\/cancel$/, handle: (req, now) => ({ json: this.cancel(req.params.id, now) }) },
+      {
+        method: 'GET',
+        pattern: /^\/v1\/batches\/(?<id>[^/]+)$/,
+        handle: (req, now) => ({ json: batchJSON(this.retrieve(req.params.id, now), now) }),
+      },
+      {
+        method: 'POST',
+        pattern: /^\/v1\/batches\/(?<id>[^/]+)\/cancel$/,
+        handle: (req, now) => ({ json: this.cancel(req.params.id, now) }),
+      },
     ];
   }
 
@@ -152,7 +116,10 @@ export class BatchStore {
     const outputExpiresAfterS = validateOutputExpiry(body.output_expires_after);
     const input = this.files.get(inputFileId);
     if (input.meta.purpose !== 'batch') {
-      throw badRequest(`Invalid 'input_file_id': file ${inputFileId} has purpose '${input.meta.purpose}', expected 'batch'.`, 'input_file_id');
+      throw badRequest(
+        `Invalid 'input_file_id': file ${inputFileId} has purpose '${input.meta.purpose}', expected 'batch'.`,
+        'input_file_id',
+      );
     }
 
     const parsed = parseInput(input.content.toString('utf8'), endpoint);
@@ -266,8 +233,15 @@ export class BatchStore {
             : 'This request was not executed because the batch was cancelled.';
         bad.push(JSON.stringify({ ...head, response: null, error: { code, message } }));
       } else if (line.fails) {
-        const error = { message: 'Simulated error requested by the input line.', type: 'invalid_request_error', param: null, code: 'simulated_error' };
-        bad.push(JSON.stringify({ ...head, response: { status_code: 400, request_id: this.ids.next('req_'), body: { error } }, error: null }));
+        const error = {
+          message: 'Simulated error requested by the input line.',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'simulated_error',
+        };
+        bad.push(
+          JSON.stringify({ ...head, response: { status_code: 400, request_id: this.ids.next('req_'), body: { error } }, error: null }),
+        );
       } else {
         const body = openaiResponseBody(b.endpoint, line.body, this.ids, unixSeconds(at));
         ok.push(JSON.stringify({ ...head, response: { status_code: 200, request_id: this.ids.next('req_'), body }, error: null }));
@@ -275,120 +249,10 @@ export class BatchStore {
     });
     const expiresAt = unixSeconds(at) + b.outputExpiresAfterS;
     const write = (lines: string[], suffix: string, padTo?: number) =>
-      lines.length === 0 ? null : this.files.add(Buffer.from(lines.join('\n') + '\n'), `${b.id}_${suffix}.jsonl`, 'batch_output', at, expiresAt, padTo).id;
+      lines.length === 0
+        ? null
+        : this.files.add(Buffer.from(lines.join('\n') + '\n'), `${b.id}_${suffix}.jsonl`, 'batch_output', at, expiresAt, padTo).id;
     b.outputFileId = write(ok, 'output', b.outputBytes ?? undefined);
     b.errorFileId = write(bad, 'error');
   }
-}
-
-export type OpenAIBatch = ReturnType<typeof batchJSON>;
-
-function batchJSON(b: BatchRecord, now: number) {
-  const stamp = (s: Stamp) => (b.times[s] === undefined ? null : unixSeconds(b.times[s] as number));
-  return {
-    id: b.id,
-    object: 'batch',
-    endpoint: b.endpoint,
-    model: b.model,
-    errors: b.status === 'failed' ? { object: 'list', data: b.errors } : null,
-    input_file_id: b.inputFileId,
-    completion_window: '24h',
-    status: b.status,
-    output_file_id: b.outputFileId,
-    error_file_id: b.errorFileId,
-    created_at: unixSeconds(b.createdMs),
-    in_progress_at: stamp('in_progress'),
-    expires_at: unixSeconds(b.createdMs) + DAY_S,
-    finalizing_at: stamp('finalizing'),
-    completed_at: stamp('completed'),
-    failed_at: stamp('failed'),
-    expired_at: stamp('expired'),
-    cancelling_at: stamp('cancelling'),
-    cancelled_at: stamp('cancelled'),
-    request_counts: requestCounts(b, now),
-    metadata: b.metadata,
-  };
-}
-
-/** Requests run so far: an even pace through in_progress, frozen when a cancel arrives. */
-function processedCount(b: BatchRecord, now: number): number {
-  const start = b.times.in_progress;
-  if (start === undefined) return 0;
-  const until = Math.min(now, b.times.cancelling ?? Infinity);
-  const fraction =
-    b.pollsToComplete !== null
-      ? b.status === 'completed' || b.status === 'expired'
-        ? 1
-        : Math.min(1, b.retrieves / b.pollsToComplete)
-      : b.schedule.inProgress === 0
-        ? 1
-        : Math.min(1, Math.max(0, (until - start) / b.schedule.inProgress));
-  const runnable = b.outcome === 'expired' ? Math.floor(b.lines.length / 2) : b.lines.length;
-  return Math.floor(fraction * runnable);
-}
-
-function requestCounts(b: BatchRecord, now: number) {
-  if (b.times.in_progress === undefined) return { total: 0, completed: 0, failed: 0 };
-  const processed = processedCount(b, now);
-  const failedRun = b.order.slice(0, processed).filter((i) => b.lines[i].fails).length;
-  const cutOff = b.status === 'expired' || b.status === 'cancelled' ? b.lines.length - processed : 0;
-  return { total: b.lines.length, completed: processed - failedRun, failed: failedRun + cutOff };
-}
-
-/** Checks every input line the way the validating phase would; errors carry 1-based line numbers. */
-function parseInput(text: string, endpoint: string): { lines: BatchLine[]; errors: LineError[]; model: string | null } {
-  const lines: BatchLine[] = [];
-  const errors: LineError[] = [];
-  const seen = new Set<string>();
-  let model: string | null = null;
-  const rows = text.split('\n');
-  rows.forEach((row, i) => {
-    const line = i + 1;
-    if (row.trim() === '') return;
-    const fail = (code: string, message: string, param: string | null = null) => errors.push({ code, message, param, line });
-    let item: unknown;
-    try {
-      item = JSON.parse(row);
-    } catch {
-      return fail('invalid_json_line', 'This line is not parseable as valid JSON.');
-    }
-    if (!isObject(item)) return fail('invalid_json_line', 'Each line must be a JSON object.');
-    const { custom_id: customId, method, url, body } = item;
-    if (typeof customId !== 'string' || customId === '') return fail('missing_required_parameter', `Missing required parameter: 'custom_id'.`, 'custom_id');
-    if (method !== 'POST') return fail('invalid_method', `Invalid value for 'method': only 'POST' is supported.`, 'method');
-    if (url !== endpoint) return fail('mismatched_endpoint', `The url '${String(url)}' does not match the batch endpoint '${endpoint}'.`, 'url');
-    if (!isObject(body)) return fail('missing_required_parameter', `Missing required parameter: 'body'.`, 'body');
-    // every request names its model (BatchRequestInput body; one model per file, guide https://platform.openai.com/docs/guides/batch)
-    if (typeof body.model !== 'string' || body.model === '') return fail('missing_required_parameter', `Missing required parameter: 'body.model'.`, 'body.model');
-    if (body.stream === true) return fail('invalid_request', 'Streaming is not supported in batch requests.', 'body.stream');
-    if (seen.has(customId)) return fail('duplicate_custom_id', `The custom_id '${customId}' is used more than once in this file.`, 'custom_id');
-    seen.add(customId);
-    if (model !== null && body.model !== model) return fail('mismatched_model', 'All requests in a batch must use the same model.', 'body.model');
-    if (body.model === FAIL_MODEL) return fail('model_not_found', `The model '${FAIL_MODEL}' does not exist or you do not have access to it.`, 'body.model');
-    model = body.model;
-    lines.push({ customId, body, fails: wantsSimulatedError(body) });
-  });
-  if (lines.length === 0 && errors.length === 0) errors.push({ code: 'empty_file', message: 'The input file contains no requests.', param: null, line: null });
-  if (lines.length > MAX_REQUESTS) {
-    errors.push({ code: 'too_many_requests', message: `A batch may contain at most ${MAX_REQUESTS} requests.`, param: null, line: null });
-  }
-  return { lines, errors, model };
-}
-
-function positiveInt(value: number | undefined, name: string): number | null {
-  if (value === undefined) return null;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`outcome.${name} must be an integer ≥ 1`);
-  return value;
-}
-
-function validateOutputExpiry(value: unknown): number {
-  if (value === undefined || value === null) return THIRTY_DAYS_S;
-  if (!isObject(value) || value.anchor !== 'created_at') {
-    throw badRequest(`Invalid 'output_expires_after': anchor must be 'created_at'.`, 'output_expires_after.anchor');
-  }
-  const s = value.seconds;
-  if (typeof s !== 'number' || !Number.isInteger(s) || s < 3600 || s > THIRTY_DAYS_S) {
-    throw badRequest(`Invalid 'output_expires_after.seconds': expected an integer between 3600 and ${THIRTY_DAYS_S}.`, 'output_expires_after.seconds');
-  }
-  return s;
 }

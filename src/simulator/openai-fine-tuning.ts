@@ -12,65 +12,19 @@ import { hash32, type IdFactory } from './ids';
 import { CANCEL_MODEL, FAIL_MODEL, metadataOutcome, type SimConfig } from './outcomes';
 import { unixSeconds } from './timing';
 import { oneOf, rejectUnknownKeys, validateMetadata } from './validate';
+import {
+  METHOD_TYPES,
+  ORGANIZATION,
+  jobJSON,
+  resolveHyperparameters,
+  type FineTuningJob,
+  type JobError,
+  type JobEvent,
+  type JobRecord,
+} from './openai-fine-tuning-job';
+import { trainingFileProblem } from './openai-fine-tuning-training-file';
 
-const ORGANIZATION = 'sim-org';
-const DEFAULT_HYPERPARAMETERS = { n_epochs: 3, batch_size: 1, learning_rate_multiplier: 1.8 };
-const METHOD_TYPES = ['supervised', 'dpo', 'reinforcement'] as const;
-/**
- * "To fine-tune a model, you are required to provide at least 10 examples" (fine-tuning guide,
- * https://platform.openai.com/docs/guides/fine-tuning "Preparing your dataset"); fewer fails the job while
- * validating files with code `invalid_n_examples` (the error as users report it; exact message unverified).
- */
-const MIN_EXAMPLES = 10;
-/** Chat-format roles of a training example (chat fine-tuning input format, https://platform.openai.com/docs/api-reference/fine-tuning/chat-input, linked from the createFile description). */
-const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'];
-
-type JobStatus = 'validating_files' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-type Hyperparameters = typeof DEFAULT_HYPERPARAMETERS;
-
-interface JobError {
-  code: string;
-  message: string;
-  param: string | null;
-}
-
-interface JobEvent {
-  object: 'fine_tuning.job.event';
-  id: string;
-  created_at: number;
-  level: 'info' | 'warn' | 'error';
-  message: string;
-  type: 'message' | 'metrics';
-  data: Record<string, unknown>;
-}
-
-interface JobRecord {
-  id: string;
-  model: string;
-  trainingFile: string;
-  validationFile: string | null;
-  suffix: string | null;
-  seed: number;
-  metadata: Record<string, string> | null;
-  integrations: unknown[] | null;
-  hyperparameters: Hyperparameters;
-  method: { type: string; [k: string]: unknown };
-  trainingTokens: number;
-  /** Where and how the job fails, decided at create. */
-  failure: { phase: 'validating_files' | 'running'; error: JobError } | null;
-  /** Someone else cancels the job halfway through running (forced outcome). */
-  cancelledByOther: boolean;
-  schedule: { validating: number; queued: number; running: number };
-  status: JobStatus;
-  createdMs: number;
-  startedMs: number | null;
-  finishedMs: number | null;
-  fineTunedModel: string | null;
-  resultFiles: string[];
-  error: JobError | null;
-  /** Oldest first. */
-  events: JobEvent[];
-}
+export type { FineTuningJob };
 
 export class FineTuningStore {
   private readonly jobs = new Map<string, JobRecord>();
@@ -95,7 +49,12 @@ export class FineTuningStore {
     const one = /^\/v1\/fine_tuning\/jobs\/(?<id>[^/]+)/;
     const sub = (rest: string) => new RegExp(one.source + rest + '$');
     return [
-      { method: 'POST', pattern: /^\/v1\/fine_tuning\/jobs$/, create: true, handle: async (req, now) => ({ json: this.create(await readJsonObject(req), now) }) },
+      {
+        method: 'POST',
+        pattern: /^\/v1\/fine_tuning\/jobs$/,
+        create: true,
+        handle: async (req, now) => ({ json: this.create(await readJsonObject(req), now) }),
+      },
       {
         method: 'GET',
         pattern: /^\/v1\/fine_tuning\/jobs$/,
@@ -126,7 +85,15 @@ export class FineTuningStore {
 
   private create(body: Record<string, unknown>, now: number): FineTuningJob {
     rejectUnknownKeys('openai', body, [
-      'model', 'training_file', 'validation_file', 'suffix', 'seed', 'method', 'metadata', 'integrations', 'hyperparameters',
+      'model',
+      'training_file',
+      'validation_file',
+      'suffix',
+      'seed',
+      'method',
+      'metadata',
+      'integrations',
+      'hyperparameters',
     ]);
     const { model, suffix, seed } = body;
     if (typeof model !== 'string' || model === '') throw badRequest(`Missing required parameter: 'model'.`, 'model');
@@ -139,7 +106,9 @@ export class FineTuningStore {
     const metadata = validateMetadata(body.metadata);
     const method = isObject(body.method) ? body.method : { type: 'supervised' };
     oneOf(method.type, METHOD_TYPES, 'method.type');
-    const hyperparameters = resolveHyperparameters(body.hyperparameters ?? (method[method.type] as Record<string, unknown> | undefined)?.hyperparameters);
+    const hyperparameters = resolveHyperparameters(
+      body.hyperparameters ?? (method[method.type] as Record<string, unknown> | undefined)?.hyperparameters,
+    );
 
     const id = this.ids.next('ftjob-');
     const t = this.config.timing;
@@ -156,7 +125,8 @@ export class FineTuningStore {
       method: { ...method, type: method.type, [method.type]: { hyperparameters } },
       trainingTokens: Math.max(1, Math.ceil(training.content.length / 4)),
       failure: this.decideFailure(model, metadata, training.content),
-      cancelledByOther: this.config.outcome.fineTuning === 'cancelled' || metadataOutcome(metadata) === 'cancelled' || model === CANCEL_MODEL,
+      cancelledByOther:
+        this.config.outcome.fineTuning === 'cancelled' || metadataOutcome(metadata) === 'cancelled' || model === CANCEL_MODEL,
       schedule: { validating: t.fineTuneValidatingMs, queued: t.fineTuneQueuedMs, running: t.fineTuneRunningMs },
       status: 'validating_files',
       createdMs: now,
@@ -272,85 +242,24 @@ export class FineTuningStore {
     this.event(job, at, 'The job has successfully completed');
   }
 
-  private event(job: JobRecord, atMs: number, message: string, level: JobEvent['level'] = 'info', type: JobEvent['type'] = 'message', data: Record<string, unknown> = {}): void {
-    job.events.push({ object: 'fine_tuning.job.event', id: this.ids.next('ftevent-'), created_at: unixSeconds(atMs), level, message, type, data });
+  private event(
+    job: JobRecord,
+    atMs: number,
+    message: string,
+    level: JobEvent['level'] = 'info',
+    type: JobEvent['type'] = 'message',
+    data: Record<string, unknown> = {},
+  ): void {
+    job.events.push({
+      object: 'fine_tuning.job.event',
+      id: this.ids.next('ftevent-'),
+      created_at: unixSeconds(atMs),
+      level,
+      message,
+      type,
+      data,
+    });
   }
-}
-
-export type FineTuningJob = ReturnType<typeof jobJSON>;
-
-function jobJSON(job: JobRecord) {
-  const done = job.status === 'succeeded';
-  return {
-    object: 'fine_tuning.job' as const,
-    id: job.id,
-    model: job.model,
-    created_at: unixSeconds(job.createdMs),
-    finished_at: job.finishedMs === null ? null : unixSeconds(job.finishedMs),
-    fine_tuned_model: job.fineTunedModel,
-    organization_id: ORGANIZATION,
-    result_files: job.resultFiles,
-    status: job.status,
-    validation_file: job.validationFile,
-    training_file: job.trainingFile,
-    hyperparameters: job.hyperparameters,
-    trained_tokens: done ? job.trainingTokens * job.hyperparameters.n_epochs : null,
-    error: job.error,
-    user_provided_suffix: job.suffix,
-    seed: job.seed,
-    estimated_finish: job.status === 'running' ? unixSeconds((job.startedMs as number) + job.schedule.running) : null,
-    integrations: job.integrations,
-    method: job.method,
-    metadata: job.metadata,
-  };
-}
-
-function resolveHyperparameters(given: unknown): Hyperparameters {
-  const out = { ...DEFAULT_HYPERPARAMETERS };
-  if (!isObject(given)) return out;
-  for (const key of Object.keys(out) as (keyof Hyperparameters)[]) {
-    const v = given[key];
-    if (v === undefined || v === 'auto') continue;
-    if (typeof v !== 'number' || v <= 0) throw badRequest(`Invalid 'hyperparameters.${key}': expected 'auto' or a positive number.`, `hyperparameters.${key}`);
-    out[key] = v;
-  }
-  return out;
-}
-
-/** What the validating_files phase rejects in a chat-format training file, or null. */
-function trainingFileProblem(text: string): { code: string; message: string } | null {
-  const rows = text.split('\n');
-  let examples = 0;
-  for (const [i, row] of rows.entries()) {
-    if (row.trim() === '') continue;
-    const line = i + 1;
-    let item: unknown;
-    try {
-      item = JSON.parse(row);
-    } catch {
-      return { code: 'invalid_training_file', message: `The training file is not valid JSONL: line ${line} is not valid JSON.` };
-    }
-    if (!isObject(item)) return { code: 'invalid_training_file', message: `The training file is not valid JSONL: line ${line} is not a JSON object.` };
-    const shape = messagesProblem(item.messages);
-    if (shape) return { code: 'invalid_training_file', message: `Invalid training example on line ${line}: ${shape}` };
-    examples++;
-  }
-  if (examples < MIN_EXAMPLES) {
-    return { code: 'invalid_n_examples', message: `Training file has ${examples} example(s), but must have at least ${MIN_EXAMPLES} examples` };
-  }
-  return null;
-}
-
-/** A chat example: `messages` is a non-empty list of {role, content}, with at least one assistant message. */
-function messagesProblem(messages: unknown): string | null {
-  if (!Array.isArray(messages) || messages.length === 0) return "'messages' must be a non-empty list.";
-  for (const [i, m] of messages.entries()) {
-    if (!isObject(m) || typeof m.role !== 'string' || !ROLES.includes(m.role)) return `messages[${i}] has no valid 'role'.`;
-    const toolCall = m.role === 'assistant' && (Array.isArray(m.tool_calls) || isObject(m.function_call));
-    if (typeof m.content !== 'string' && !Array.isArray(m.content) && !toolCall) return `messages[${i}] has no 'content'.`;
-  }
-  if (!messages.some((m) => (m as Record<string, unknown>).role === 'assistant')) return 'the example has no assistant message to learn from.';
-  return null;
 }
 
 function round(n: number): number {

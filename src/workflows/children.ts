@@ -8,7 +8,9 @@ import {
   TimeoutFailure,
   executeChild,
   isCancellation,
+  patched,
 } from '@temporalio/workflow';
+import { withSchemaDefaults } from '../core/input-defaults';
 import { subPlan } from '../core/subworkflows';
 import type { ArazzoRunResult, Run } from './run';
 
@@ -50,10 +52,13 @@ export async function runChild(run: Run, child: ChildRequest): Promise<ChildEnd>
       `${child.why}: child workflows nest more than ${MAX_DEPTH} deep (does a workflow run itself?)`,
       'ArazzoNestingLimit',
     );
+  // the child's inputs get its schema's defaults, as the root's do when the run is prepared (runs started before
+  // this change started their children without them)
+  const inputs = patched('child-input-defaults') ? withSchemaDefaults(sub.inputsSchema, child.inputs) : child.inputs;
   try {
     const result = await executeChild('arazzoWorkflow', {
       workflowId: child.id,
-      args: [{ plan: sub, inputs: child.inputs, options: run.options, completed: run.state.completed, depth: run.depth + 1 }],
+      args: [{ plan: sub, inputs, options: run.options, completed: run.state.completed, depth: run.depth + 1 }],
       staticSummary: `${sub.document.title || sub.document.file} · ${sub.workflowId} (${child.why})`.slice(0, 200),
       memo: { arazzoDocument: sub.document.file, arazzoWorkflowId: sub.workflowId },
       ...(child.timeoutMs !== undefined && { workflowExecutionTimeout: child.timeoutMs }),

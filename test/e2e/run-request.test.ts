@@ -277,3 +277,87 @@ test('a document whose input has a default runs without it; with no default, the
     rmSync(here, { recursive: true, force: true });
   }
 });
+
+test('overlays of a run request are applied by the worker: `temporal workflow start`, and each firing of `schedule create --overlay`', async () => {
+  const here = join(PROJECT_ROOT, '.data', `e2e-overlays-${Date.now()}`);
+  mkdirSync(here, { recursive: true });
+  const overlay = join(here, 'mark.overlay.yaml');
+  // adds a workflow output: it is in the run's outputs only if the worker applied the overlay
+  const mark = (expr: string) => `overlay: 1.0.0\ninfo:\n  title: mark\n  version: 1.0.0\nactions:\n- target: $.workflows[?@.workflowId == 'batch-job'].outputs\n  update:\n    overlayMark: ${expr}\n`;
+  writeFileSync(overlay, mark('$steps.createBatch.outputs.batchId'));
+  const scheduleId = `sched-overlay-${Date.now()}`;
+  try {
+    // the Temporal CLI, the overlay named relative to the document root
+    const file = join(here, 'req.json');
+    writeFileSync(file, JSON.stringify({ ...batchRequest(), overlays: [overlay.slice(PROJECT_ROOT.length + 1)] }));
+    const id = `cli-overlay-${Date.now()}`;
+    const started = await temporal('workflow', 'start', '--type', 'arazzoWorkflow', '--task-queue', 'arazzo-temporal', '--workflow-id', id, '--input-file', file);
+    assert.equal(started.code, 0, started.stderr);
+    const result = await temporal('workflow', 'result', '--workflow-id', id, '--output', 'json');
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const outputs = (JSON.parse(result.stdout).result ?? JSON.parse(result.stdout)).outputs;
+    assert.match(outputs.overlayMark, /^batch_/, result.stdout);
+    assert.equal(outputs.overlayMark, outputs.batchId);
+
+    // this project's CLI: `schedule create --overlay` stores the overlay's path; each firing reads it as it is then
+    const inputs = join(here, 'inputs.json');
+    writeFileSync(inputs, JSON.stringify(batchInputs()));
+    const bin = join(PROJECT_ROOT, 'bin', 'arazzo-temporal.js');
+    const created = await run(process.execPath, [bin, 'schedule', 'create', scheduleId, 'arazzo/openai-batch-job.arazzo.yaml', '--every', '24h', '--overlay', overlay, '--inputs', inputs, '--server', `openaiApi=${stack.simulator.url}/v1`, '--poll-interval', '200ms', '--poll-max-interval', '1s', '--address', stack.server.address]);
+    assert.equal(created.code, 0, created.stderr + created.stdout);
+    const args = ((await stack.client.client.schedule.getHandle(scheduleId).describe()).action as { args?: { overlays?: string[] }[] }).args;
+    assert.deepEqual(args?.[0].overlays, [overlay]);
+    const first = await fire(scheduleId);
+    assert.equal(first.failure, undefined, first.failure?.message);
+    assert.match(first.outputs?.overlayMark ?? '', /^batch_/);
+    // the overlay edited after the schedule was made: the next firing applies the new one
+    writeFileSync(overlay, mark('$steps.getResult.outputs.outputFileId'));
+    const second = await fire(scheduleId);
+    assert.match(second.outputs?.overlayMark ?? '', /^file-/);
+    // an overlay whose target now matches nothing fails that firing as an invalid document, at the overlay's line
+    writeFileSync(overlay, mark('x').replace("'batch-job'", "'no-such-workflow'"));
+    const broken = await fire(scheduleId);
+    assert.equal(broken.failure?.type, 'ArazzoInvalidDocument');
+    assert.match(broken.failure!.message, /mark\.overlay\.yaml:6:\d+: error \[overlay-target-unmatched\]/);
+  } finally {
+    await stack.client.deleteSchedule(scheduleId).catch(() => undefined);
+    rmSync(here, { recursive: true, force: true });
+  }
+});
+
+test('an overlay outside the document roots is refused before anything is read', async () => {
+  for (const overlays of [['/etc/hostname'], ['../outside.overlay.yaml'], ['http://127.0.0.1:1/o.yaml']]) {
+    const { failure } = await failedStart([{ ...batchRequest(), overlays }]);
+    assert.equal(failure.type, 'ArazzoRefusedDocument', `${overlays[0]}: ${failure.message}`);
+  }
+});
+
+test('a large document: the prepared plan is in history as a claim check on the blob store, and the run completes', async () => {
+  const here = join(PROJECT_ROOT, '.data', `e2e-large-${Date.now()}`);
+  mkdirSync(here, { recursive: true });
+  const original = readFileSync(join(PROJECT_ROOT, 'arazzo/openai-batch-job.arazzo.yaml'), 'utf8');
+  // an input whose default is 400 KiB of text: the plan (its inputs schema) and the inputs are both over 256 KiB
+  const padding = 'x'.repeat(400 * 1024);
+  const text = original.replace('    properties:\n', `    properties:\n      padding:\n        type: string\n        default: ${padding}\n`);
+  assert.ok(text.length > 400 * 1024 && text !== original);
+  const doc = join(here, 'large.arazzo.yaml');
+  writeFileSync(doc, text);
+  try {
+    const id = `large-${Date.now()}`;
+    const request = { ...batchRequest(), document: doc, sources: { openaiApi: join(PROJECT_ROOT, 'openapi/openai-openapi-master.yml') } };
+    const result = (await stack.client.client.workflow.execute('arazzoWorkflow', { workflowId: id, taskQueue: 'arazzo-temporal', args: [request] })) as { outputs: Record<string, string> };
+    assert.match(result.outputs.outputFileId, /^file-/);
+    const { events, taskFailures } = await historyOf(id);
+    assert.equal(taskFailures, 0);
+    const completed = events.find((e) => e.activityTaskCompletedEventAttributes && events.find((s) => Number(s.eventId) === Number(e.activityTaskCompletedEventAttributes!.scheduledEventId))?.activityTaskScheduledEventAttributes?.activityType?.name === 'prepareRun');
+    const payload = completed?.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
+    assert.ok(payload, 'no prepareRun result in history');
+    assert.equal(Buffer.from(payload.metadata!.encoding!).toString(), 'binary/claim-check');
+    const ref = JSON.parse(Buffer.from(payload.data!).toString());
+    assert.ok(Buffer.from(payload.data!).length < 1024, 'the reference is small');
+    assert.ok(ref.size > 400 * 1024, `the blob holds the plan (${ref.size} bytes)`);
+    assert.match(ref.sha256, /^[0-9a-f]{64}$/);
+  } finally {
+    rmSync(here, { recursive: true, force: true });
+  }
+});

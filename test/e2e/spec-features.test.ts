@@ -57,6 +57,12 @@ describe('child workflows', () => {
     assert.equal((await describeRun(`${r.id}/price/1`)).status.name, 'COMPLETED');
   });
 
+  test("a child from another Arazzo document gets its inputs schema's defaults, as the root does", async () => {
+    const r = await run('crossDocumentDefault');
+    // priceOf's itemId has default '5' (test/fixtures/spec-features/shared.arazzo.yaml); the api prices item n at 10n
+    assert.deepEqual(r.outputs, { price: 50 });
+  });
+
   test('a child that fails fails its step: with no failure action the run fails naming both', async () => {
     await assert.rejects(run('checkout', { itemId: 'missing', qty: 1 }), (err: unknown) => {
       const msg = failureMessage(err);
