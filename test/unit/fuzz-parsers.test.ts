@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ConditionParseError, evaluateCondition, parseCondition } from '../../src/core/conditions';
-import { CriterionError, checkCriterion, evaluateCriterion } from '../../src/core/criteria';
-import { ExpressionError, evaluateExpression, findEmbeddedForms, parseExpression, substituteBraced } from '../../src/core/expressions';
+import { ConditionParseError, evaluateCondition, parseCondition } from '../../src/core/expr';
+import { CriterionError, checkCriterion, evaluateCriterion } from '../../src/core/expr';
+import { ExpressionError, evaluateExpression, findEmbeddedForms, parseExpression, substituteBraced } from '../../src/core/expr';
 import { JsonPointerError } from '../../src/core/jsonpointer';
 import { XPathSyntaxError } from '../../src/core/xpath-engine';
 import { useXPath } from '../../src/activities/xpath';

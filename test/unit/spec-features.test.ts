@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkInputs, prepareDocument, type PrepareOptions } from '../../src/load/prepare';
 import { DocumentError } from '../../src/core/diagnostics';
-import { CriterionError, checkCriterion, evaluateCriterion } from '../../src/core/criteria';
+import { CriterionError, checkCriterion, evaluateCriterion } from '../../src/core/expr';
 import { evaluateStep } from '../../src/core/evaluate-step';
 import { declaredInputs, dependencyOrder, inputsFor, subPlan } from '../../src/core/subworkflows';
 import type { Criterion, Diagnostic, ExpressionContext, Plan } from '../../src/core/types';
@@ -245,7 +245,7 @@ test('an Arazzo source description that cannot be read is reported where it is u
 // ---------- helpers for child runs ----------
 
 function fakePlan(workflowId: string, extra: Partial<Plan> = {}): Plan {
-  return { planVersion: 2, document: { file: 'd', title: 't', arazzo: '1.0.1' }, workflowId, steps: [], outputs: {}, sources: {}, ...extra };
+  return { planVersion: 3, document: { file: 'd', title: 't', arazzo: '1.0.1' }, workflowId, steps: [], outputs: {}, sources: {}, ...extra };
 }
 
 test('subPlan: the target with the part of the map it can reach; dependencyOrder: dependencies first, once', () => {
