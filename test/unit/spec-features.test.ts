@@ -396,3 +396,33 @@ ${ping()}`),
   assert.equal(cancel.pos?.line, 11, 'at the x-temporal-cancel line');
   assert.match(cancel.message, /x-temporal-cancel applies to operation steps/);
 });
+
+// ---------- referenced Arazzo documents get the root's checks ----------
+
+function withReferenced(b: string): string {
+  return docs({
+    'api.yaml': OPENAPI,
+    'a.arazzo.yaml': arazzo(`  - workflowId: first\n    steps:\n      - stepId: run\n        workflowId: $sourceDescriptions.other.second\n`, '').replace(
+      'type: openapi }\n',
+      'type: openapi }\n  - { name: other, url: ./b.arazzo.yaml, type: arazzo }\n',
+    ),
+    'b.arazzo.yaml': b,
+  });
+}
+
+test('a referenced Arazzo document is checked like the root: a duplicate stepId is an error at its own file:line', async () => {
+  const dir = withReferenced(arazzo(`  - workflowId: second\n    steps:\n${ping('p')}${ping('p')}`));
+  const errors = await errorsOf(join(dir, 'a.arazzo.yaml'));
+  const dup = errors.find((d) => d.code === 'duplicate-step');
+  assert.ok(dup, JSON.stringify(errors));
+  assert.match(dup.pos?.file ?? '', /b\.arazzo\.yaml$/);
+  assert.equal(dup.pos?.line, 10);
+});
+
+test('a referenced Arazzo document is checked against the JSON Schema, at its own file:line', async () => {
+  const dir = withReferenced(arazzo(`  - workflowId: second\n    steps:\n      - stepId: p\n        operationId: ping\n        onSuccess: [{ name: done, type: finish }]\n`));
+  const errors = await errorsOf(join(dir, 'a.arazzo.yaml'));
+  assert.ok(errors.length > 0);
+  assert.ok(errors.every((d) => /b\.arazzo\.yaml$/.test(d.pos?.file ?? '')), JSON.stringify(errors));
+  assert.ok(errors.some((d) => d.pos?.line === 10), JSON.stringify(errors));
+});
