@@ -133,12 +133,6 @@ export function bracedTemplate(s: string): Template | undefined {
   return { parts: partsOf(s, found) };
 }
 
-/** Substitutes only `{$…}` (as text): for regex/jsonpath conditions, where a bare `$` has its own meaning. */
-export function substituteBraced(s: string, ctx: ExpressionContext): string {
-  const t = bracedTemplate(s);
-  return t ? templateText(t, ctx) : s;
-}
-
 function eachString(value: unknown, visit: (s: string) => void): void {
   if (typeof value === 'string') visit(value);
   else if (Array.isArray(value)) value.forEach((v) => eachString(v, visit));
