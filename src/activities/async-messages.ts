@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import axios from 'axios';
 import type { SendMessageInput, SubscribeInput } from '../core/contract';
-import { evaluateValue } from '../core/expressions';
+import { evaluateValue } from '../core/expr';
 import { listen, publish } from './mqtt-bridge';
 import { subscribeTo } from './mailbox-delivery';
 import { resolveSecrets } from './secrets';
@@ -13,11 +13,11 @@ import { OUTBOUND_REFUSED, OutboundPolicy } from './outbound-policy';
 
 const isMqtt = (protocol: string | undefined) => /^(mqtts?|wss?)$/.test(protocol ?? '');
 
-function evaluated<T>(value: T, ctx: SendMessageInput['context'], stepId: string): T {
+function evaluated<T>(value: T, ctx: SendMessageInput['context'], step: SendMessageInput['step']): T {
   try {
-    return resolveSecrets(evaluateValue(value, ctx) as T);
+    return resolveSecrets(evaluateValue(value, ctx, { templates: step.expressions }) as T);
   } catch (err) {
-    throw ApplicationFailure.nonRetryable(`step ${stepId}: ${(err as Error).message}`, 'ArazzoExpressionError');
+    throw ApplicationFailure.nonRetryable(`step ${step.stepId}: ${(err as Error).message}`, 'ArazzoExpressionError');
   }
 }
 
@@ -29,9 +29,9 @@ export async function sendMessage(input: SendMessageInput): Promise<{ messageId:
       `step ${step.stepId}: channel ${step.channel.name} has no server to send to (add one, or --server ${step.channel.source}=<url>)`,
       'ArazzoRequestError',
     );
-  const payload = evaluated(step.payload, context, step.stepId);
+  const payload = evaluated(step.payload, context, step);
   const headers = Object.fromEntries(
-    step.parameters.filter((p) => p.in === 'header').map((p) => [p.name, String(evaluated(p.value, context, step.stepId))]),
+    step.parameters.filter((p) => p.in === 'header').map((p) => [p.name, String(evaluated(p.value, context, step))]),
   );
   if (isMqtt(server.protocol)) {
     await listen(Context.current().client, input.taskQueue, input.listen);

@@ -2,7 +2,7 @@
 // onFailure has a retry action whose criteria match it; else the activity's transparent transport retries.
 // The first half is known from the plan alone (does the step have a retry action at all?); the second needs
 // the response, so the activity decides it for each response.
-import { evaluateCriterion } from '../core/criteria';
+import { evaluateCriterion } from '../core/expr';
 import type { ExpressionContext, PlanStep } from '../core/types';
 
 /** The step has a retry action: its transient responses may be the document's to retry. */

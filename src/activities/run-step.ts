@@ -13,9 +13,9 @@ import type { Readable } from 'node:stream';
 import { buildRequest } from '../core/request';
 import { pollDelayMs } from '../core/poll-policy';
 import { evaluateStep, observedValues, responseContext, type StepResponse } from '../core/evaluate-step';
-import { ExpressionError } from '../core/expressions';
+import { ExpressionError } from '../core/expr';
 import { evaluateStatus } from '../core/batch-status';
-import { CriterionError } from '../core/criteria';
+import { CriterionError } from '../core/expr';
 import { isBlobRef, type BlobRef, type ExpressionContext, type ResolvedRequest } from '../core/types';
 import { blobStore, blobThresholdBytes, putValue } from './blob-store';
 import { readBody } from './read-body';
@@ -250,7 +250,7 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
   const rctx = responseContext(ctx, req, res);
   const evaluation = evaluateOrFail(step.stepId, () => evaluateStep(step, rctx, input.exhaustedRetries));
   const action = evaluation.action;
-  const normalized = step.status ? evaluateOrFail(step.stepId, () => evaluateStatus(step.status!, rctx, step.stepId)) : undefined;
+  const normalized = step.status ? evaluateOrFail(step.stepId, () => evaluateStatus(step.status!, rctx, step.stepId, step.expressions)) : undefined;
   if (input.pollInActivity && action?.type === 'goto' && action.stepId === step.stepId) {
     const delay = pollDelayMs(step.poll, info.attempt);
     reportPoll(step.stepId, info.attempt, normalized, () => observedValues(step, rctx), delay);

@@ -12,7 +12,7 @@
 // The vocabulary is Bifrost's BatchStatus enum as its schema has it (../shared/seeds/bifrost-batch-schema.yaml):
 // `canceled` with one l. A response whose status expression yields no string (an error body) leaves the last
 // status as it was. Pure code: compiled client side, evaluated in the step activity.
-import { evaluateExpression, parseExpression } from './expressions';
+import { evaluateOutput, parseExpression, type ExpressionTable } from './expr';
 import type { ExpressionContext } from './types';
 
 export const STATUS_EXTENSION = 'x-temporal-status';
@@ -115,16 +115,22 @@ export function compileStatus(ext: unknown, at: (string | number)[], report: Rep
 }
 
 /** A count: the sum of its expressions' numbers (a missing or non-numeric value counts 0). */
-function count(exprs: string[] | undefined, ctx: ExpressionContext): number {
+function count(exprs: string[] | undefined, ctx: ExpressionContext, table: ExpressionTable | undefined): number {
   return (exprs ?? []).reduce((sum, e) => {
-    const v = evaluateExpression(e, ctx);
+    const v = evaluateOutput(e, ctx, table);
     return sum + (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   }, 0);
 }
 
 /** The normalized status a response gives (undefined when the status expression yields no string). */
-export function evaluateStatus(spec: PlanStatus, ctx: ExpressionContext, stepId: string): NormalizedStatus | undefined {
-  const raw = evaluateExpression(spec.status, ctx);
+export function evaluateStatus(
+  spec: PlanStatus,
+  ctx: ExpressionContext,
+  stepId: string,
+  /** the step's parsed expressions (plan version 3) */
+  table?: ExpressionTable,
+): NormalizedStatus | undefined {
+  const raw = evaluateOutput(spec.status, ctx, table);
   if (typeof raw !== 'string' || raw === '') return undefined;
   const normalized: NormalizedStatus = {
     batchStatus: spec.map && Object.hasOwn(spec.map, raw) ? spec.map[raw] : raw,
@@ -133,7 +139,11 @@ export function evaluateStatus(spec: PlanStatus, ctx: ExpressionContext, stepId:
   };
   if (spec.requestCounts) {
     const c = spec.requestCounts;
-    normalized.requestCounts = { total: count(c.total, ctx), completed: count(c.completed, ctx), failed: count(c.failed, ctx) };
+    normalized.requestCounts = {
+      total: count(c.total, ctx, table),
+      completed: count(c.completed, ctx, table),
+      failed: count(c.failed, ctx, table),
+    };
   }
   return normalized;
 }

@@ -26,7 +26,6 @@ export function checkDocument(doc: ArazzoDocument, file: string, locate?: Locate
     const stepIds = new Set<string>();
     (Array.isArray(w.steps) ? w.steps : []).forEach((s, j) => {
       if (typeof s?.stepId !== 'string') return;
-      // same code, message and position as the compiler's check of the workflow it compiles (deduplicated)
       if (stepIds.has(s.stepId)) out.push({ severity: 'error', code: 'duplicate-step', message: `stepId "${s.stepId}" is used twice`, pos: at(['workflows', i, 'steps', j, 'stepId']), workflowId: w.workflowId, stepId: s.stepId });
       stepIds.add(s.stepId);
     });

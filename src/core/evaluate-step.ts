@@ -1,8 +1,8 @@
 // response → outcome: judge one step's response with its successCriteria, pick the first matching
 // action, and compute its outputs. Pure and deterministic; the activity calls it right after the HTTP
 // call so that poll loops can be decided without a round trip through workflow history.
-import { evaluateCriterion } from './criteria';
-import { evaluateExpression, evaluateValue } from './expressions';
+import { evaluateCriterion } from './expr';
+import { evaluateOutput, evaluateValue } from './expr';
 import type { PlanAction, PlanStep } from './plan';
 import type { Criterion, ExpressionContext, ResolvedRequest } from './types';
 
@@ -59,7 +59,7 @@ function allPass(criteria: Criterion[] | undefined, ctx: ExpressionContext): boo
  * failure actions are chosen without a response.
  */
 export function evaluateStep(
-  step: Pick<PlanStep, 'successCriteria' | 'onSuccess' | 'onFailure' | 'outputs'>,
+  step: Pick<PlanStep, 'successCriteria' | 'onSuccess' | 'onFailure' | 'outputs' | 'expressions'>,
   ctx: ExpressionContext,
   exhaustedRetries: string[] = [],
   failed = false,
@@ -69,11 +69,12 @@ export function evaluateStep(
   const list = success ? step.onSuccess : step.onFailure;
   const match = list.find((a) => !(a.type === 'retry' && exhaustedRetries.includes(a.name)) && allPass(a.criteria, ctx));
   const outputs: Record<string, unknown> = {};
-  for (const [name, expr] of Object.entries(step.outputs)) outputs[name] = evaluateExpression(expr, ctx);
+  for (const [name, expr] of Object.entries(step.outputs)) outputs[name] = evaluateOutput(expr, ctx, step.expressions);
   let action: ChosenAction | undefined;
   if (match) {
     const { criteria: _criteria, ...chosen } = match;
-    if (chosen.type !== 'end' && chosen.inputs !== undefined) chosen.inputs = evaluateValue(chosen.inputs, ctx) as Record<string, unknown>;
+    if (chosen.type !== 'end' && chosen.inputs !== undefined)
+      chosen.inputs = evaluateValue(chosen.inputs, ctx, { templates: step.expressions }) as Record<string, unknown>;
     action = { ...chosen, on: success ? 'success' : 'failure' };
   }
   const nullOutputs = Object.keys(outputs).filter((name) => outputs[name] === null || outputs[name] === undefined);
@@ -119,34 +120,4 @@ export function describeFacts(facts: Record<string, string>): string {
     .join(', ');
 }
 
-/** Values of the `$.x.y` paths that a step's action criteria test: what a person needs to see when none matched. */
-export function observedValues(step: Pick<PlanStep, 'onSuccess' | 'onFailure'>, ctx: ExpressionContext): Record<string, unknown> {
-  const observed: Record<string, unknown> = {};
-  for (const action of [...step.onSuccess, ...step.onFailure]) {
-    for (const c of action.criteria ?? []) {
-      const base = c.context ? safeEval(c.context, ctx) : ctx.response?.body;
-      // `$.status` paths of JSONPath-style criteria, read on the criterion's context
-      for (const m of c.condition.matchAll(/\$((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)/g)) {
-        const path = `$${m[1]}`;
-        if (path in observed) continue;
-        observed[path] = m[1]
-          .slice(1)
-          .split('.')
-          .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), base);
-      }
-      // `$response.body#/status` and `$response.header.x` operands of simple conditions
-      for (const m of c.condition.matchAll(/\$response\.(?:body#\/[^\s=!<>&|()]*|header\.[A-Za-z0-9-]+)/g)) {
-        if (!(m[0] in observed)) observed[m[0]] = safeEval(m[0], ctx);
-      }
-    }
-  }
-  return observed;
-}
-
-function safeEval(expr: string, ctx: ExpressionContext): unknown {
-  try {
-    return evaluateExpression(expr, ctx);
-  } catch {
-    return undefined;
-  }
-}
+export { observedValues } from './expr/observed';

@@ -2,8 +2,8 @@
 // expression parses, `$steps` references name real steps (that can run before) and declared outputs, and the lenient forms
 // real documents use are reported as warnings (errors with --strict).
 import { didYouMean } from './suggest';
-import { checkCriterion } from './criteria';
-import { findEmbeddedForms, isExpression, parseExpression, scanExpressions, EXPRESSION_ROOTS } from './expressions';
+import { checkCriterion } from './expr';
+import { findEmbeddedForms, isExpression, parseExpression, scanExpressions, EXPRESSION_ROOTS } from './expr';
 import type { PlanSites } from './compile';
 import { pollCovered } from './poll-coverage';
 import { loopsBack, type Plan, type PlanStep } from './plan';

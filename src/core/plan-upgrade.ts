@@ -1,5 +1,6 @@
 // Plans of older versions, as runs started before an upgrade of the worker hold them in their history,
 // turned into the current shape. Pure: the workflow calls it on entry, the step activity on its input.
+import { parsePlanExpressions, parseStepExpressions } from './expr/plan-expressions';
 import { PLAN_VERSION, type OperationStep, type Plan, type PlanAction, type PlanStep } from './plan';
 
 /** A plan this code cannot run. */
@@ -54,6 +55,7 @@ function actionFromV1(raw: Loose): PlanAction {
   return defined as unknown as PlanAction;
 }
 
+/** Version 1 in the shape of version 2 (whose expressions are not parsed yet). */
 function planFromV1(raw: Loose): Plan {
   const { warnings: _warnings, steps, workflows, ...rest } = raw;
   return {
@@ -70,13 +72,16 @@ function planFromV1(raw: Loose): Plan {
 export function upgradePlan(plan: unknown): Plan {
   const version = (plan as Loose | undefined)?.planVersion;
   if (version === PLAN_VERSION) return plan as Plan;
-  if (version === 1) return planFromV1(plan as Loose);
+  // version 2 carried expressions, conditions and criteria as text: they are parsed now, as the compiler does
+  if (version === 2) return parsePlanExpressions({ ...(plan as Plan), planVersion: PLAN_VERSION });
+  if (version === 1) return parsePlanExpressions(planFromV1(plan as Loose));
   throw new PlanVersionError(
-    `the run's plan has version ${JSON.stringify(version)}, and this worker runs plan versions 1 and ${PLAN_VERSION}: start the run again with a client of the same release as the worker`,
+    `the run's plan has version ${JSON.stringify(version)}, and this worker runs plan versions 1, 2 and ${PLAN_VERSION}: start the run again with a client of the same release as the worker`,
   );
 }
 
-/** One step in the current shape (a step activity scheduled by an older workflow carries a version-1 step). */
+/** One step in the current shape (a step activity scheduled by an older workflow carries a version-1 or -2 step). */
 export function upgradeStep(step: PlanStep | Loose): PlanStep {
-  return 'kind' in step && step.kind ? (step as PlanStep) : stepFromV1(step as Loose);
+  if ('kind' in step && step.kind && 'expressions' in step) return step as PlanStep;
+  return parseStepExpressions('kind' in step && step.kind ? (step as PlanStep) : stepFromV1(step as Loose));
 }

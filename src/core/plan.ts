@@ -2,10 +2,11 @@
 // or a workflow; an action ends the run, goes somewhere, or retries. Only what the workflow and the step
 // activity read is here: where things sit in the document (positions, warnings) stays in the compile report.
 import type { PlanStatus } from './batch-status';
+import type { ExpressionTable } from './expr/plan-expressions';
 import type { Criterion, JsonSchema, PlanOperation, PlanParameter, PlanReconcile, PlanRequestBody, PollPolicy } from './types';
 
 /** The version of the plan format this code writes and runs. */
-export const PLAN_VERSION = 2;
+export const PLAN_VERSION = 3;
 
 interface ActionBase {
   name: string;
@@ -58,6 +59,8 @@ export interface PlanCancel {
   stepId: string;
   operation: PlanOperation;
   parameters: PlanParameter[];
+  /** its parameters' expressions, parsed */
+  expressions?: ExpressionTable;
 }
 
 /**
@@ -85,6 +88,8 @@ interface StepBase {
   outputs: Record<string, string>;
   /** poll policy for loops that return to this step (goto self or earlier) */
   poll: PollPolicy;
+  /** its strings that hold expressions, parsed (plan version 3; src/core/expr/plan-expressions.ts) */
+  expressions?: ExpressionTable;
 }
 
 export interface OperationStep extends StepBase {
@@ -149,6 +154,8 @@ export interface Plan {
   inputsSchema?: JsonSchema;
   steps: PlanStep[];
   outputs: Record<string, string>;
+  /** the outputs' expressions, parsed (plan version 3) */
+  expressions?: ExpressionTable;
   /**
    * sourceDescriptions by name, for $sourceDescriptions.<name>.url: the url resolved against the document (or the
    * --source override), absolute: an http(s) URL, or a file path

@@ -3,7 +3,7 @@
 // - the values its actions compare one response-body field with (the `==` terms of each condition's top-level
 //   `||`), taken together, include every value the OpenAPI description's enum allows for that field.
 // Anything else may leave a response that matches no action, which the linter warns about.
-import { parseCondition, type ConditionNode } from './conditions';
+import { parseCondition, type ConditionNode } from './expr';
 
 export function complementary(conditions: string[]): boolean {
   const norm = (c: string) => c.replace(/\s+/g, '').replace(/"/g, "'");

@@ -1,6 +1,6 @@
 // Build the HTTP request of a step from its plan and the expression context. Pure: the result still
 // holds secret references/placeholders, which only the activity resolves.
-import { evaluateValue } from './expressions';
+import { evaluateValue, parseTemplate, type ParsedExpression, type Template } from './expr';
 import { setPointer } from './jsonpointer';
 import { serializeQuerystring } from './compile/querystring';
 import type { OperationStep } from './plan';
@@ -12,30 +12,46 @@ function asText(value: unknown): string {
 }
 
 /** Why a parameter's value is empty, for the message: the expression, and the input or output it reads. */
-export function whyEmpty(value: unknown, ctx: ExpressionContext): string {
+export function whyEmpty(value: unknown, ctx: ExpressionContext, templates?: Record<string, Template>): string {
   if (typeof value !== 'string') return `its value ${JSON.stringify(value)} is empty`;
-  const reads = [...value.matchAll(/\$(inputs|steps)\.([A-Za-z0-9_.-]+)/g)].map((m) => {
-    if (m[1] === 'inputs') {
-      const name = m[2].split(/[.#]/)[0];
-      return ctx.inputs[name] === undefined ? `input "${name}" was not given (and its schema has no default)` : `input "${name}" is ${JSON.stringify(ctx.inputs[name])}`;
+  const t = templates ? (Object.hasOwn(templates, value) ? templates[value] : undefined) : parseTemplate(value);
+  const exprs = !t ? [] : 'expr' in t ? [t.expr] : t.parts.filter((p): p is ParsedExpression => typeof p !== 'string');
+  const reads = exprs.flatMap((e) => {
+    if (e.root === 'inputs') {
+      const name = e.name.split('.')[0];
+      return [
+        ctx.inputs[name] === undefined
+          ? `input "${name}" was not given (and its schema has no default)`
+          : `input "${name}" is ${JSON.stringify(ctx.inputs[name])}`,
+      ];
     }
-    const [stepId, , output] = m[2].split('.');
-    return ctx.steps[stepId] ? `output "${output}" of step ${stepId} is ${JSON.stringify(ctx.steps[stepId].outputs?.[output]) ?? 'absent'}` : `step ${stepId} has not run`;
+    if (e.root !== 'steps') return [];
+    const output = e.name.split('.')[0];
+    return [
+      ctx.steps[e.stepId]
+        ? `output "${output}" of step ${e.stepId} is ${JSON.stringify(ctx.steps[e.stepId].outputs?.[output]) ?? 'absent'}`
+        : `step ${e.stepId} has not run`,
+    ];
   });
   return `"${value}" evaluated to nothing${reads.length ? ` (${reads.join('; ')})` : ''}`;
 }
 
-export function buildRequest(step: Pick<OperationStep, 'operation' | 'parameters' | 'requestBody' | 'stepId'>, ctx: ExpressionContext): ResolvedRequest {
+export function buildRequest(
+  step: Pick<OperationStep, 'operation' | 'parameters' | 'requestBody' | 'stepId' | 'expressions'>,
+  ctx: ExpressionContext,
+): ResolvedRequest {
+  const opts = { templates: step.expressions };
   const headers: Record<string, string | SecretRef> = {};
   const query: Record<string, string | SecretRef> = {};
   const cookies: Record<string, string | SecretRef> = {};
   const pathParams: Record<string, string | SecretRef> = {};
   let queryString: string | undefined;
   for (const p of step.parameters) {
-    const value = evaluateValue(p.value, ctx);
+    const value = evaluateValue(p.value, ctx, opts);
     if (value === undefined || value === null || value === '') {
       // a required parameter is never sent without a value; an optional one is left out, never sent as ""
-      if (p.required && p.in !== 'path') throw new Error(`required ${p.in} parameter "${p.name}" has no value: ${whyEmpty(p.value, ctx)}`);
+      if (p.required && p.in !== 'path')
+        throw new Error(`required ${p.in} parameter "${p.name}" has no value: ${whyEmpty(p.value, ctx, step.expressions)}`);
       if (p.in !== 'path') continue;
     }
     if (p.in === 'querystring') {
@@ -53,14 +69,16 @@ export function buildRequest(step: Pick<OperationStep, 'operation' | 'parameters
     if (isSecretRef(v)) throw new Error(`step ${step.stepId}: path parameter "${name}" cannot be a secret`);
     if (v === undefined || v === '') {
       const p = step.parameters.find((x) => x.in === 'path' && x.name === name);
-      throw new Error(`step ${step.stepId}: path parameter "${name}" evaluated to nothing${p ? `: ${whyEmpty(p.value, ctx)}` : ''}`);
+      throw new Error(
+        `step ${step.stepId}: path parameter "${name}" evaluated to nothing${p ? `: ${whyEmpty(p.value, ctx, step.expressions)}` : ''}`,
+      );
     }
     return encodeURIComponent(v);
   });
   const request: ResolvedRequest = { method: step.operation.method, url: step.operation.serverUrl + path + (queryString ? `?${queryString}` : ''), headers, query, cookies, path: pathParams };
   if (step.requestBody) {
-    let value = evaluateValue(step.requestBody.payload, ctx);
-    for (const r of step.requestBody.replacements ?? []) value = setPointer(value, r.target, evaluateValue(r.value, ctx));
+    let value = evaluateValue(step.requestBody.payload, ctx, opts);
+    for (const r of step.requestBody.replacements ?? []) value = setPointer(value, r.target, evaluateValue(r.value, ctx, opts));
     request.body = { contentType: step.requestBody.contentType, value, fileFields: step.requestBody.fileFields };
   }
   return request;

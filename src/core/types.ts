@@ -1,6 +1,8 @@
 // Types shared by the pure core, the workflow and the activities (the plan itself: ./plan.ts).
 // Everything here is JSON-serializable: a Plan travels as workflow input.
 
+import type { CriterionAst } from './expr/ast';
+
 /** A position in a source file, 1-based. */
 export interface SourcePos {
   file: string;
@@ -102,6 +104,8 @@ export interface Criterion {
   condition: string;
   context?: string;
   type?: CriterionType | { type: 'jsonpath' | 'xpath'; version: string };
+  /** in a plan: the criterion as the compiler parsed it (src/core/expr/plan-expressions.ts) */
+  ast?: CriterionAst;
 }
 
 export interface ArazzoAction {

@@ -4,7 +4,12 @@
 // is read once. Client side (I/O).
 import type { LoadedSource } from '../core/compile';
 import type { ArazzoDocument } from '../core/types';
+import { checkDocument } from '../core/document-checks';
+import { checkDocumentCounts } from '../core/limits';
+import type { Diagnostic } from '../core/types';
+import { hasErrors } from '../core/diagnostics';
 import { parseWithPositions } from './parse-document';
+import { validateSchema } from './schema';
 import { absoluteLocation, displayLocation, readText, resolveLocation } from './read-source';
 
 export interface NestedLoadOptions {
@@ -22,7 +27,8 @@ type Nested = NonNullable<LoadedSource['arazzo']>;
  * Fill in `arazzo` (positions and loaded sources) of every Arazzo source description in `sources`, and of theirs,
  * breadth first; each document is read once (references may form cycles).
  */
-export async function loadArazzoSources(sources: Record<string, LoadedSource>, opts: NestedLoadOptions): Promise<void> {
+export async function loadArazzoSources(sources: Record<string, LoadedSource>, opts: NestedLoadOptions): Promise<Diagnostic[]> {
+  const diagnostics: Diagnostic[] = [];
   const seen = new Map<string, Nested | string>();
   const queue: { sources: Record<string, LoadedSource>; prefix: string }[] = [{ sources, prefix: '' }];
   for (let item = queue.shift(); item; item = queue.shift()) {
@@ -31,7 +37,7 @@ export async function loadArazzoSources(sources: Record<string, LoadedSource>, o
       const prefix = `${item.prefix}${source.name}.`;
       let nested = seen.get(source.location);
       if (nested === undefined) {
-        nested = await readNested(source, opts, prefix);
+        nested = await readNested(source, opts, prefix, diagnostics);
         seen.set(source.location, nested);
         if (typeof nested !== 'string') queue.push({ sources: nested.sources, prefix });
       }
@@ -43,10 +49,11 @@ export async function loadArazzoSources(sources: Record<string, LoadedSource>, o
       }
     }
   }
+  return diagnostics;
 }
 
 /** Read one Arazzo source description with positions, and load its own source descriptions (not their references). */
-async function readNested(source: LoadedSource, opts: NestedLoadOptions, prefix: string): Promise<Nested | string> {
+async function readNested(source: LoadedSource, opts: NestedLoadOptions, prefix: string, diagnostics: Diagnostic[]): Promise<Nested | string> {
   const location = source.location;
   const file = displayLocation(location);
   let text: string;
@@ -60,6 +67,12 @@ async function readNested(source: LoadedSource, opts: NestedLoadOptions, prefix:
   if (parsed.errors.length) return `${parsed.errors[0].message} (${file}:${parsed.errors[0].pos?.line ?? '?'})`;
   const doc = parsed.value as ArazzoDocument;
   if (!doc || typeof doc !== 'object' || !Array.isArray(doc.workflows)) return `${file} is not an Arazzo document (it has no workflows list)`;
+  // the checks of the root document (src/load/prepare.ts), at this document's own file:line
+  const counts = checkDocumentCounts(doc, file, parsed.locate);
+  const schema = counts.length ? counts : validateSchema(doc, file, parsed);
+  const checks = hasErrors(schema) ? schema : [...schema, ...checkDocument(doc, file, parsed.locate)];
+  diagnostics.push(...checks);
+  if (hasErrors(checks)) return `${file} has errors (listed above)`;
   source.spec = doc;
   const nested: Nested = { file, locate: parsed.locate, sources: {} };
   await Promise.all(

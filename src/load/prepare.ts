@@ -140,17 +140,15 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   const local = Object.values(sources).filter((s) => s.spec !== undefined && s.type === 'openapi');
   const definedElsewhere = (id: string) => local.some((s) => listOperations(s.spec).some((o) => o.operationId === id));
   remoteOpenApi.forEach((sd, i) => (sources[sd.name].spec = offlineStub(doc, sd.name, i === 0, definedElsewhere)));
-  await loadArazzoSources(sources, { load, guard: opts.guard, sourceOverrides: opts.sources });
+  // referenced Arazzo documents get the root's schema and document checks, at their own file:line
+  shape.push(...(await loadArazzoSources(sources, { load, guard: opts.guard, sourceOverrides: opts.sources })));
+  if (hasErrors(shape)) throw new DocumentError(shape);
 
   let compiled: ReturnType<typeof compileWorkflow>;
   let lint: Diagnostic[] = [];
   try {
     compiled = compileWorkflow(doc, { file, locate: parsed.locate, workflowId: opts.workflowId, sources, serverOverrides: opts.servers, poll: opts.poll });
-    if (compiled.plan) lint = lintPlan(compiled.plan, compiled.sites[compiled.plan.workflowId], parsed.locate, doc);
-    // the other workflows the run can reach; those of other documents at their steps' positions
-    for (const [key, sub] of Object.entries(compiled.plan?.workflows ?? {})) {
-      lint.push(...(sub.document.file === file ? lintPlan(sub, compiled.sites[key], parsed.locate, doc) : lintPlan(sub, compiled.sites[key])));
-    }
+    if (compiled.plan) lint = lintAll(compiled, compiled.plan, { file, locate: parsed.locate, doc }, sources);
   } catch (err) {
     // a document that passed the schema should never get here; report it instead of crashing
     throw new DocumentError([...shape, { severity: 'error', code: 'internal-error', message: `the document could not be checked: ${(err as Error).stack ?? String(err)}`, pos: { file } }]);
@@ -169,6 +167,27 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
     locate: parsed.locate,
     ...(offline.length && { notChecked: offline.map((sd) => ({ name: sd.name, location: locationOf(sd) })) }),
   };
+}
+
+/** Lint of the plan and of the other workflows the run can reach, each in its own document, at its own positions. */
+function lintAll(compiled: CompileResult, plan: Plan, root: { file: string; locate: Locate; doc: ArazzoDocument }, sources: Record<string, LoadedSource>): Diagnostic[] {
+  const lint = lintPlan(plan, compiled.sites[plan.workflowId], root.locate, root.doc);
+  for (const [key, sub] of Object.entries(plan.workflows ?? {})) {
+    const own = sub.document.file === root.file ? root : nestedDocument(sources, sub.document.file);
+    lint.push(...lintPlan(sub, compiled.sites[key], own?.locate, own?.doc));
+  }
+  return lint;
+}
+
+/** A referenced Arazzo document by its file, with its positions: its workflows are linted like the root's. */
+function nestedDocument(sources: Record<string, LoadedSource>, file: string): { locate?: Locate; doc: ArazzoDocument } | undefined {
+  for (const s of Object.values(sources)) {
+    if (!s.arazzo) continue;
+    if (s.arazzo.file === file) return { locate: s.arazzo.locate, doc: s.spec as ArazzoDocument };
+    const deeper = nestedDocument(s.arazzo.sources, file);
+    if (deeper) return deeper;
+  }
+  return undefined;
 }
 
 /** The document with the run's overlays applied; an overlay that cannot be read or applied stops here. */

@@ -8,7 +8,7 @@ import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInf
 import { mailboxId, type ReceivedMessage } from '../core/asyncapi';
 import type { MessageActivities, StepOutcome } from '../core/contract';
 import { formatDuration } from '../core/durations';
-import { evaluateValue } from '../core/expressions';
+import { evaluateValue } from '../core/expr';
 import { stepLabel, type PlanChannel, type ReceiveStep, type SendStep } from '../core/plan';
 import { contextFor } from './context';
 import { messageSignal } from './mailbox';
@@ -57,7 +57,7 @@ export async function runSendStep(run: Run, step: SendStep, visit: number, exhau
 /** The correlation value of a receive step; `*` when it has no correlationId (any message on the channel). */
 function correlationKey(run: Run, step: ReceiveStep): string {
   if (step.correlationId === undefined) return '*';
-  const value = evaluateValue(step.correlationId, fullContext(run));
+  const value = evaluateValue(step.correlationId, fullContext(run), { templates: step.expressions });
   if (value === undefined || value === null || value === '' || typeof value === 'object')
     throw ApplicationFailure.nonRetryable(
       `step ${step.stepId}: correlationId ${step.correlationId} evaluated to ${JSON.stringify(value) ?? 'nothing'}; a receive step needs a text or number to wait for`,

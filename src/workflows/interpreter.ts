@@ -9,7 +9,7 @@ import type { StepOutcome } from '../core/contract';
 import { describeFacts, type ChosenAction } from '../core/evaluate-step';
 import { nullOutputNotes } from './notes';
 import { Resolver } from './resolve';
-import { evaluateExpression } from '../core/expressions';
+import { evaluateOutput } from '../core/expr';
 import { formatDuration } from '../core/durations';
 import { loopsBack, type Plan, type PlanStep } from '../core/plan';
 import { PlanVersionError, upgradePlan } from '../core/plan-upgrade';
@@ -54,7 +54,7 @@ function describeObserved(observed: Record<string, unknown> | undefined): string
 function finish(run: Run, endedBy: ArazzoRunResult['endedBy']): ArazzoRunResult {
   const outputs: Record<string, unknown> = {};
   const ctx = { inputs: run.inputs, steps: run.state.steps, workflows: run.state.workflows, sourceDescriptions: run.plan.sources, outputs };
-  for (const [name, expr] of Object.entries(run.plan.outputs)) outputs[name] = evaluateExpression(expr, ctx);
+  for (const [name, expr] of Object.entries(run.plan.outputs)) outputs[name] = evaluateOutput(expr, ctx, run.plan.expressions);
   const result = runResult(run, outputs, endedBy);
   const notes = nullOutputNotes(run, outputs);
   if (notes.length) result.notes = notes;

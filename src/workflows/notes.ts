@@ -2,16 +2,16 @@
 // step's output expression is and what its response said, so a job that ended without the result the document
 // reads never looks like a plain success.
 import { describeFacts } from '../core/evaluate-step';
+import { parsedOutput } from '../core/expr';
 import type { Run } from './run';
-
-const STEP_OUTPUT = /^\$steps\.([A-Za-z0-9_.-]+?)\.outputs\.([A-Za-z0-9_.-]+)$/;
 
 /** For each null or empty workflow output that reads `$steps.<id>.outputs.<name>` of a step that got null there. */
 export function nullOutputNotes(run: Run, outputs: Record<string, unknown>): string[] {
   const notes: string[] = [];
   for (const [name, expr] of Object.entries(run.plan.outputs)) {
     if (outputs[name] !== null && outputs[name] !== undefined) continue;
-    const m = STEP_OUTPUT.exec(expr.trim());
+    const e = parsedOutput(expr, run.plan.expressions);
+    const m = e?.root === 'steps' && e.pointer === undefined ? [e.text, e.stepId, e.name] : undefined;
     const last = m ? run.responded[m[1]] : undefined;
     if (!m || !last?.nullOutputs?.includes(m[2])) continue;
     const stepExpr = run.plan.steps.find((s) => s.stepId === m[1])?.outputs[m[2]];

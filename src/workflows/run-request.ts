@@ -9,8 +9,8 @@ import { PLAN_VERSION } from '../core/plan';
 import { BAD_START, PREPARE_ERRORS, RUN_REQUEST_VERSION, type DocumentRunRequest } from '../core/run-request';
 import type { ArazzoRunInput } from './run';
 
-/** Plan versions this interpreter runs: the current one, and version 1 of runs started before it (upgraded). */
-const PLAN_VERSIONS = [1, PLAN_VERSION];
+/** Plan versions this interpreter runs: the current one, and versions 1 and 2 of runs started before it (upgraded). */
+const PLAN_VERSIONS = [1, 2, PLAN_VERSION];
 
 const EXPECTED =
   'arazzoWorkflow takes one argument: a run request {"document": "<path under a document root> | <https URL> | {\\"inline\\": \\"<yaml>\\"}", "workflow": ..., "inputs": {...}} (schemas/run-request.schema.json), or a compiled plan {"plan": {...}, "inputs": {...}} as the arazzo-temporal client sends';

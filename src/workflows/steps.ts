@@ -3,9 +3,9 @@
 import { ActivityCancellationType, ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import { NON_RETRYABLE_ERRORS, type StepActivities, type StepOutcome } from '../core/contract';
-import { CriterionError } from '../core/criteria';
+import { CriterionError } from '../core/expr';
 import { evaluateStep, type StepEvaluation } from '../core/evaluate-step';
-import { ExpressionError, evaluateValue } from '../core/expressions';
+import { ExpressionError, evaluateValue } from '../core/expr';
 import { formatDuration } from '../core/durations';
 import { stepLabel, type OperationStep, type PlanStep, type WorkflowStep } from '../core/plan';
 import type { ExpressionContext } from '../core/types';
@@ -119,7 +119,7 @@ async function runWorkflowStep(run: Run, step: WorkflowStep, visit: number, exha
   const started = Date.now();
   let inputs: Record<string, unknown>;
   try {
-    inputs = evaluateValue(target.inputs, fullContext(run)) as Record<string, unknown>;
+    inputs = evaluateValue(target.inputs, fullContext(run), { templates: step.expressions }) as Record<string, unknown>;
   } catch (err) {
     throw ApplicationFailure.nonRetryable(
       `step ${step.stepId}: the inputs of workflow ${target.workflowId}: ${(err as Error).message}`,

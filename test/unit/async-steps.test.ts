@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { prepareDocument } from '../../src/load/prepare';
 import { DocumentError } from '../../src/core/diagnostics';
-import { evaluateExpression } from '../../src/core/expressions';
-import { evaluateCriterion } from '../../src/core/criteria';
+import { evaluateExpression } from '../../src/core/expr';
+import { evaluateCriterion } from '../../src/core/expr';
 import { mailboxesFor, mailboxId } from '../../src/core/asyncapi';
 
 const ROOT = resolve(__dirname, '../..');

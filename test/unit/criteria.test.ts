@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConditionParseError, evaluateCondition, parseCondition } from '../../src/core/conditions';
-import { CriterionError, MAX_REGEX_SUBJECT, checkCriterion, evaluateCriterion, unsafeRegexReason } from '../../src/core/criteria';
+import { ConditionParseError, evaluateCondition, parseCondition } from '../../src/core/expr';
+import { CriterionError, MAX_REGEX_SUBJECT, checkCriterion, evaluateCriterion, unsafeRegexReason } from '../../src/core/expr';
 import { corpusDocuments } from '../helpers/corpus';
 import { useXPath } from '../../src/activities/xpath';
 

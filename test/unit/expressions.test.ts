@@ -8,7 +8,7 @@ import {
   isExpression,
   parseExpression,
   toText,
-} from '../../src/core/expressions';
+} from '../../src/core/expr';
 import { JsonPointerError, getPointer, parsePointer, setPointer } from '../../src/core/jsonpointer';
 import { secretPlaceholder } from '../../src/core/secrets';
 import { corpusDocuments } from '../helpers/corpus';

@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ConditionParseError, evaluateCondition, parseCondition } from '../../src/core/conditions';
-import { CriterionError, checkCriterion, evaluateCriterion } from '../../src/core/criteria';
-import { ExpressionError, evaluateExpression, findEmbeddedForms, parseExpression, substituteBraced } from '../../src/core/expressions';
+import { ConditionParseError, evaluateCondition, parseCondition } from '../../src/core/expr';
+import { CriterionError, checkCriterion, evaluateCriterion } from '../../src/core/expr';
+import { ExpressionError, bracedTemplate, evaluateExpression, evaluateValue, findEmbeddedForms, parseExpression, templateText } from '../../src/core/expr';
 import { JsonPointerError } from '../../src/core/jsonpointer';
 import { XPathSyntaxError } from '../../src/core/xpath-engine';
 import { useXPath } from '../../src/activities/xpath';
@@ -112,7 +112,11 @@ test(`fuzz: runtime expressions (${RUNS} cases)`, () => {
       guarded(timing, `parseExpression ${JSON.stringify(s)}`, () => void parseExpression(s));
       guarded(timing, `evaluateExpression ${JSON.stringify(s)}`, () => void evaluateExpression(s, c));
       guarded(timing, `findEmbeddedForms ${JSON.stringify(s)}`, () => void findEmbeddedForms(s));
-      guarded(timing, `substituteBraced ${JSON.stringify(s)}`, () => void substituteBraced(s, c));
+      guarded(timing, `bracedTemplate ${JSON.stringify(s)}`, () => {
+        const t = bracedTemplate(s);
+        if (t) void templateText(t, c);
+      });
+      guarded(timing, `evaluateValue ${JSON.stringify(s)}`, () => void evaluateValue(s, c));
     }),
     params,
   );

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { CriterionError, checkCriterion, evaluateCriterion } from '../../src/core/criteria';
+import { CriterionError, checkCriterion, evaluateCriterion } from '../../src/core/expr';
 import type { Criterion, ExpressionContext } from '../../src/core/types';
 import { useXPath } from '../../src/activities/xpath';
 

@@ -44,7 +44,7 @@ test('aliases: a few are fine, an alias bomb is refused at its first alias', () 
 });
 
 function plan(key: string, children: string[]): Plan {
-  return { planVersion: 2, document: { file: 'd.yaml', title: '', arazzo: '1.0.1' }, workflowId: key, steps: children.map((c, i) => ({ kind: 'workflow', stepId: `s${i}`, workflow: { key: c, workflowId: c, inputs: {} } })), outputs: {}, sources: {} } as unknown as Plan;
+  return { planVersion: 3, document: { file: 'd.yaml', title: '', arazzo: '1.0.1' }, workflowId: key, steps: children.map((c, i) => ({ kind: 'workflow', stepId: `s${i}`, workflow: { key: c, workflowId: c, inputs: {} } })), outputs: {}, sources: {} } as unknown as Plan;
 }
 
 test('sub-workflow depth: a chain at the limit passes, one longer is refused; recursion is left to the run', () => {

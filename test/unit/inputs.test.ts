@@ -5,7 +5,7 @@ import { applyInputDefaults, validateInputs } from '../../src/load/inputs';
 import type { Plan } from '../../src/core/types';
 
 const plan = (inputsSchema: Record<string, unknown>): Plan =>
-  ({ planVersion: 2, document: { file: 'doc.yaml', title: 't', arazzo: '1.0.1' }, workflowId: 'wf', inputsSchema, steps: [], outputs: {}, sources: {} }) as Plan;
+  ({ planVersion: 3, document: { file: 'doc.yaml', title: 't', arazzo: '1.0.1' }, workflowId: 'wf', inputsSchema, steps: [], outputs: {}, sources: {} }) as Plan;
 
 test('a secret reference satisfies content keywords of a string input, but not a non-string type', () => {
   const schema = { type: 'object', required: ['apiKey'], properties: { apiKey: { type: 'string', pattern: '^sk-', minLength: 20 }, n: { type: 'integer' } } };

@@ -10,6 +10,7 @@ import { DocumentError } from '../../src/core/diagnostics';
 import { lintPlan } from '../../src/core/lint';
 import type { ArazzoDocument, Diagnostic, Plan } from '../../src/core/types';
 import { operationStep, operationSteps, targetOf } from '../helpers/plan';
+import { PLAN_VERSION } from '../../src/core/plan';
 
 const ROOT = resolve(__dirname, '../..');
 const SEEDS = join(ROOT, 'arazzo');
@@ -182,7 +183,7 @@ const SEED_WARNINGS: Record<string, [string, string][]> = {
 const sortPairs = (pairs: [string, string | undefined][]) => pairs.map((p) => p.join(' @ ')).sort();
 
 function assertPlanShape(plan: Plan, expected: (typeof SEED_PLANS)[string], serverUrl = expected.serverUrl) {
-  assert.equal(plan.planVersion, 2);
+  assert.equal(plan.planVersion, PLAN_VERSION);
   assert.equal(plan.workflowId, expected.workflowId);
   assert.deepEqual(plan.inputsSchema?.required, expected.required);
   assert.deepEqual(

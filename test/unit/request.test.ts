@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { buildRequest } from '../../src/core/request';
 import { evaluateStep, observedValues, responseContext, type StepResponse } from '../../src/core/evaluate-step';
-import { evaluateExpression } from '../../src/core/expressions';
+import { evaluateExpression } from '../../src/core/expr';
 import { prepareDocument } from '../../src/load/prepare';
 import { secretPlaceholder } from '../../src/core/secrets';
 import type { ArazzoAction, ExpressionContext, Plan, PlanStep } from '../../src/core/types';

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkInputs, prepareDocument, type PrepareOptions } from '../../src/load/prepare';
 import { DocumentError } from '../../src/core/diagnostics';
-import { CriterionError, checkCriterion, evaluateCriterion } from '../../src/core/criteria';
+import { CriterionError, checkCriterion, evaluateCriterion } from '../../src/core/expr';
 import { evaluateStep } from '../../src/core/evaluate-step';
 import { declaredInputs, dependencyOrder, inputsFor, subPlan } from '../../src/core/subworkflows';
 import type { Criterion, Diagnostic, ExpressionContext, Plan } from '../../src/core/types';
@@ -245,7 +245,7 @@ test('an Arazzo source description that cannot be read is reported where it is u
 // ---------- helpers for child runs ----------
 
 function fakePlan(workflowId: string, extra: Partial<Plan> = {}): Plan {
-  return { planVersion: 2, document: { file: 'd', title: 't', arazzo: '1.0.1' }, workflowId, steps: [], outputs: {}, sources: {}, ...extra };
+  return { planVersion: 3, document: { file: 'd', title: 't', arazzo: '1.0.1' }, workflowId, steps: [], outputs: {}, sources: {}, ...extra };
 }
 
 test('subPlan: the target with the part of the map it can reach; dependencyOrder: dependencies first, once', () => {
@@ -395,4 +395,34 @@ ${ping()}`),
   assert.equal(body.pos?.line, 10, 'at the requestBody line');
   assert.equal(cancel.pos?.line, 11, 'at the x-temporal-cancel line');
   assert.match(cancel.message, /x-temporal-cancel applies to operation steps/);
+});
+
+// ---------- referenced Arazzo documents get the root's checks ----------
+
+function withReferenced(b: string): string {
+  return docs({
+    'api.yaml': OPENAPI,
+    'a.arazzo.yaml': arazzo(`  - workflowId: first\n    steps:\n      - stepId: run\n        workflowId: $sourceDescriptions.other.second\n`, '').replace(
+      'type: openapi }\n',
+      'type: openapi }\n  - { name: other, url: ./b.arazzo.yaml, type: arazzo }\n',
+    ),
+    'b.arazzo.yaml': b,
+  });
+}
+
+test('a referenced Arazzo document is checked like the root: a duplicate stepId is an error at its own file:line', async () => {
+  const dir = withReferenced(arazzo(`  - workflowId: second\n    steps:\n${ping('p')}${ping('p')}`));
+  const errors = await errorsOf(join(dir, 'a.arazzo.yaml'));
+  const dup = errors.find((d) => d.code === 'duplicate-step');
+  assert.ok(dup, JSON.stringify(errors));
+  assert.match(dup.pos?.file ?? '', /b\.arazzo\.yaml$/);
+  assert.equal(dup.pos?.line, 10);
+});
+
+test('a referenced Arazzo document is checked against the JSON Schema, at its own file:line', async () => {
+  const dir = withReferenced(arazzo(`  - workflowId: second\n    steps:\n      - stepId: p\n        operationId: ping\n        onSuccess: [{ name: done, type: finish }]\n`));
+  const errors = await errorsOf(join(dir, 'a.arazzo.yaml'));
+  assert.ok(errors.length > 0);
+  assert.ok(errors.every((d) => /b\.arazzo\.yaml$/.test(d.pos?.file ?? '')), JSON.stringify(errors));
+  assert.ok(errors.some((d) => d.pos?.line === 10), JSON.stringify(errors));
 });

@@ -81,15 +81,8 @@ export class Compiler {
       [this.doc[POLL_EXTENSION], ['x-temporal-poll']],
       [wf[POLL_EXTENSION], [...base, POLL_EXTENSION], wf.workflowId],
     );
-    const stepIds = new Set<string>();
-    (wf.steps ?? []).forEach((s, i) => {
-      if (stepIds.has(s?.stepId))
-        this.report('error', 'duplicate-step', `stepId "${s.stepId}" is used twice`, [...base, 'steps', i, 'stepId'], {
-          workflowId: wf.workflowId,
-          stepId: s.stepId,
-        });
-      stepIds.add(s?.stepId);
-    });
+    // unique stepIds are checked once, over the whole document (src/core/document-checks.ts), for every document
+    const stepIds = new Set<string>((wf.steps ?? []).map((s) => s?.stepId));
     const dependsOn = compileDependsOn(this, wf, base);
     const inputsSchema = compileInputsSchema(this, wf, base);
     const compiled = (wf.steps ?? []).map((step, i) => compileStep(this, wf, step, [...base, 'steps', i], stepIds, poll));

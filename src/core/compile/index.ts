@@ -2,6 +2,7 @@
 // server, reusable objects inlined, action lists chosen, poll policies fixed. Pure: the caller hands in
 // the already-loaded source descriptions. Every problem becomes a Diagnostic naming file:line, workflow
 // and step; a Plan is only returned when there is no error.
+import { parsePlanExpressions } from '../expr/plan-expressions';
 import type { ArazzoDocument } from '../types';
 import type { CompileOptions, CompileResult } from './types';
 import { WorkflowSet } from './workflow-set';
@@ -26,5 +27,6 @@ export function compileWorkflow(doc: ArazzoDocument, opts: CompileOptions): Comp
     // copies: the target itself may be among them (a workflow that runs itself), without its own `workflows`
     if (others.length) plan.workflows = Object.fromEntries(others.map(([key, p]) => [key, { ...p }]));
   }
-  return { plan, diagnostics, sites: set.sites };
+  // parse once: the plan carries every expression, condition and criterion parsed (src/core/expr/plan-expressions.ts)
+  return { plan: plan && parsePlanExpressions(plan), diagnostics, sites: set.sites };
 }

@@ -2,7 +2,7 @@
 // workflow-level then step-level; the parameters that become a workflow's inputs.
 import type { Compiler } from './compiler';
 import type { OperationInfo } from '../openapi';
-import { EXPRESSION_ROOTS, findEmbeddedForms, parseExpression } from '../expressions';
+import { EXPRESSION_ROOTS, findEmbeddedForms, parseExpression } from '../expr';
 import type { ArazzoParameter, ArazzoStep, ArazzoWorkflow, PlanParameter, ReusableRef } from '../types';
 import type { Where } from './types';
 import { checkQuerystring, QUERYSTRING_DEFAULT_TYPE } from './querystring';

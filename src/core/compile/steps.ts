@@ -1,6 +1,7 @@
 // Steps: what every step has (criteria, its own or the workflow's actions, outputs, poll policy, timeout),
 // then what an operation step adds (operation, parameters, request body, cancel) or a workflow step
 // (the target workflow and its inputs).
+import { expressionsIn } from '../expr';
 import type { OperationStep, PlanStep, WorkflowStep } from '../plan';
 import type { ArazzoStep, ArazzoWorkflow, PollPolicy } from '../types';
 import { actions } from './actions';
@@ -23,8 +24,7 @@ type StepBase = Omit<OperationStep, 'kind' | 'operation' | 'parameters' | 'reque
 /** Lower-case names of the response headers that criteria, actions or outputs read. */
 function referencedHeaders(values: unknown[]): string[] {
   const names = new Set<string>();
-  const text = JSON.stringify(values);
-  for (const m of text.matchAll(/\$response\.header\.([A-Za-z0-9!#$%&'*+.^_`|~-]+)/g)) names.add(m[1].toLowerCase());
+  for (const e of expressionsIn(values)) if (e.root === 'response' && e.source === 'header') names.add(e.name.toLowerCase());
   return [...names];
 }
 
