@@ -1,6 +1,7 @@
 // The client library: prepare a document (document → plan), start it as a Temporal workflow, wait for
 // it, cancel it, schedule it. The CLI (src/cli.ts) is a thin layer over this.
-import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, type ConnectionOptions, type WorkflowHandle } from '@temporalio/client';
+import { connecting, resolveConnection, type ConnectionOverrides } from './connection';
 import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { RUN_REQUEST_VERSION, type DocumentRunRequest } from './core/run-request';
@@ -58,15 +59,14 @@ export class ArazzoClient {
     private readonly connection?: Connection,
   ) {}
 
-  static async connect(overrides: Partial<TemporalSettings> = {}): Promise<ArazzoClient> {
-    const settings = temporalSettings(overrides);
-    const connection = await Connection.connect({ address: settings.address });
+  /** Connect with the Temporal profile, TEMPORAL_* variables and these overrides, in that order (src/connection.ts). */
+  static async connect(overrides: Partial<TemporalSettings> & ConnectionOverrides = {}): Promise<ArazzoClient> {
+    const conn = resolveConnection(overrides);
+    const settings = temporalSettings({ ...overrides, address: conn.address, namespace: conn.namespace });
+    const connection = await connecting(conn, () => Connection.connect(conn.options as ConnectionOptions));
     // payloads encrypted with the configured codec keys (src/codec), the same config the worker reads
-    return new ArazzoClient(
-      new Client({ connection, namespace: settings.namespace, dataConverter: dataConverter() }),
-      settings,
-      connection,
-    );
+    const client = new Client({ connection, namespace: settings.namespace, dataConverter: dataConverter() });
+    return new ArazzoClient(client, settings, connection);
   }
 
   static fromClient(client: Client, overrides: Partial<TemporalSettings> = {}): ArazzoClient {

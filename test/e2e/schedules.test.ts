@@ -47,6 +47,8 @@ async function describe(id: string): Promise<ScheduleView> {
 
 /** The library's describe, for waiting (a CLI process a poll is slow on a loaded machine). */
 const described = (id: string) => stack.client.describeSchedule(id);
+/** The same, for waitFor loops: a passing error of a loaded dev server (e.g. namespace not yet known) is a retry. */
+const polled = (id: string) => described(id).catch(() => undefined);
 
 test('create with policies and paused; describe; unpause, pause; update spec, inputs and policies; list; delete', async () => {
   const id = `ops-policies-${Date.now()}`;
@@ -151,8 +153,8 @@ test('trigger fires a run that completes; backfill takes the firings in its rang
     let view = await waitFor(
       'the triggered run to complete',
       async () => {
-        const v = await described(id);
-        return v.recentActions.length === 1 && v.recentActions[0].status === 'COMPLETED' ? v : undefined;
+        const v = await polled(id);
+        return v && v.recentActions.length === 1 && v.recentActions[0].status === 'COMPLETED' ? v : undefined;
       },
       90_000,
       500,
@@ -169,8 +171,8 @@ test('trigger fires a run that completes; backfill takes the firings in its rang
     view = await waitFor(
       'the two backfilled runs to complete',
       async () => {
-        const v = await described(id);
-        return v.recentActions.length === 3 && v.recentActions.every((a) => a.status === 'COMPLETED') ? v : undefined;
+        const v = await polled(id);
+        return v && v.recentActions.length === 3 && v.recentActions.every((a) => a.status === 'COMPLETED') ? v : undefined;
       },
       120_000,
       500,
@@ -188,12 +190,18 @@ test('overlap skip: a firing while the batch run is still polling is skipped, an
   await ok('schedule', 'create', id, DOC, ...runFlags(stack.simulator), '--every', '1h', '--overlap', 'skip');
   try {
     await ok('schedule', 'trigger', id);
-    const first = await waitFor('the first run to be running', async () => (await described(id)).running[0], 90_000, 300);
+    const first = await waitFor('the first run to be running', async () => (await polled(id))?.running[0], 90_000, 300);
     // polling: the run waits on a durable timer between polls of the batch (demo timing keeps it in progress)
     await waitFor(
       'the run to poll',
       async () => {
-        const events = (await stack.client.handle(first).fetchHistory()).events ?? [];
+        const events =
+          (
+            await stack.client
+              .handle(first)
+              .fetchHistory()
+              .catch(() => undefined)
+          )?.events ?? [];
         return events.some((e) => e.timerStartedEventAttributes);
       },
       60_000,
@@ -203,8 +211,8 @@ test('overlap skip: a firing while the batch run is still polling is skipped, an
     const view = await waitFor(
       'the firing to be skipped',
       async () => {
-        const v = await described(id);
-        return v.skippedOverlap === 1 ? v : undefined;
+        const v = await polled(id);
+        return v && v.skippedOverlap === 1 ? v : undefined;
       },
       30_000,
       300,

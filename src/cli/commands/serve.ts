@@ -4,11 +4,34 @@ import { codecFromEnv, codecKeysFromEnv, startCodecServer } from '../../codec';
 import { runDev } from '../../dev/index';
 import { startSimulator } from '../../simulator';
 import { stopOnSignals } from '../../temporal/children';
-import { installRuntime, startWorker, type WorkerRole } from '../../worker';
-import { collect, UsageError, withConnection, type ConnectionFlags } from '../shared';
+import { installRuntime, startWorker, type RuntimeOptions, type WorkerRole } from '../../worker';
+import { collect, connectionFlags, UsageError, withConnection, type ConnectionFlags } from '../shared';
+
+type RuntimeFlags = { metricsPort?: string; logFormat?: 'text' | 'json' };
+
+/** --metrics-port and --log-format, for worker and dev. */
+function withRuntimeFlags(cmd: Command): Command {
+  return cmd
+    .option(
+      '--metrics-port <n>',
+      "serve the worker's Prometheus metrics (temporal_* task latencies, activity failures, …) on 127.0.0.1:<n>/metrics",
+    )
+    .addOption(
+      new Option('--log-format <format>', 'worker log lines: text, or JSON lines with workflowId, step and attempt')
+        .choices(['text', 'json'])
+        .default('text'),
+    );
+}
+
+function runtimeOptions(flags: RuntimeFlags): RuntimeOptions {
+  const port = flags.metricsPort === undefined ? undefined : Number(flags.metricsPort);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+    throw new UsageError(`--metrics-port: "${flags.metricsPort}" is not a port`);
+  return { metricsPort: port, logFormat: flags.logFormat };
+}
 
 export function registerWorker(program: Command): void {
-  withConnection(program.command('worker'))
+  withRuntimeFlags(withConnection(program.command('worker')))
     .description('run a worker (interpreter workflow + HTTP activities) until Ctrl-C')
     .addOption(
       new Option('--role <role>', 'all: workflows and HTTP activities; workflows or activities: one of them, to scale and size them apart')
@@ -27,14 +50,11 @@ export function registerWorker(program: Command): void {
       collect,
       [],
     )
-    .action(async (flags: ConnectionFlags & { role: WorkerRole; allowHost: string[]; documents: string[] }) => {
-      installRuntime('INFO');
+    .action(async (flags: ConnectionFlags & RuntimeFlags & { role: WorkerRole; allowHost: string[]; documents: string[] }) => {
+      installRuntime('INFO', runtimeOptions(flags));
       const documentRoots = flags.documents.length ? flags.documents : undefined;
       const handle = await startWorker({
-        address: flags.address,
-        namespace: flags.namespace,
-        taskQueue: flags.taskQueue,
-        activityTaskQueue: flags.activityTaskQueue,
+        ...connectionFlags(flags),
         role: flags.role,
         allowHosts: flags.allowHost,
         documentRoots,
@@ -114,8 +134,7 @@ export function registerCodecServer(program: Command): void {
 }
 
 export function registerDev(program: Command): void {
-  program
-    .command('dev')
+  withRuntimeFlags(program.command('dev'))
     .description('start the Temporal dev server (SQLite, Web UI), a worker and the simulator; print their addresses; run until Ctrl-C')
     .option('--run-seeds', 'run the four seed documents against the simulator and print their outputs')
     .option('--exit', 'exit when the seeds are done instead of serving until Ctrl-C')
@@ -142,6 +161,7 @@ export function registerDev(program: Command): void {
         timing: flags.timing,
         documents: flags.documents,
         codecPort: Number(flags.codecPort),
+        runtime: runtimeOptions(flags),
       });
     });
 }
