@@ -190,8 +190,10 @@ test('overlap skip: a firing while the batch run is still polling is skipped, an
   await ok('schedule', 'create', id, DOC, ...runFlags(stack.simulator), '--every', '1h', '--overlap', 'skip');
   try {
     await ok('schedule', 'trigger', id);
-    const first = await waitFor('the first run to be running', async () => (await polled(id))?.running[0], 90_000, 300);
-    // polling: the run waits on a durable timer between polls of the batch (demo timing keeps it in progress)
+    const fired = await waitFor('the first firing', async () => (await polled(id))?.recentActions[0], 90_000, 300);
+    const first = fired.workflowId;
+    assert.equal(fired.status, 'RUNNING', `the first run: ${fired.status}`);
+    // polling: the run has reached pollBatch, its third step (demo timing keeps the batch in progress)
     await waitFor(
       'the run to poll',
       async () => {
@@ -202,7 +204,7 @@ test('overlap skip: a firing while the batch run is still polling is skipped, an
               .fetchHistory()
               .catch(() => undefined)
           )?.events ?? [];
-        return events.some((e) => e.timerStartedEventAttributes);
+        return events.filter((e) => e.activityTaskScheduledEventAttributes).length >= 3; // uploadInput, createBatch, pollBatch
       },
       60_000,
       300,
