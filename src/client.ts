@@ -1,6 +1,7 @@
 // The client library: prepare a document (document → plan), start it as a Temporal workflow, wait for
 // it, cancel it, schedule it. The CLI (src/cli.ts) is a thin layer over this.
-import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, type ConnectionOptions, type WorkflowHandle } from '@temporalio/client';
+import { connecting, resolveConnection, type ConnectionOverrides } from './connection';
 import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { RUN_REQUEST_VERSION, type DocumentRunRequest } from './core/run-request';
@@ -15,12 +16,13 @@ import { preparePlan } from './load/plan-cache';
 import type { Diagnostic, Plan } from './core/types';
 import { DocumentError } from './core/diagnostics';
 import { stepTarget } from './core/plan';
-import type { Duration } from '@temporalio/common';
+import * as sched from './schedules';
+import type { Overlap, SchedulePolicies, ScheduleTimes, ScheduleView } from './schedules';
 import type { ArazzoRunInput, ArazzoRunResult, RunOptions, arazzoWorkflow } from './workflows/arazzo-workflow';
 import { resolveUpdate, type ResolveRequest, type ResolveResult } from './workflows/resolve';
 import { startWithAttributes } from './status-client';
 
-export type { ArazzoRunResult, RunOptions, Plan, Prepared, DocumentRunRequest };
+export type { ArazzoRunResult, RunOptions, Plan, Prepared, DocumentRunRequest, Overlap, SchedulePolicies, ScheduleTimes, ScheduleView };
 export { DocumentError, formatDiagnostic } from './core/diagnostics';
 export type { Diagnostic } from './core/types';
 export type { PrepareOptions };
@@ -75,11 +77,14 @@ export class ArazzoClient {
     private readonly connection?: Connection,
   ) {}
 
-  static async connect(overrides: Partial<TemporalSettings> = {}): Promise<ArazzoClient> {
-    const settings = temporalSettings(overrides);
-    const connection = await Connection.connect({ address: settings.address });
+  /** Connect with the Temporal profile, TEMPORAL_* variables and these overrides, in that order (src/connection.ts). */
+  static async connect(overrides: Partial<TemporalSettings> & ConnectionOverrides = {}): Promise<ArazzoClient> {
+    const conn = resolveConnection(overrides);
+    const settings = temporalSettings({ ...overrides, address: conn.address, namespace: conn.namespace });
+    const connection = await connecting(conn, () => Connection.connect(conn.options as ConnectionOptions));
     // payloads encrypted with the configured codec keys (src/codec), the same config the worker reads
-    return new ArazzoClient(new Client({ connection, namespace: settings.namespace, dataConverter: dataConverter() }), settings, connection);
+    const client = new Client({ connection, namespace: settings.namespace, dataConverter: dataConverter() });
+    return new ArazzoClient(client, settings, connection);
   }
 
   static fromClient(client: Client, overrides: Partial<TemporalSettings> = {}): ArazzoClient {
@@ -155,32 +160,95 @@ export class ArazzoClient {
    * Start the document on a Temporal Schedule: a cron expression or an interval like 1h. The document is checked
    * now, but the schedule stores a run request naming it (its absolute path, or its URL), not a plan: each firing
    * prepares the document as it is then, on the worker, which must have it under a document root. `pin` stores
-   * the document's sha256 too: a firing of a changed document fails, saying what changed.
+   * the document's sha256 too: a firing of a changed document fails, saying what changed. Policies: what a firing
+   * does while the previous run is still open (overlap, default skip), the catch-up window, paused with a note.
    */
-  async createSchedule(scheduleId: string, req: RunRequest, spec: { cron?: string; every?: string }, opts: { pin?: boolean } = {}): Promise<DocumentRunRequest> {
-    const prepared = await this.prepare(req);
-    const { args, ...action } = this.action(prepared, req);
-    const request = await runRequestFor(req, args[0].options, opts.pin);
+  async createSchedule(
+    scheduleId: string,
+    req: RunRequest,
+    times: ScheduleTimes,
+    opts: SchedulePolicies & { pin?: boolean } = {},
+  ): Promise<DocumentRunRequest> {
+    const { request, action } = await this.scheduleAction(scheduleId, req, sched.specWords(times), opts.pin);
     await this.client.schedule.create({
       scheduleId,
-      spec: spec.cron ? { cronExpressions: [spec.cron] } : { intervals: [{ every: spec.every as Duration }] },
-      action: { type: 'startWorkflow', workflowType: WORKFLOW_TYPE, workflowId: `${scheduleId}-${prepared.plan.workflowId}`, ...action, args: [request] },
-      policies: { catchupWindow: '1m' },
+      spec: sched.scheduleSpec(times),
+      action,
+      policies: sched.policies(opts),
+      state: { paused: !!opts.paused, note: opts.note },
       // the server turns cron strings into calendar specs; keep the words the user wrote for `schedule list`
-      memo: { arazzoSpec: spec.cron ?? `every ${spec.every}` },
+      memo: { arazzoSpec: sched.specWords(times) },
     });
     return request;
   }
 
-  async listSchedules(): Promise<{ scheduleId: string; summary: string; next?: Date }[]> {
-    const out: { scheduleId: string; summary: string; next?: Date }[] = [];
-    for await (const s of this.client.schedule.list()) {
-      const spec = s.spec as { cronExpressions?: string[]; intervals?: { every: unknown }[] } | undefined;
-      const written = s.memo?.arazzoSpec;
-      const when = typeof written === 'string' ? written : (spec?.cronExpressions?.join(' ') ?? spec?.intervals?.map((i) => `every ${JSON.stringify(i.every)}`).join(', ') ?? '');
-      out.push({ scheduleId: s.scheduleId, summary: when, next: s.info?.nextActionTimes?.[0] });
-    }
-    return out;
+  private async scheduleAction(scheduleId: string, req: RunRequest, words: string, pin?: boolean) {
+    const prepared = await this.prepare(req);
+    const { args, memo, ...action } = this.action(prepared, req);
+    const request = await runRequestFor(req, args[0].options, pin);
+    const workflowId = `${scheduleId}-${prepared.plan.workflowId}`;
+    // the spec's words ride on the action's memo too: an update can change those, not the schedule's memo
+    return {
+      request,
+      action: {
+        type: 'startWorkflow' as const,
+        workflowType: WORKFLOW_TYPE,
+        workflowId,
+        ...action,
+        memo: { ...memo, arazzoSpec: words },
+        args: [request],
+      },
+    };
+  }
+
+  /** Change a schedule's document or inputs (a new run request, checked now), its spec, or its policies. */
+  async updateSchedule(
+    scheduleId: string,
+    change: { request?: RunRequest; pin?: boolean; times?: ScheduleTimes; policies?: Omit<SchedulePolicies, 'paused' | 'note'> },
+  ): Promise<void> {
+    const handle = this.client.schedule.getHandle(scheduleId);
+    const previous = await handle.describe();
+    const pin = change.pin ?? !!sched.runRequestOf(previous)?.pin;
+    const words = change.times ? sched.specWords(change.times) : sched.writtenSpec(previous);
+    const next = change.request && (await this.scheduleAction(scheduleId, change.request, words, pin)).action;
+    const action = next ?? { ...previous.action, memo: { ...(previous.action as { memo?: object }).memo, arazzoSpec: words } };
+    await handle.update(
+      (prev) =>
+        ({
+          ...prev,
+          spec: change.times ? sched.scheduleSpec(change.times) : prev.spec,
+          action,
+          policies: { ...prev.policies, ...sched.changedPolicies(change.policies ?? {}) },
+        }) as never,
+    );
+  }
+
+  /** Next run times, recent firings with the status of their runs, counts of skipped and missed firings. */
+  describeSchedule(scheduleId: string): Promise<ScheduleView> {
+    return sched.describeSchedule(this.client, scheduleId);
+  }
+
+  async pauseSchedule(scheduleId: string, note?: string): Promise<void> {
+    await this.client.schedule.getHandle(scheduleId).pause(note);
+  }
+
+  async unpauseSchedule(scheduleId: string, note?: string): Promise<void> {
+    await this.client.schedule.getHandle(scheduleId).unpause(note);
+  }
+
+  /** Fire now; `overlap` overrides the schedule's policy for this firing. */
+  async triggerSchedule(scheduleId: string, overlap?: Overlap): Promise<void> {
+    await this.client.schedule.getHandle(scheduleId).trigger(sched.overlapPolicy(overlap));
+  }
+
+  /** Take the firings the spec gives between `from` and `to` now. */
+  async backfillSchedule(scheduleId: string, from: Date, to: Date, overlap?: Overlap): Promise<void> {
+    await this.client.schedule.getHandle(scheduleId).backfill({ start: from, end: to, overlap: sched.overlapPolicy(overlap) });
+  }
+
+  /** Every schedule: id, spec as written, next run, paused. */
+  listSchedules(): Promise<sched.ScheduleSummary[]> {
+    return sched.listSchedules(this.client);
   }
 
   async deleteSchedule(scheduleId: string): Promise<void> {
@@ -196,7 +264,12 @@ export class ArazzoClient {
 export async function runRequestFor(req: RunRequest, options: RunOptions | undefined, pin?: boolean): Promise<DocumentRunRequest> {
   const place = (where: string) => (isUrl(where) ? where : resolve(localPath(where)));
   const ms = (v: number | undefined) => (v === undefined ? undefined : `${v}ms`);
-  const poll = req.poll && { interval: ms(req.poll.initialIntervalMs), maxInterval: ms(req.poll.maxIntervalMs), timeout: ms(req.poll.timeoutMs), backoff: req.poll.backoff };
+  const poll = req.poll && {
+    interval: ms(req.poll.initialIntervalMs),
+    maxInterval: ms(req.poll.maxIntervalMs),
+    timeout: ms(req.poll.timeoutMs),
+    backoff: req.poll.backoff,
+  };
   const request: DocumentRunRequest = {
     version: RUN_REQUEST_VERSION,
     document: place(req.document),
@@ -225,7 +298,13 @@ export function failureMessage(err: unknown): string {
   return e?.message ?? String(err);
 }
 
-const EXTENSIONS: Record<string, string> = { 'application/json': '.json', 'application/x-jsonl': '.jsonl', 'application/jsonl': '.jsonl', 'text/plain': '.txt', 'application/octet-stream': '.bin' };
+const EXTENSIONS: Record<string, string> = {
+  'application/json': '.json',
+  'application/x-jsonl': '.jsonl',
+  'application/jsonl': '.jsonl',
+  'text/plain': '.txt',
+  'application/octet-stream': '.bin',
+};
 
 /** Write every output that is a blob reference to `<dir>/<output name><ext>`; returns name → path. */
 export async function saveBlobOutputs(outputs: Record<string, unknown>, dir: string): Promise<Record<string, string>> {

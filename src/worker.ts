@@ -1,12 +1,13 @@
 // The worker: hosts the interpreter workflow and the step activities on one task queue.
 // Run it with `arazzo-temporal worker` (or `tsx src/worker.ts`); it connects to TEMPORAL_ADDRESS /
 // TEMPORAL_NAMESPACE (defaults localhost:7233 / default).
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { workerBundleOption } from './bundle';
 import * as activities from './activities';
 import { maskingLogger } from './activities/secrets';
 import { dataConverter } from './codec';
 import { temporalSettings, type TemporalSettings } from './config';
+import { connecting, resolveConnection, type ConnectionOverrides } from './connection';
 import { stopOnSignals } from './temporal/children';
 import { configureOutbound } from './activities/outbound-policy';
 import { setDocumentRoots } from './activities/prepare-run';
@@ -42,20 +43,22 @@ export interface WorkerHandle {
  * `activityTaskQueue`, which defaults to the workflow task queue.
  */
 export async function startWorker(
-  overrides: Partial<TemporalSettings> & {
-    connection?: NativeConnection;
-    role?: WorkerRole;
-    allowHosts?: string[];
-    /** where run requests may name documents (default ARAZZO_DOCUMENTS); process-wide */
-    documentRoots?: string[];
-  } = {},
+  overrides: Partial<TemporalSettings> &
+    ConnectionOverrides & {
+      connection?: NativeConnection;
+      role?: WorkerRole;
+      allowHosts?: string[];
+      /** where run requests may name documents (default ARAZZO_DOCUMENTS); process-wide */
+      documentRoots?: string[];
+    } = {},
 ): Promise<WorkerHandle> {
-  const settings = temporalSettings(overrides);
+  const conn = resolveConnection(overrides);
+  const settings = temporalSettings({ ...overrides, address: conn.address, namespace: conn.namespace });
   if (overrides.documentRoots) setDocumentRoots(overrides.documentRoots);
   const role = overrides.role ?? 'all';
   // where the HTTP activities may connect besides the plans' servers: these entries and ARAZZO_ALLOW_HOSTS
   if (role !== 'workflows') configureOutbound(overrides.allowHosts);
-  const connection = overrides.connection ?? (await NativeConnection.connect({ address: settings.address }));
+  const connection = overrides.connection ?? (await connecting(conn, () => NativeConnection.connect(conn.options)));
   // the codec runs here, outside the workflow sandbox: activations are decrypted before they reach the workflow
   const base = { connection, namespace: settings.namespace, dataConverter: dataConverter() };
   const sameQueue = settings.activityTaskQueue === settings.taskQueue;
@@ -80,11 +83,36 @@ export async function startWorker(
   };
 }
 
+export interface RuntimeOptions {
+  /** serve Prometheus metrics (the SDK's temporal_* metrics) on 127.0.0.1:<port>/metrics */
+  metricsPort?: number;
+  /** where the metrics endpoint listens (default 127.0.0.1) */
+  metricsHost?: string;
+  /** text (default) or one JSON object a line: time, level, message, workflowId, step, attempt, … */
+  logFormat?: 'text' | 'json';
+}
+
+/** A log line as JSON: the SDK's metadata (workflowId, activityType, attempt, …) and the step of the message's label. */
+export function jsonLogLine(entry: LogEntry): string {
+  const step = /^([\w.-]+) · [A-Z]+ /.exec(entry.message)?.[1];
+  const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
+  const meta = JSON.parse(
+    JSON.stringify(entry.meta ?? {}, (_, v) => (v instanceof Error ? { message: v.message } : typeof v === 'bigint' ? String(v) : v)),
+  );
+  return JSON.stringify({ time, level: entry.level, message: entry.message, ...(step && { step }), ...meta });
+}
+
 /** Quieter core logs unless asked for: the worker's own messages are what a person reads. */
-export function installRuntime(level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = (process.env.ARAZZO_LOG_LEVEL as 'INFO') ?? 'WARN'): void {
+export function installRuntime(
+  level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = (process.env.ARAZZO_LOG_LEVEL as 'INFO') ?? 'WARN',
+  opts: RuntimeOptions = {},
+): void {
+  const json = opts.logFormat === 'json' ? (e: LogEntry) => process.stdout.write(jsonLogLine(e) + '\n') : undefined;
+  const metrics =
+    opts.metricsPort === undefined ? undefined : { prometheus: { bindAddress: `${opts.metricsHost ?? '127.0.0.1'}:${opts.metricsPort}` } };
   try {
     // every worker log line (the SDK's own, e.g. "Activity failed", and the activities') is masked of secrets
-    Runtime.install({ logger: maskingLogger(new DefaultLogger(level)) });
+    Runtime.install({ logger: maskingLogger(new DefaultLogger(level, json)), ...(metrics && { telemetryOptions: { metrics } }) });
   } catch {
     /* already installed */
   }

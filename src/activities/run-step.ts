@@ -248,6 +248,8 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
         lookupRequest: () => buildOrFail(step.stepId, () => buildRequest({ ...step, ...step.reconcile!.lookup, requestBody: undefined }, ctx)),
       });
   const rctx = responseContext(ctx, req, res);
+  // one line per exchange; the SDK adds workflowId and attempt (JSON under `worker --log-format json`)
+  log.info(`${label}: HTTP ${res.statusCode}`, { step: step.stepId, method: step.operation.method, path: step.operation.path, status: res.statusCode });
   const evaluation = evaluateOrFail(step.stepId, () => evaluateStep(step, rctx, input.exhaustedRetries));
   const action = evaluation.action;
   const normalized = step.status ? evaluateOrFail(step.stepId, () => evaluateStatus(step.status!, rctx, step.stepId, step.expressions)) : undefined;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 // the client (and @temporalio/client) is loaded by the commands that connect, not by validate
 import type { ArazzoClient, RunRequest } from '../client';
+import type { ConnectionOverrides } from '../connection';
 import { formatDiagnostic } from '../core/diagnostics';
 import { maskKnown, rememberSecret } from '../core/mask';
 import { secretNames } from '../core/secrets';
@@ -138,8 +139,17 @@ export function withRunFlags(cmd: Command): Command {
 
 export function withConnection(cmd: Command): Command {
   return cmd
-    .option('--address <host:port>', 'Temporal frontend (default $TEMPORAL_ADDRESS or localhost:7233)')
-    .option('--namespace <ns>', 'Temporal namespace (default $TEMPORAL_NAMESPACE or default)')
+    .option('--address <host:port>', "Temporal frontend (default $TEMPORAL_ADDRESS, the profile's, or localhost:7233)")
+    .option('--namespace <ns>', "Temporal namespace (default $TEMPORAL_NAMESPACE, the profile's, or default)")
+    .option(
+      '--profile <name>',
+      "profile of the Temporal config file ($TEMPORAL_CONFIG_FILE or ~/.config/temporalio/temporal.toml; default $TEMPORAL_PROFILE or default); API keys: $TEMPORAL_API_KEY or the profile's api_key",
+    )
+    .option('--tls', 'connect over TLS (implied by the --tls-* flags, an API key, or the profile)')
+    .option('--tls-ca <file.pem>', "CA certificate that signed the server's certificate")
+    .option('--tls-cert <file.pem>', 'client certificate for mutual TLS (with --tls-key)')
+    .option('--tls-key <file.pem>', "the client certificate's private key")
+    .option('--tls-server-name <name>', "the name the server's certificate carries, when not the address's host")
     .option('--task-queue <name>', 'task queue of the interpreter workflows (default $ARAZZO_TASK_QUEUE or arazzo-temporal)')
     .option(
       '--activity-task-queue <name>',
@@ -147,11 +157,15 @@ export function withConnection(cmd: Command): Command {
     );
 }
 
-export interface ConnectionFlags {
-  address?: string;
-  namespace?: string;
+export interface ConnectionFlags extends ConnectionOverrides {
   taskQueue?: string;
   activityTaskQueue?: string;
+}
+
+/** The connection and queue flags, as the client and the worker take them. */
+export function connectionFlags(f: ConnectionFlags): ConnectionFlags {
+  const { address, namespace, profile, tls, tlsCa, tlsCert, tlsKey, tlsServerName, taskQueue, activityTaskQueue } = f;
+  return { address, namespace, profile, tls, tlsCa, tlsCert, tlsKey, tlsServerName, taskQueue, activityTaskQueue };
 }
 
 /** A document and inputs that cannot run are reported as such before a connection is tried (even with no server up). */
@@ -164,12 +178,7 @@ export async function checkedBeforeConnecting(req: RunRequest): Promise<RunReque
 /** Connect with the command's flags, run `fn`, and always close the connection. */
 export async function withClient(flags: ConnectionFlags, fn: (client: ArazzoClient) => Promise<void>): Promise<void> {
   const { ArazzoClient } = require('../client') as typeof import('../client');
-  const client = await ArazzoClient.connect({
-    address: flags.address,
-    namespace: flags.namespace,
-    taskQueue: flags.taskQueue,
-    activityTaskQueue: flags.activityTaskQueue,
-  });
+  const client = await ArazzoClient.connect(connectionFlags(flags));
   try {
     await fn(client);
   } finally {

@@ -6,7 +6,7 @@ import { startDevCodec } from './codec';
 import { startSimulator, startWebhookDelivery, type Simulator } from '../simulator';
 import { startDevEvents, type DevEvents } from './events';
 import { stopOnSignals } from '../temporal/children';
-import { installRuntime, startWorker } from '../worker';
+import { installRuntime, startWorker, type RuntimeOptions } from '../worker';
 import { rootsFromEnv } from '../load/document-roots';
 import { PROJECT_ROOT, startDevServer } from '../temporal/dev-server';
 import { runSeeds, statusTable, type SeedResult } from './seeds';
@@ -23,6 +23,8 @@ export interface DevOptions {
   documents?: string[];
   /** codec server port (0 picks a free one; default 8081) */
   codecPort?: number;
+  /** Prometheus metrics and log format of the worker (src/worker.ts installRuntime) */
+  runtime?: RuntimeOptions;
 }
 
 /** Long strings (JSONL results) shortened for the console. */
@@ -65,7 +67,7 @@ function simulatorWithWebhooks(simulator: Simulator, events: DevEvents): { stop:
 }
 
 export async function runDev(opts: DevOptions): Promise<void> {
-  installRuntime('WARN');
+  installRuntime(opts.runtime?.logFormat === 'json' ? 'INFO' : 'WARN', opts.runtime);
   // Demo keys for the simulator, unless real ones are set (they would only reach the local simulator).
   process.env.OPENAI_API_KEY ||= `sk-sim-${randomBytes(12).toString('hex')}`;
   process.env.ANTHROPIC_API_KEY ||= `sk-ant-sim-${randomBytes(12).toString('hex')}`;

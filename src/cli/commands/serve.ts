@@ -1,10 +1,33 @@
 // The long-running processes: worker, simulator, codec-server, dev.
 import { Option, type Command } from 'commander';
-import type { WorkerRole } from '../../worker';
-import { collect, UsageError, withConnection, type ConnectionFlags } from '../shared';
+import type { RuntimeOptions, WorkerRole } from '../../worker';
+import { collect, connectionFlags, UsageError, withConnection, type ConnectionFlags } from '../shared';
+
+type RuntimeFlags = { metricsPort?: string; logFormat?: 'text' | 'json' };
+
+/** --metrics-port and --log-format, for worker and dev. */
+function withRuntimeFlags(cmd: Command): Command {
+  return cmd
+    .option(
+      '--metrics-port <n>',
+      "serve the worker's Prometheus metrics (temporal_* task latencies, activity failures, …) on 127.0.0.1:<n>/metrics",
+    )
+    .addOption(
+      new Option('--log-format <format>', 'worker log lines: text, or JSON lines with workflowId, step and attempt')
+        .choices(['text', 'json'])
+        .default('text'),
+    );
+}
+
+function runtimeOptions(flags: RuntimeFlags): RuntimeOptions {
+  const port = flags.metricsPort === undefined ? undefined : Number(flags.metricsPort);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+    throw new UsageError(`--metrics-port: "${flags.metricsPort}" is not a port`);
+  return { metricsPort: port, logFormat: flags.logFormat };
+}
 
 export function registerWorker(program: Command): void {
-  withConnection(program.command('worker'))
+  withRuntimeFlags(withConnection(program.command('worker')))
     .description('run a worker (interpreter workflow + HTTP activities) until Ctrl-C')
     .addOption(
       new Option('--role <role>', 'all: workflows and HTTP activities; workflows or activities: one of them, to scale and size them apart')
@@ -23,16 +46,16 @@ export function registerWorker(program: Command): void {
       collect,
       [],
     )
-    .action(async (flags: ConnectionFlags & { role: WorkerRole; allowHost: string[]; documents: string[] }) => {
+    .action(async (flags: ConnectionFlags & RuntimeFlags & { role: WorkerRole; allowHost: string[]; documents: string[] }) => {
       // loaded by the command that needs them (the worker, the simulator…), so `validate` starts fast
-      const [{ installRuntime, startWorker }, { stopOnSignals }] = [require('../../worker') as typeof import('../../worker'), require('../../temporal/children') as typeof import('../../temporal/children')];
-      installRuntime('INFO');
+      const [{ installRuntime, startWorker }, { stopOnSignals }] = [
+        require('../../worker') as typeof import('../../worker'),
+        require('../../temporal/children') as typeof import('../../temporal/children'),
+      ];
+      installRuntime('INFO', runtimeOptions(flags));
       const documentRoots = flags.documents.length ? flags.documents : undefined;
       const handle = await startWorker({
-        address: flags.address,
-        namespace: flags.namespace,
-        taskQueue: flags.taskQueue,
-        activityTaskQueue: flags.activityTaskQueue,
+        ...connectionFlags(flags),
         role: flags.role,
         allowHosts: flags.allowHost,
         documentRoots,
@@ -59,7 +82,10 @@ export function registerSimulator(program: Command): void {
       'replay the stored response for a repeated Idempotency-Key (OpenAI and Anthropic document no such behaviour, so by default a repeated create creates again)',
     )
     .action(async (flags: { port: string; host: string; timing: 'fast' | 'demo'; apiKey: string[]; honourIdempotencyKey?: boolean }) => {
-      const [{ startSimulator }, { stopOnSignals }] = [require('../../simulator') as typeof import('../../simulator'), require('../../temporal/children') as typeof import('../../temporal/children')];
+      const [{ startSimulator }, { stopOnSignals }] = [
+        require('../../simulator') as typeof import('../../simulator'),
+        require('../../temporal/children') as typeof import('../../temporal/children'),
+      ];
       const sim = await startSimulator({
         port: Number(flags.port),
         host: flags.host,
@@ -90,7 +116,10 @@ export function registerCodecServer(program: Command): void {
     )
     .option('--namespace <ns>', 'serve only these namespaces (X-Namespace header; repeatable; default any)', collect, [])
     .action(async (flags: { port: string; host: string; uiOrigin: string[]; namespace: string[] }) => {
-      const [{ codecFromEnv, codecKeysFromEnv, startCodecServer }, { stopOnSignals }] = [require('../../codec') as typeof import('../../codec'), require('../../temporal/children') as typeof import('../../temporal/children')];
+      const [{ codecFromEnv, codecKeysFromEnv, startCodecServer }, { stopOnSignals }] = [
+        require('../../codec') as typeof import('../../codec'),
+        require('../../temporal/children') as typeof import('../../temporal/children'),
+      ];
       const keys = codecKeysFromEnv();
       if (!keys)
         throw new UsageError(
@@ -114,8 +143,7 @@ export function registerCodecServer(program: Command): void {
 }
 
 export function registerDev(program: Command): void {
-  program
-    .command('dev')
+  withRuntimeFlags(program.command('dev'))
     .description('start the Temporal dev server (SQLite, Web UI), a worker and the simulator; print their addresses; run until Ctrl-C')
     .option('--run-seeds', 'run the four seed documents against the simulator and print their outputs')
     .option('--exit', 'exit when the seeds are done instead of serving until Ctrl-C')
@@ -143,6 +171,7 @@ export function registerDev(program: Command): void {
         timing: flags.timing,
         documents: flags.documents,
         codecPort: Number(flags.codecPort),
+        runtime: runtimeOptions(flags),
       });
     });
 }
