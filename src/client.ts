@@ -2,14 +2,9 @@
 // it, cancel it, schedule it. The CLI (src/cli.ts) is a thin layer over this.
 import { Client, Connection, WorkflowFailedError, type ConnectionOptions, type WorkflowHandle } from '@temporalio/client';
 import { connecting, resolveConnection, type ConnectionOverrides } from './connection';
-import { mkdir } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { RUN_REQUEST_VERSION, type DocumentRunRequest } from './core/run-request';
-import { documentParts, sha256 } from './load/document-pin';
-import { isUrl, localPath, readText } from './load/read-source';
-import { saveBlob } from './activities/blob-store';
+import { basename } from 'node:path';
+import type { DocumentRunRequest } from './core/run-request';
 import { dataConverter } from './codec';
-import { isBlobRef } from './core/types';
 import { temporalSettings, WORKFLOW_TYPE, type TemporalSettings } from './config';
 import { checkInputs, prepareDocument, type PrepareOptions, type Prepared } from './load/prepare';
 import { preparePlan } from './load/plan-cache';
@@ -21,6 +16,10 @@ import type { Overlap, SchedulePolicies, ScheduleTimes, ScheduleView } from './s
 import type { ArazzoRunInput, ArazzoRunResult, RunOptions, arazzoWorkflow } from './workflows/arazzo-workflow';
 import { resolveUpdate, type ResolveRequest, type ResolveResult } from './workflows/resolve';
 import { startWithAttributes } from './status-client';
+import { runRequestFor } from './run-request-for';
+
+export { runRequestFor } from './run-request-for';
+export { saveBlobOutputs } from './blob-outputs';
 
 export type { ArazzoRunResult, RunOptions, Plan, Prepared, DocumentRunRequest, Overlap, SchedulePolicies, ScheduleTimes, ScheduleView };
 export { DocumentError, formatDiagnostic } from './core/diagnostics';
@@ -260,61 +259,10 @@ export class ArazzoClient {
   }
 }
 
-/** The run request (schemas/run-request.schema.json) that names the document of `req`, for a worker to prepare. */
-export async function runRequestFor(req: RunRequest, options: RunOptions | undefined, pin?: boolean): Promise<DocumentRunRequest> {
-  const place = (where: string) => (isUrl(where) ? where : resolve(localPath(where)));
-  const ms = (v: number | undefined) => (v === undefined ? undefined : `${v}ms`);
-  const poll = req.poll && {
-    interval: ms(req.poll.initialIntervalMs),
-    maxInterval: ms(req.poll.maxIntervalMs),
-    timeout: ms(req.poll.timeoutMs),
-    backoff: req.poll.backoff,
-  };
-  const request: DocumentRunRequest = {
-    version: RUN_REQUEST_VERSION,
-    document: place(req.document),
-    ...(req.workflowId && { workflow: req.workflowId }),
-    inputs: req.inputs ?? {},
-    ...(req.servers && Object.keys(req.servers).length && { servers: req.servers }),
-    ...(req.sources && Object.keys(req.sources).length && { sources: Object.fromEntries(Object.entries(req.sources).map(([k, v]) => [k, place(v)])) }),
-    // overlays travel by location, as the document does: the worker reads them again at every firing
-    ...(req.overlays?.length && { overlays: req.overlays.map((o) => place(typeof o === 'string' ? o : o.file)) }),
-  };
-  const opts = JSON.parse(JSON.stringify({ ...options, strict: req.strict, poll })) as DocumentRunRequest['options'];
-  if (opts && Object.keys(opts).length) request.options = opts;
-  if (pin) {
-    const text = await readText(req.document);
-    request.pin = `sha256:${sha256(text)}`;
-    request.pinned = documentParts(text);
-  }
-  return request;
-}
-
 /** The innermost message of a failed run, for people: "step pollBatch: the response matched none…" */
 export function failureMessage(err: unknown): string {
   let e: any = err;
   if (err instanceof WorkflowFailedError) e = err.cause ?? err;
   while (e?.cause && !(e.type && String(e.type).startsWith('Arazzo'))) e = e.cause;
   return e?.message ?? String(err);
-}
-
-const EXTENSIONS: Record<string, string> = {
-  'application/json': '.json',
-  'application/x-jsonl': '.jsonl',
-  'application/jsonl': '.jsonl',
-  'text/plain': '.txt',
-  'application/octet-stream': '.bin',
-};
-
-/** Write every output that is a blob reference to `<dir>/<output name><ext>`; returns name → path. */
-export async function saveBlobOutputs(outputs: Record<string, unknown>, dir: string): Promise<Record<string, string>> {
-  const saved: Record<string, string> = {};
-  for (const [name, value] of Object.entries(outputs)) {
-    if (!isBlobRef(value)) continue;
-    await mkdir(dir, { recursive: true });
-    const path = join(dir, `${name}${EXTENSIONS[value.contentType ?? ''] ?? '.bin'}`);
-    await saveBlob(value, path);
-    saved[name] = path;
-  }
-  return saved;
 }
