@@ -236,8 +236,10 @@ export class ArazzoClient {
   }
 
   /** Fire now; `overlap` overrides the schedule's policy for this firing. */
+  /** Fire now; without `overlap`, under the schedule's own overlap policy (the SDK's default would be allow-all). */
   async triggerSchedule(scheduleId: string, overlap?: Overlap): Promise<void> {
-    await this.client.schedule.getHandle(scheduleId).trigger(sched.overlapPolicy(overlap));
+    const handle = this.client.schedule.getHandle(scheduleId);
+    await handle.trigger(sched.overlapPolicy(overlap) ?? (await handle.describe()).policies.overlap);
   }
 
   /** Take the firings the spec gives between `from` and `to` now. */
