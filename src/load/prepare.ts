@@ -69,7 +69,8 @@ async function loadSpec(location: string, type?: string): Promise<unknown> {
   try {
     parsed = type === 'asyncapi' ? { tooDeep: yamlDepth(text) } : parseYamlValue(text, { maxAliasCount: LIMITS.sourceAliases });
   } catch (err) {
-    if (/alias count/i.test((err as Error).message)) throw new Error(`${displayLocation(location)}: ${aliasLimitMessage(LIMITS.sourceAliases)}`);
+    if (/alias count/i.test((err as Error).message))
+      throw new Error(`${displayLocation(location)}: ${aliasLimitMessage(LIMITS.sourceAliases)}`);
     throw err;
   }
   const deep = parsed.tooDeep;
@@ -84,16 +85,21 @@ function cached(location: string, key: string, spec: unknown): unknown {
 }
 
 /** Read and compile a document; throws DocumentError (with every finding) when it cannot run. */
-export async function prepareDocument(docLocation: string, opts: PrepareOptions = {}): Promise<Prepared> {
-  const file = displayLocation(docLocation);
-  let text: string;
+/** The document's text (a guard first, for a worker's outbound policy); unreadable → DocumentError naming the file. */
+async function readDocumentText(docLocation: string, file: string, opts: PrepareOptions): Promise<string> {
   try {
     if (opts.text === undefined) await opts.guard?.(docLocation);
-    text = opts.text ?? (await readText(docLocation));
+    return opts.text ?? (await readText(docLocation));
   } catch (err) {
     if (err instanceof DocumentError) throw err; // over a limit, not UTF-8
-    throw new DocumentError([{ severity: 'error', code: 'unreadable', message: `cannot read ${file}: ${(err as Error).message}`, pos: { file } }]);
+    throw new DocumentError([
+      { severity: 'error', code: 'unreadable', message: `cannot read ${file}: ${(err as Error).message}`, pos: { file } },
+    ]);
   }
+}
+
+/** Parsed, overlaid and checked in shape: limits, the JSON Schema, unique ids and cycles, --source/--server names. */
+async function shapedDocument(text: string, file: string, opts: PrepareOptions) {
   const parsed = parseWithPositions(text, file);
   if (parsed.errors.length) throw new DocumentError(parsed.errors);
   const doc = await withOverlays(parsed.value as ArazzoDocument, opts.overlays, opts.guard);
@@ -103,17 +109,25 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   const schema = validateSchema(doc, file, parsed);
   const shape = hasErrors(schema) ? schema : [...schema, ...checkDocument(doc, file, parsed.locate)];
   if (hasErrors(shape)) throw new DocumentError(shape);
-
   for (const name of Object.keys({ ...opts.sources, ...opts.servers })) {
     // `<arazzoSource>.<name>` names a source description of a referenced Arazzo document
     const first = name.includes('.') ? name.slice(0, name.indexOf('.')) : undefined;
     if (first !== undefined && doc.sourceDescriptions.some((s) => s?.name === first && s.type === 'arazzo')) continue;
     if (!doc.sourceDescriptions.some((s) => s?.name === name)) {
-      shape.push({ severity: 'error', code: 'unknown-source', message: `--source/--server names "${name}", which is not in sourceDescriptions (${doc.sourceDescriptions.map((s) => s.name).join(', ')})`, pos: parsed.locate(['sourceDescriptions']) });
+      shape.push({
+        severity: 'error',
+        code: 'unknown-source',
+        message: `--source/--server names "${name}", which is not in sourceDescriptions (${doc.sourceDescriptions.map((s) => s.name).join(', ')})`,
+        pos: parsed.locate(['sourceDescriptions']),
+      });
     }
   }
   if (hasErrors(shape)) throw new DocumentError(shape);
+  return { parsed, doc, shape };
+}
 
+/** Every source description, read once (offline: remote OpenAPI ones become stand-ins); referenced Arazzo documents checked. */
+async function loadSources(doc: ArazzoDocument, docLocation: string, opts: PrepareOptions, shape: Diagnostic[]) {
   const load = async (location: string, type?: string) => {
     await opts.guard?.(location);
     return loadSpec(location, type);
@@ -124,7 +138,12 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   await Promise.all(
     doc.sourceDescriptions.map(async (sd) => {
       const location = locationOf(sd);
-      const source: LoadedSource = { name: sd.name, type: sd.type ?? 'openapi', location: displayLocation(location), url: absoluteLocation(location) };
+      const source: LoadedSource = {
+        name: sd.name,
+        type: sd.type ?? 'openapi',
+        location: displayLocation(location),
+        url: absoluteLocation(location),
+      };
       if (offline.includes(sd)) source.loadError = 'not fetched (offline)';
       else {
         try {
@@ -143,34 +162,65 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   // referenced Arazzo documents get the root's schema and document checks, at their own file:line
   shape.push(...(await loadArazzoSources(sources, { load, guard: opts.guard, sourceOverrides: opts.sources })));
   if (hasErrors(shape)) throw new DocumentError(shape);
+  return { sources, notChecked: offline.map((sd) => ({ name: sd.name, location: locationOf(sd) })) };
+}
 
+export async function prepareDocument(docLocation: string, opts: PrepareOptions = {}): Promise<Prepared> {
+  const file = displayLocation(docLocation);
+  const text = await readDocumentText(docLocation, file, opts);
+  const { parsed, doc, shape } = await shapedDocument(text, file, opts);
+  const { sources, notChecked } = await loadSources(doc, docLocation, opts, shape);
   let compiled: ReturnType<typeof compileWorkflow>;
   let lint: Diagnostic[] = [];
   try {
-    compiled = compileWorkflow(doc, { file, locate: parsed.locate, workflowId: opts.workflowId, sources, serverOverrides: opts.servers, poll: opts.poll });
+    compiled = compileWorkflow(doc, {
+      file,
+      locate: parsed.locate,
+      workflowId: opts.workflowId,
+      sources,
+      serverOverrides: opts.servers,
+      poll: opts.poll,
+    });
     if (compiled.plan) lint = lintAll(compiled, compiled.plan, { file, locate: parsed.locate, doc }, sources);
   } catch (err) {
     // a document that passed the schema should never get here; report it instead of crashing
-    throw new DocumentError([...shape, { severity: 'error', code: 'internal-error', message: `the document could not be checked: ${(err as Error).stack ?? String(err)}`, pos: { file } }]);
+    throw new DocumentError([
+      ...shape,
+      {
+        severity: 'error',
+        code: 'internal-error',
+        message: `the document could not be checked: ${(err as Error).stack ?? String(err)}`,
+        pos: { file },
+      },
+    ]);
   }
   const { plan, diagnostics } = compiled;
-  const all = uniqueDiagnostics([...shape, ...diagnostics, ...lint, ...(plan ? checkPlanLimits(plan, compiled.sites[plan.workflowId]) : [])]);
+  const all = uniqueDiagnostics([
+    ...shape,
+    ...diagnostics,
+    ...lint,
+    ...(plan ? checkPlanLimits(plan, compiled.sites[plan.workflowId]) : []),
+  ]);
   const final = opts.strict ? all.map((d) => ({ ...d, severity: 'error' as const })) : all;
   if (!plan || hasErrors(final)) throw new DocumentError(final);
-  const workflowPath = compiled.sites[plan.workflowId]?.workflowPath;
   return {
     plan,
     diagnostics: final,
     warnings: final.filter((d) => d.severity === 'warning'),
-    workflowPath,
+    workflowPath: compiled.sites[plan.workflowId]?.workflowPath,
     sites: compiled.sites,
     locate: parsed.locate,
-    ...(offline.length && { notChecked: offline.map((sd) => ({ name: sd.name, location: locationOf(sd) })) }),
+    ...(notChecked.length && { notChecked }),
   };
 }
 
 /** Lint of the plan and of the other workflows the run can reach, each in its own document, at its own positions. */
-function lintAll(compiled: CompileResult, plan: Plan, root: { file: string; locate: Locate; doc: ArazzoDocument }, sources: Record<string, LoadedSource>): Diagnostic[] {
+function lintAll(
+  compiled: CompileResult,
+  plan: Plan,
+  root: { file: string; locate: Locate; doc: ArazzoDocument },
+  sources: Record<string, LoadedSource>,
+): Diagnostic[] {
   const lint = lintPlan(plan, compiled.sites[plan.workflowId], root.locate, root.doc);
   for (const [key, sub] of Object.entries(plan.workflows ?? {})) {
     const own = sub.document.file === root.file ? root : nestedDocument(sources, sub.document.file);
@@ -191,7 +241,11 @@ function nestedDocument(sources: Record<string, LoadedSource>, file: string): { 
 }
 
 /** The document with the run's overlays applied; an overlay that cannot be read or applied stops here. */
-async function withOverlays(doc: ArazzoDocument, overlays: PrepareOptions['overlays'], guard: PrepareOptions['guard']): Promise<ArazzoDocument> {
+async function withOverlays(
+  doc: ArazzoDocument,
+  overlays: PrepareOptions['overlays'],
+  guard: PrepareOptions['guard'],
+): Promise<ArazzoDocument> {
   if (!overlays?.length) return doc;
   const loaded: LoadedOverlay[] = [];
   const problems: Diagnostic[] = [];
@@ -225,7 +279,12 @@ function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
  * A run's inputs with the defaults of the workflow's inputs schema applied, checked against that schema; throws
  * DocumentError naming each problem.
  */
-export function checkInputs(plan: Plan, inputs: Record<string, unknown>, locate?: Locate, workflowPath?: (string | number)[]): Record<string, unknown> {
+export function checkInputs(
+  plan: Plan,
+  inputs: Record<string, unknown>,
+  locate?: Locate,
+  workflowPath?: (string | number)[],
+): Record<string, unknown> {
   const limits = checkInputLimits(plan, inputs);
   if (limits.length) throw new DocumentError(limits);
   const withDefaults = applyInputDefaults(plan, inputs);
