@@ -8,7 +8,7 @@ import { startDevEvents, type DevEvents } from './events';
 import { stopOnSignals } from '../temporal/children';
 import { installRuntime, startWorker, type RuntimeOptions } from '../worker';
 import { rootsFromEnv } from '../load/document-roots';
-import { PROJECT_ROOT, startDevServer } from '../temporal/dev-server';
+import { PROJECT_ROOT, startDevServer, type DevServer } from '../temporal/dev-server';
 import { runSeeds, statusTable, type SeedResult } from './seeds';
 
 export interface DevOptions {
@@ -31,7 +31,10 @@ export interface DevOptions {
 function preview(value: unknown): string {
   return JSON.stringify(
     value,
-    (_, v) => (typeof v === 'string' && v.length > 400 ? `${v.slice(0, 400)}… (${v.length} characters, ${v.split('\n').filter(Boolean).length} lines)` : v),
+    (_, v) =>
+      typeof v === 'string' && v.length > 400
+        ? `${v.slice(0, 400)}… (${v.length} characters, ${v.split('\n').filter(Boolean).length} lines)`
+        : v,
     2,
   );
 }
@@ -49,7 +52,10 @@ ${runLink(server.uiUrl, workflowId)}
 
 function report(r: SeedResult, uiUrl?: string): void {
   const link = runLink(uiUrl, r.workflowId);
-  if (r.result) process.stdout.write(`\n✔ ${r.name} (${r.workflowId}): ${r.result.stepRuns} step runs, ${r.result.polls} polls\n${link}\n${preview(r.result.outputs)}\n`);
+  if (r.result)
+    process.stdout.write(
+      `\n✔ ${r.name} (${r.workflowId}): ${r.result.stepRuns} step runs, ${r.result.polls} polls\n${link}\n${preview(r.result.outputs)}\n`,
+    );
   else process.stdout.write(`\n✘ ${r.name} (${r.workflowId}): ${failureMessage(r.error)}\n${link}\n`);
   for (const note of r.result?.notes ?? []) process.stdout.write(`  note: ${note}\n`);
 }
@@ -66,20 +72,10 @@ function simulatorWithWebhooks(simulator: Simulator, events: DevEvents): { stop:
   return { stop: () => delivery.stop().then(() => simulator.close()) };
 }
 
-export async function runDev(opts: DevOptions): Promise<void> {
-  installRuntime(opts.runtime?.logFormat === 'json' ? 'INFO' : 'WARN', opts.runtime);
-  // Demo keys for the simulator, unless real ones are set (they would only reach the local simulator).
-  process.env.OPENAI_API_KEY ||= `sk-sim-${randomBytes(12).toString('hex')}`;
-  process.env.ANTHROPIC_API_KEY ||= `sk-ant-sim-${randomBytes(12).toString('hex')}`;
+type Part = { stop: () => Promise<void> };
 
-  // Whatever happens from here on (Ctrl-C, SIGTERM, a crash), the server, simulator and worker are stopped.
-  const parts: { stop: () => Promise<void> }[] = [];
-  let stopping = false;
-  const stopAll = async () => {
-    stopping = true;
-    for (const part of parts.splice(0).reverse()) await part.stop().catch(() => undefined);
-  };
-  stopOnSignals({ stop: stopAll });
+/** The codec server, the Temporal dev server, the event transports, the simulator and the worker, each pushed to `parts` once up. */
+async function startParts(opts: DevOptions, parts: Part[]) {
   // payloads encrypted by default: a local key (generated once, under .data/, never printed) and a codec server
   // the Web UI decodes them with
   const uiPort = opts.uiPort ?? opts.port + 1000;
@@ -95,8 +91,6 @@ export async function runDev(opts: DevOptions): Promise<void> {
   // the simulator listens on loopback, which the outbound policy refuses unless allowed
   const worker = await startWorker({ address: server.address, allowHosts: [new URL(simulator.url).hostname], documentRoots });
   parts.push(worker);
-  // a worker that stops on its own (it should not) takes the dev stack down with it, loudly
-  const workerDown = whyStopped(worker.done);
   process.stdout.write(
     [
       `Temporal dev server  ${server.address}  (SQLite: ${server.dbFile})`,
@@ -108,19 +102,51 @@ export async function runDev(opts: DevOptions): Promise<void> {
       '',
     ].join('\n'),
   );
+  return { server, simulator, worker };
+}
 
-  let failed = 0;
-  if (opts.runSeeds) {
-    process.stdout.write(`Running the five seeds against the simulator, Bifrost in both styles (timing: ${opts.timing}); watch them in the Web UI.\n`);
-    const client = await ArazzoClient.connect({ address: server.address });
-    try {
-      const results = await runSeeds(client, simulator.url, (r) => report(r, server.uiUrl), {}, (name, id) => started(name, id, server));
-      failed = results.filter((r) => !r.result).length;
-      process.stdout.write(`\nNormalized status (x-temporal-status):\n${statusTable(results)}\n${results.length - failed} of ${results.length} seed runs completed.\n`);
-    } finally {
-      await client.close();
-    }
+/** The seed runs of `npm start`, with their status table; how many did not complete. */
+async function runSeedsOnce(opts: DevOptions, server: DevServer, simulator: Simulator): Promise<number> {
+  process.stdout.write(
+    `Running the five seeds against the simulator, Bifrost in both styles (timing: ${opts.timing}); watch them in the Web UI.\n`,
+  );
+  const client = await ArazzoClient.connect({ address: server.address });
+  try {
+    const results = await runSeeds(
+      client,
+      simulator.url,
+      (r) => report(r, server.uiUrl),
+      {},
+      (name, id) => started(name, id, server),
+    );
+    const failed = results.filter((r) => !r.result).length;
+    process.stdout.write(
+      `\nNormalized status (x-temporal-status):\n${statusTable(results)}\n${results.length - failed} of ${results.length} seed runs completed.\n`,
+    );
+    return failed;
+  } finally {
+    await client.close();
   }
+}
+
+export async function runDev(opts: DevOptions): Promise<void> {
+  installRuntime(opts.runtime?.logFormat === 'json' ? 'INFO' : 'WARN', opts.runtime);
+  // Demo keys for the simulator, unless real ones are set (they would only reach the local simulator).
+  process.env.OPENAI_API_KEY ||= `sk-sim-${randomBytes(12).toString('hex')}`;
+  process.env.ANTHROPIC_API_KEY ||= `sk-ant-sim-${randomBytes(12).toString('hex')}`;
+
+  // Whatever happens from here on (Ctrl-C, SIGTERM, a crash), the server, simulator and worker are stopped.
+  const parts: Part[] = [];
+  let stopping = false;
+  const stopAll = async () => {
+    stopping = true;
+    for (const part of parts.splice(0).reverse()) await part.stop().catch(() => undefined);
+  };
+  stopOnSignals({ stop: stopAll });
+  const { server, simulator, worker } = await startParts(opts, parts);
+  // a worker that stops on its own (it should not) takes the dev stack down with it, loudly
+  const workerDown = whyStopped(worker.done);
+  const failed = opts.runSeeds ? await runSeedsOnce(opts, server, simulator) : 0;
   if (opts.exit) {
     await stopAll();
     if (failed) process.exitCode = 1;
