@@ -1,7 +1,7 @@
 // Outputs too large for history arrive as blob references: written out to files for people (run/result --blobs).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { saveBlob } from './activities/blob-store';
+import { saveBlob } from './load/blob-store';
 import { isBlobRef } from './core/types';
 
 const EXTENSIONS: Record<string, string> = {

@@ -7,7 +7,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { decodeBody } from './body';
-import type { BlobRef, BlobStore } from './blob-store';
+import type { BlobRef, BlobStore } from '../load/blob-store';
 
 export const BLOB_PARSE_LIMIT_BYTES = Number(process.env.ARAZZO_BLOB_PARSE_LIMIT_BYTES ?? 32 * 1024 * 1024);
 

@@ -17,7 +17,7 @@ import { ExpressionError } from '../core/expr';
 import { evaluateStatus } from '../core/batch-status';
 import { CriterionError } from '../core/expr';
 import { isBlobRef, type BlobRef, type ExpressionContext, type ResolvedRequest } from '../core/types';
-import { blobStore, blobThresholdBytes, putValue } from './blob-store';
+import { blobStore, blobThresholdBytes, putValue } from '../load/blob-store';
 import { readBody } from './read-body';
 import { encodeBody } from './body';
 import { redact, resolveSecrets } from './secrets';

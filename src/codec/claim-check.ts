@@ -1,5 +1,5 @@
 // The claim check: a payload over the threshold (ARAZZO_CLAIM_CHECK_BYTES, default 256 KiB) is written to the blob
-// store (src/activities/blob-store.ts, addressed by its sha256) and history carries only a small reference payload.
+// store (src/load/blob-store.ts, addressed by its sha256) and history carries only a small reference payload.
 // This keeps a large plan (the prepareRun result of a large document, a child's or continue-as-new's input) under
 // Temporal's payload limits, and a replay reads the plan from the blob, never the document again. It runs after
 // encryption (dataConverter: [AesGcmCodec, ClaimCheckCodec]), so a stored blob is as encrypted as history would be.
@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { blobStore } from '../activities/blob-store';
+import { blobStore } from '../load/blob-store';
 import { CodecError } from './aes-gcm';
 
 export const CLAIM_CHECK_ENCODING = 'binary/claim-check';
