@@ -1,15 +1,13 @@
 // `arazzo-temporal webhooks`: the Standard Webhooks receiver as its own process (src/webhooks/).
 import type { Command } from 'commander';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { collect, withListen } from './shared';
 
 export function registerEventCommands(program: Command, withConnection: (cmd: Command) => Command): void {
-  withConnection(program.command('webhooks'))
+  withListen(withConnection(program.command('webhooks')), '8088')
     .description(
       'receive Standard Webhooks deliveries (verified with the whsec_ secret in --secret-env), and route each event to the run waiting for it by its AsyncAPI channel (the request path) and correlation id',
     )
-    .option('--port <n>', 'port (0 picks a free one)', '8088')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option(
       '--asyncapi <file>',
       'an AsyncAPI description whose channel addresses are the routes (repeatable; default asyncapi/*.yml of the project)',

@@ -205,3 +205,8 @@ export function printJson(value: unknown): void {
 export function printWarnings(warnings: { severity: string }[]): void {
   for (const w of warnings) process.stderr.write(formatDiagnostic(w as never) + '\n');
 }
+
+/** --port and --host of a command that listens (0 picks a free port; loopback unless told otherwise). */
+export function withListen(cmd: Command, port: string, hostHelp = 'address to listen on'): Command {
+  return cmd.option('--port <n>', 'port (0 picks a free one)', port).option('--host <host>', hostHelp, '127.0.0.1');
+}

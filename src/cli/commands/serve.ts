@@ -1,7 +1,7 @@
 // The long-running processes: worker, simulator, codec-server, dev.
 import { Option, type Command } from 'commander';
 import type { RuntimeOptions, WorkerRole } from '../../worker';
-import { collect, connectionFlags, UsageError, withConnection, type ConnectionFlags } from '../shared';
+import { collect, connectionFlags, UsageError, withConnection, withListen, type ConnectionFlags } from '../shared';
 
 type RuntimeFlags = { metricsPort?: string; logFormat?: 'text' | 'json' };
 
@@ -68,13 +68,10 @@ export function registerWorker(program: Command): void {
 }
 
 export function registerSimulator(program: Command): void {
-  program
-    .command('simulator')
+  withListen(program.command('simulator'), '8089')
     .description(
       'run the provider simulator (OpenAI Files/Batches/Fine-tuning, Anthropic Message Batches, a Bifrost gateway under /bifrost) until Ctrl-C',
     )
-    .option('--port <n>', 'port (default 8089; 0 picks a free one)', '8089')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--timing <preset>', 'how fast jobs move through their states').choices(['fast', 'demo']).default('demo'))
     .option('--api-key <key>', 'accepted API key (repeatable; default: any non-empty key)', collect, [])
     .option(
@@ -101,13 +98,10 @@ export function registerSimulator(program: Command): void {
 }
 
 export function registerCodecServer(program: Command): void {
-  program
-    .command('codec-server')
+  withListen(program.command('codec-server'), '8081', 'address to listen on; whoever reaches it can read every payload')
     .description(
       "serve Temporal's remote codec protocol (POST /encode, /decode) with this process's codec keys, so the Web UI and `temporal workflow show --codec-endpoint` can read encrypted payloads",
     )
-    .option('--port <n>', 'port (default 8081; 0 picks a free one)', '8081')
-    .option('--host <host>', 'address to listen on; whoever reaches it can read every payload', '127.0.0.1')
     .option(
       '--ui-origin <origin>',
       'browser origin allowed to call it (CORS), e.g. https://cloud.temporal.io (repeatable; default the local Web UI, http://localhost:8233 and http://127.0.0.1:8233)',
