@@ -29,7 +29,10 @@ export type { PrepareOptions };
 export { prepareDocument as compile, checkInputs };
 
 /** Check a document without starting anything: valid, with its warnings, or not, with its errors (file:line:column). */
-export async function validate(document: string, options: PrepareOptions = {}): Promise<{ valid: boolean; diagnostics: Diagnostic[]; plan?: Plan }> {
+export async function validate(
+  document: string,
+  options: PrepareOptions = {},
+): Promise<{ valid: boolean; diagnostics: Diagnostic[]; plan?: Plan }> {
   try {
     const prepared = await prepareDocument(document, options);
     return { valid: true, diagnostics: prepared.diagnostics, plan: prepared.plan };

@@ -64,7 +64,15 @@ export async function startWorker(
   const sameQueue = settings.activityTaskQueue === settings.taskQueue;
   const workers: Worker[] = [];
   if (role !== 'activities') {
-    workers.push(await Worker.create({ ...base, ...workerTuning(), taskQueue: settings.taskQueue, workflowBundle: await workerBundleOption(), activities: role === 'all' && sameQueue ? activities : workflowSideActivities }));
+    workers.push(
+      await Worker.create({
+        ...base,
+        ...workerTuning(),
+        taskQueue: settings.taskQueue,
+        workflowBundle: await workerBundleOption(),
+        activities: role === 'all' && sameQueue ? activities : workflowSideActivities,
+      }),
+    );
   }
   if (role === 'activities' || (role === 'all' && !sameQueue)) {
     workers.push(await Worker.create({ ...base, ...workerTuning(), taskQueue: settings.activityTaskQueue, activities }));

@@ -40,7 +40,11 @@ export async function sendMessage(input: SendMessageInput): Promise<{ messageId:
     const url = `${server.url.replace(/\/+$/, '')}/${step.channel.address.replace(/^\/+/, '')}`;
     // the outbound policy of HTTP steps (its host and address checks; not re-checked at connect time here)
     const refused = new OutboundPolicy([server.url]).urlProblem(url);
-    if (refused) throw ApplicationFailure.nonRetryable(`step ${step.stepId}: message refused by the outbound policy, not sent: ${refused}`, OUTBOUND_REFUSED);
+    if (refused)
+      throw ApplicationFailure.nonRetryable(
+        `step ${step.stepId}: message refused by the outbound policy, not sent: ${refused}`,
+        OUTBOUND_REFUSED,
+      );
     await axios.post(url, payload, {
       headers: { 'content-type': step.contentType ?? 'application/json', 'message-id': messageId, ...headers },
       timeout: 30_000,

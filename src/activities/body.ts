@@ -14,7 +14,10 @@ interface FileInput {
 }
 
 const isFileInput = (v: unknown): v is FileInput =>
-  typeof v === 'object' && v !== null && typeof (v as FileInput).content === 'string' && Object.keys(v).every((k) => ['content', 'filename', 'contentType'].includes(k));
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as FileInput).content === 'string' &&
+  Object.keys(v).every((k) => ['content', 'filename', 'contentType'].includes(k));
 
 function looksLikeJsonl(text: string): boolean {
   const lines = text.split('\n').filter((l) => l.trim());
@@ -31,7 +34,9 @@ function looksLikeJsonl(text: string): boolean {
 
 /** File name and media type for a string bound to a file field: JSON lines → input.jsonl, else input.txt. */
 export function fileMeta(content: string): { filename: string; contentType: string } {
-  return looksLikeJsonl(content) ? { filename: 'input.jsonl', contentType: 'application/jsonl' } : { filename: 'input.txt', contentType: 'text/plain' };
+  return looksLikeJsonl(content)
+    ? { filename: 'input.jsonl', contentType: 'application/jsonl' }
+    : { filename: 'input.txt', contentType: 'text/plain' };
 }
 
 const asField = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -59,7 +64,11 @@ export function encodeBody(body: { contentType: string; value: unknown; fileFiel
     for (const [k, v] of Object.entries((value ?? {}) as Record<string, unknown>)) if (v !== undefined) params.append(k, asField(v));
     return { data: params.toString(), contentType: type };
   }
-  if (type.includes('json')) return { data: typeof value === 'string' && type !== 'application/json' ? value : JSON.stringify(value ?? null), contentType: body.contentType };
+  if (type.includes('json'))
+    return {
+      data: typeof value === 'string' && type !== 'application/json' ? value : JSON.stringify(value ?? null),
+      contentType: body.contentType,
+    };
   return { data: typeof value === 'string' ? value : JSON.stringify(value), contentType: body.contentType };
 }
 

@@ -52,7 +52,8 @@ export function checkedResult<T>(step: string, result: T): T {
   } catch (err) {
     throw guardFailure(step, `the activity's result could not be converted for Temporal (${(err as Error).message})`);
   }
-  if (size > MAX_RESULT_BYTES) throw guardFailure(step, `the activity's result is ${size} bytes, over the ${MAX_RESULT_BYTES}-byte payload limit`);
+  if (size > MAX_RESULT_BYTES)
+    throw guardFailure(step, `the activity's result is ${size} bytes, over the ${MAX_RESULT_BYTES}-byte payload limit`);
   return result;
 }
 

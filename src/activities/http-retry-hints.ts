@@ -65,8 +65,15 @@ const ANTHROPIC_LIMITS = ['requests', 'tokens', 'input-tokens', 'output-tokens']
 const OPENAI_LIMITS = ['requests', 'tokens'];
 
 /** Of a family of rate-limit resets, those whose limit is used up (remaining 0), else all; the latest of them. */
-function resetOf(limits: string[], reset: (l: string) => number | undefined, remaining: (l: string) => string | undefined): number | undefined {
-  const known = limits.map((l) => ({ ms: reset(l), hit: remaining(l)?.trim() === '0' })).filter((r) => r.ms !== undefined) as { ms: number; hit: boolean }[];
+function resetOf(
+  limits: string[],
+  reset: (l: string) => number | undefined,
+  remaining: (l: string) => string | undefined,
+): number | undefined {
+  const known = limits.map((l) => ({ ms: reset(l), hit: remaining(l)?.trim() === '0' })).filter((r) => r.ms !== undefined) as {
+    ms: number;
+    hit: boolean;
+  }[];
   if (!known.length) return undefined;
   const applying = known.some((r) => r.hit) ? known.filter((r) => r.hit) : known;
   return Math.max(...applying.map((r) => r.ms));
@@ -86,8 +93,16 @@ export function retryHint(status: number, headers: Headers, now = Date.now()): R
   const hints = [parseRetryAfterMs(headers['retry-after-ms']), parseRetryAfter(headers['retry-after'], now)];
   if (status === 429) {
     hints.push(
-      resetOf(OPENAI_LIMITS, (l) => parseGoDuration(headers[`x-ratelimit-reset-${l}`]), (l) => headers[`x-ratelimit-remaining-${l}`]),
-      resetOf(ANTHROPIC_LIMITS, (l) => parseRfc3339Delay(headers[`anthropic-ratelimit-${l}-reset`], now), (l) => headers[`anthropic-ratelimit-${l}-remaining`]),
+      resetOf(
+        OPENAI_LIMITS,
+        (l) => parseGoDuration(headers[`x-ratelimit-reset-${l}`]),
+        (l) => headers[`x-ratelimit-remaining-${l}`],
+      ),
+      resetOf(
+        ANTHROPIC_LIMITS,
+        (l) => parseRfc3339Delay(headers[`anthropic-ratelimit-${l}-reset`], now),
+        (l) => headers[`anthropic-ratelimit-${l}-remaining`],
+      ),
     );
   }
   const given = hints.filter((h): h is number => h !== undefined);

@@ -16,5 +16,11 @@ export const sendMessage = guarded(sendMessageUnguarded);
 export const subscribeMailbox = guarded(subscribeMailboxUnguarded);
 
 // the activities implement what the workflow calls (src/core/contract.ts)
-const implementsContract: StepActivities & PrepareActivities & MessageActivities = { runStep, cancelCreated, prepareRun, sendMessage, subscribeMailbox };
+const implementsContract: StepActivities & PrepareActivities & MessageActivities = {
+  runStep,
+  cancelCreated,
+  prepareRun,
+  sendMessage,
+  subscribeMailbox,
+};
 void implementsContract;

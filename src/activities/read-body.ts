@@ -23,7 +23,12 @@ async function write(file: WriteStream, chunk: Buffer): Promise<void> {
   if (!file.write(chunk)) await once(file, 'drain');
 }
 
-export async function readBody(stream: Readable, contentType: string | undefined, threshold: number, store: () => BlobStore): Promise<ReadBody> {
+export async function readBody(
+  stream: Readable,
+  contentType: string | undefined,
+  threshold: number,
+  store: () => BlobStore,
+): Promise<ReadBody> {
   const hash = createHash('sha256');
   let chunks: Buffer[] = [];
   let bytes = 0;

@@ -24,7 +24,6 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_N
 /** Statuses that say the provider turned the request away without processing it: rate limited, overloaded. */
 const NOT_PROCESSED_STATUS = new Set([429, 529]);
 
-
 /** POST and PATCH are not idempotent unless the description marks the operation so. */
 export function isIdempotent(step: Pick<PlanStep, 'operation'>): boolean {
   return step.operation.idempotent === true || !['POST', 'PATCH'].includes(step.operation.method.toUpperCase());
@@ -54,12 +53,22 @@ export function earlierAttemptMayHaveSent(attempt: number, heartbeatDetails: unk
 }
 
 /** The failure that stops a step whose request may or may not have been processed, and says what to do. */
-export function outcomeUnknown(a: { stepId: string; method: string; url: string; idempotencyKey: string; workflowId: string; why: string; sentAt?: string }): ApplicationFailure {
+export function outcomeUnknown(a: {
+  stepId: string;
+  method: string;
+  url: string;
+  idempotencyKey: string;
+  workflowId: string;
+  why: string;
+  sentAt?: string;
+}): ApplicationFailure {
   return ApplicationFailure.nonRetryable(
-    redact(`step ${a.stepId}: outcome unknown: ${a.method} ${a.url} (Idempotency-Key ${a.idempotencyKey}${a.sentAt ? `, sent at ${a.sentAt}` : ''}) may have been processed by the provider: ${a.why}. ` +
-      `It is not sent again, since that could create a second object, and the step declares no x-temporal-reconcile lookup. ` +
-      `Check in the provider's console (or its list operation) whether this request created something around that time, then resolve the step: ` +
-      `arazzo-temporal resolve ${a.workflowId} --step ${a.stepId} --use-id <the id it created>, or --resend if it created nothing. The run waits until then.`),
+    redact(
+      `step ${a.stepId}: outcome unknown: ${a.method} ${a.url} (Idempotency-Key ${a.idempotencyKey}${a.sentAt ? `, sent at ${a.sentAt}` : ''}) may have been processed by the provider: ${a.why}. ` +
+        `It is not sent again, since that could create a second object, and the step declares no x-temporal-reconcile lookup. ` +
+        `Check in the provider's console (or its list operation) whether this request created something around that time, then resolve the step: ` +
+        `arazzo-temporal resolve ${a.workflowId} --step ${a.stepId} --use-id <the id it created>, or --resend if it created nothing. The run waits until then.`,
+    ),
     OUTCOME_UNKNOWN,
     { stepId: a.stepId, method: a.method, url: a.url, idempotencyKey: a.idempotencyKey, why: a.why },
   );
@@ -98,7 +107,13 @@ export function markRequest(step: PlanStep, req: ResolvedRequest, marker: string
 export async function exchangeUnsafe<R extends Answer>(a: UnsafeExchange<R>): Promise<R & { reconciled?: true }> {
   const info = activityInfo();
   const details = info.heartbeatDetails as ({ transientFailures?: number } & SafetyDetails) | undefined;
-  const where = { stepId: a.step.stepId, method: a.req.method, url: a.req.url, idempotencyKey: a.idempotencyKey, workflowId: info.workflowExecution?.workflowId ?? "<workflowId>" };
+  const where = {
+    stepId: a.step.stepId,
+    method: a.req.method,
+    url: a.req.url,
+    idempotencyKey: a.idempotencyKey,
+    workflowId: info.workflowExecution?.workflowId ?? '<workflowId>',
+  };
   if (!a.resend && earlierAttemptMayHaveSent(info.attempt, details)) {
     const why = `attempt ${info.attempt - 1} ended without an answer that proves nothing was done (a lost response, a timeout, a 5xx or a worker that stopped)`;
     const reconcile = a.step.reconcile;
@@ -108,10 +123,17 @@ export async function exchangeUnsafe<R extends Answer>(a: UnsafeExchange<R>): Pr
     // look until `settle` has passed: the provider may still be processing the earlier request
     for (let n = 1; ; n++) {
       const res = await a.exchange(`${a.label} · reconcile ${lookup.method} ${lookup.url}`, lookup);
-      if (res.statusCode >= 400) throw outcomeUnknown({ ...where, why: `${why}; the reconcile lookup ${lookup.method} ${lookup.url} answered HTTP ${res.statusCode}` });
+      if (res.statusCode >= 400)
+        throw outcomeUnknown({
+          ...where,
+          why: `${why}; the reconcile lookup ${lookup.method} ${lookup.url} answered HTTP ${res.statusCode}`,
+        });
       const found = findReconciled(res.body, reconcile, a.idempotencyKey);
       if (found !== undefined) {
-        log.info(`${a.label}: reconciled: the earlier attempt's request was processed; using what it created`, { idempotencyKey: a.idempotencyKey, lookups: n });
+        log.info(`${a.label}: reconciled: the earlier attempt's request was processed; using what it created`, {
+          idempotencyKey: a.idempotencyKey,
+          lookups: n,
+        });
         return { ...res, body: found, reconciled: true };
       }
       // within this attempt: half its start-to-close at most, so that the lookups can finish and the request be sent
@@ -121,7 +143,9 @@ export async function exchangeUnsafe<R extends Answer>(a: UnsafeExchange<R>): Pr
       heartbeat({ transientFailures: details?.transientFailures ?? 0 });
       await sleep(Math.min(1000, left));
     }
-    log.info(`${a.label}: reconciled: nothing carries marker ${a.idempotencyKey} after ${reconcile.settleMs} ms, sending the request again`);
+    log.info(
+      `${a.label}: reconciled: nothing carries marker ${a.idempotencyKey} after ${reconcile.settleMs} ms, sending the request again`,
+    );
   }
   try {
     return await a.exchange(a.label, a.req);

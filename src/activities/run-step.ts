@@ -12,12 +12,11 @@ import axios, { type AxiosResponse } from 'axios';
 import type { Readable } from 'node:stream';
 import { buildRequest } from '../core/request';
 import { pollDelayMs } from '../core/poll-policy';
-import { evaluateStep, observedValues, responseContext, type StepResponse } from '../core/evaluate-step';
-import { ExpressionError } from '../core/expr';
+import { evaluateStep, observedValues, responseContext } from '../core/evaluate-step';
+import { evaluationErrorType } from '../core/expr';
 import { evaluateStatus } from '../core/batch-status';
-import { CriterionError } from '../core/expr';
-import { isBlobRef, type BlobRef, type ExpressionContext, type ResolvedRequest } from '../core/types';
-import { blobStore, blobThresholdBytes, putValue } from '../load/blob-store';
+import type { ExpressionContext, ResolvedRequest } from '../core/types';
+import { blobStore, blobThresholdBytes } from '../load/blob-store';
 import { readBody } from './read-body';
 import { encodeBody } from './body';
 import { redact, resolveSecrets } from './secrets';
@@ -27,6 +26,7 @@ import { documentRetries } from './http-document-retry';
 import { stepLabel, type OperationStep } from '../core/plan';
 import { upgradeStep } from '../core/plan-upgrade';
 import { exchangeUnsafe, isIdempotent, markRequest } from './request-safety';
+import { providerMessage, stepOutcome, type Exchanged } from './step-outcome';
 import { POLL_PENDING, type CancelInput, type CancelOutcome, type RunStepInput, type StepOutcome } from './types';
 
 const RETRYABLE_STATUS = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
@@ -52,15 +52,6 @@ export function retryDelayMs(attempt: number, headers: Record<string, string> = 
   return Math.round(base * (1 - 0.25 * random()));
 }
 
-function providerMessage(body: unknown): string | undefined {
-  if (typeof body === 'string') return body.slice(0, 500);
-  if (!body || typeof body !== 'object') return undefined;
-  const b = body as Record<string, any>;
-  const msg = b.error?.message ?? b.message ?? (typeof b.error === 'string' ? b.error : undefined);
-  const code = b.error?.code ?? b.error?.type ?? b.type;
-  return msg ? `${code && typeof code === 'string' ? `${code}: ` : ''}${String(msg).slice(0, 500)}` : undefined;
-}
-
 /** Permanent although 429: the account is out of quota or over its spend limit. */
 function isPermanent429(body: unknown): boolean {
   const text = JSON.stringify(body ?? '');
@@ -76,10 +67,16 @@ function refuse(label: string, why: string): never {
   fail(OUTBOUND_REFUSED, `${label}: request refused by the outbound policy, not sent: ${why}`);
 }
 
-async function send(req: ResolvedRequest, idempotencyKey: string, policy: OutboundPolicy, onRefused: (why: string) => void): Promise<AxiosResponse<Readable>> {
+async function send(
+  req: ResolvedRequest,
+  idempotencyKey: string,
+  policy: OutboundPolicy,
+  onRefused: (why: string) => void,
+): Promise<AxiosResponse<Readable>> {
   const resolved = resolveSecrets(req);
   const headers: Record<string, string> = { ...(resolved.headers as Record<string, string>) };
-  if (!['GET', 'HEAD'].includes(req.method) && !Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key')) headers['Idempotency-Key'] = idempotencyKey;
+  if (!['GET', 'HEAD'].includes(req.method) && !Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key'))
+    headers['Idempotency-Key'] = idempotencyKey;
   const cookies = Object.entries(resolved.cookies as Record<string, string>);
   if (cookies.length) headers.Cookie = cookies.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
   let data: unknown;
@@ -98,7 +95,9 @@ async function send(req: ResolvedRequest, idempotencyKey: string, policy: Outbou
     // redirects: GET and HEAD follow up to 5, each target checked; other methods follow none
     maxRedirects: follow ? 5 : 0,
     beforeRedirect: (options: Record<string, unknown>) => {
-      const target = String(options.href ?? `${options.protocol}//${options.hostname}${options.port ? `:${options.port}` : ''}${options.path ?? ''}`);
+      const target = String(
+        options.href ?? `${options.protocol}//${options.hostname}${options.port ? `:${options.port}` : ''}${options.path ?? ''}`,
+      );
       const why = policy.urlProblem(target);
       if (why) {
         onRefused(`redirect to ${target}: ${why}`);
@@ -120,17 +119,19 @@ async function send(req: ResolvedRequest, idempotencyKey: string, policy: Outbou
 
 function lowerHeaders(res: AxiosResponse): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers ?? {})) if (v !== undefined && v !== null) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  for (const [k, v] of Object.entries(res.headers ?? {}))
+    if (v !== undefined && v !== null) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
   return out;
 }
 
-interface Exchanged extends StepResponse {
-  /** set when the body went to the blob store */
-  blob?: BlobRef;
-}
-
 /** Send a request, turning transport errors and transient statuses into retryable failures. */
-async function exchange(label: string, req: ResolvedRequest, idempotencyKey: string, policy: OutboundPolicy, documentRetries?: (res: Exchanged) => boolean): Promise<Exchanged> {
+async function exchange(
+  label: string,
+  req: ResolvedRequest,
+  idempotencyKey: string,
+  policy: OutboundPolicy,
+  documentRetries?: (res: Exchanged) => boolean,
+): Promise<Exchanged> {
   const problem = policy.urlProblem(req.url);
   if (problem) refuse(label, problem);
   let refused: string | undefined;
@@ -189,20 +190,6 @@ function transientFailuresSoFar(): number {
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 0;
 }
 
-/** Outputs too large for history go to the blob store; the whole stored body is referenced as it is. */
-async function externalize(outputs: Record<string, unknown>, res: Exchanged): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(outputs)) {
-    if (res.blob && value === res.body) out[name] = res.blob;
-    else if (value === undefined || isBlobRef(value)) out[name] = value;
-    else {
-      const text = typeof value === 'string' ? value : JSON.stringify(value);
-      out[name] = Buffer.byteLength(text) > blobThresholdBytes() ? await putValue(text, typeof value === 'string' ? 'text/plain' : 'application/json') : value;
-    }
-  }
-  return out;
-}
-
 function fail(type: string, message: string): never {
   throw ApplicationFailure.nonRetryable(redact(message), type);
 }
@@ -220,8 +207,7 @@ function evaluateOrFail<T>(stepId: string, evaluate: () => T): T {
   try {
     return evaluate();
   } catch (err) {
-    const type = err instanceof CriterionError ? 'ArazzoCriterionError' : err instanceof ExpressionError ? 'ArazzoExpressionError' : 'ArazzoEvaluationError';
-    fail(type, `step ${stepId}: ${(err as Error).message}`);
+    fail(evaluationErrorType(err), `step ${stepId}: ${(err as Error).message}`);
   }
 }
 
@@ -245,14 +231,22 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
         resend: input.resend,
         label,
         exchange: (l, r) => exchange(l, r, input.idempotencyKey, policy, r.method === 'GET' ? undefined : retries),
-        lookupRequest: () => buildOrFail(step.stepId, () => buildRequest({ ...step, ...step.reconcile!.lookup, requestBody: undefined }, ctx)),
+        lookupRequest: () =>
+          buildOrFail(step.stepId, () => buildRequest({ ...step, ...step.reconcile!.lookup, requestBody: undefined }, ctx)),
       });
   const rctx = responseContext(ctx, req, res);
   // one line per exchange; the SDK adds workflowId and attempt (JSON under `worker --log-format json`)
-  log.info(`${label}: HTTP ${res.statusCode}`, { step: step.stepId, method: step.operation.method, path: step.operation.path, status: res.statusCode });
+  log.info(`${label}: HTTP ${res.statusCode}`, {
+    step: step.stepId,
+    method: step.operation.method,
+    path: step.operation.path,
+    status: res.statusCode,
+  });
   const evaluation = evaluateOrFail(step.stepId, () => evaluateStep(step, rctx, input.exhaustedRetries));
   const action = evaluation.action;
-  const normalized = step.status ? evaluateOrFail(step.stepId, () => evaluateStatus(step.status!, rctx, step.stepId, step.expressions)) : undefined;
+  const normalized = step.status
+    ? evaluateOrFail(step.stepId, () => evaluateStatus(step.status!, rctx, step.stepId, step.expressions))
+    : undefined;
   if (input.pollInActivity && action?.type === 'goto' && action.stepId === step.stepId) {
     const delay = pollDelayMs(step.poll, info.attempt);
     reportPoll(step.stepId, info.attempt, normalized, () => observedValues(step, rctx), delay);
@@ -263,26 +257,7 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
       nextRetryDelay: delay,
     });
   }
-  const outcome: StepOutcome = {
-    stepId: step.stepId,
-    statusCode: res.statusCode,
-    success: evaluation.success,
-    outputs: await externalize(evaluation.outputs, res),
-    action,
-    failedCriteria: evaluation.failedCriteria,
-    polls: input.pollInActivity ? info.attempt - 1 : 0,
-    durationMs: Date.now() - started,
-  };
-  if (normalized) outcome.normalizedStatus = normalized;
-  if (!action) outcome.observed = observedValues(step, rctx);
-  if (evaluation.nullOutputs) outcome.nullOutputs = evaluation.nullOutputs;
-  // the brief of the response goes into messages and history: scrubbed of resolved secret values like errors are
-  if (evaluation.facts) outcome.facts = Object.fromEntries(Object.entries(evaluation.facts).map(([k, v]) => [k, redact(v)]));
-  if (res.statusCode >= 400) outcome.errorMessage = redact(providerMessage(res.body) ?? `HTTP ${res.statusCode}`);
-  // a retry action waits at least this long (the workflow takes the longer of it and the action's retryAfter)
-  const hint = retryHint(res.statusCode, res.headers).delayMs;
-  if (hint !== undefined) outcome.retryAfterMs = hint;
-  return outcome;
+  return stepOutcome({ step, input, res, rctx, evaluation, normalized, started, attempt: info.attempt });
 }
 
 /** Call the operation that cancels what a step created (x-temporal-cancel), during workflow cancellation. */

@@ -13,7 +13,6 @@ import { XPathSyntaxError, installXPathEngine, type XPathEngine, type XPathResul
 /** Longest XML text an xpath criterion is applied to; longer contexts fail the criterion. */
 export const MAX_XPATH_SUBJECT = LIMITS.xpathSubject;
 
-
 const STATIC_ERROR = /\bXPST\d{4}\b/;
 
 let emptyDocument: unknown;
@@ -49,7 +48,12 @@ function parseXml(text: string): unknown {
 }
 
 function firstLine(message: string): string {
-  return message.split('\n').find((l) => STATIC_ERROR.test(l) || /Error/.test(l))?.trim() ?? message.split('\n')[0];
+  return (
+    message
+      .split('\n')
+      .find((l) => STATIC_ERROR.test(l) || /Error/.test(l))
+      ?.trim() ?? message.split('\n')[0]
+  );
 }
 
 /** Throws XPathSyntaxError when the expression has a static error; dynamic errors (which need data) are not looked for. */
@@ -63,13 +67,13 @@ export function checkXPath(expression: string): void {
   }
 }
 
-
 /**
  * Evaluates `expression` on the XML text `xml`. Text that is not well-formed XML, and dynamic errors of the
  * expression (type errors and the like), fail the criterion with a detail; static errors throw XPathSyntaxError.
  */
 export function evaluateXPathOnText(expression: string, xml: string): XPathResult {
-  if (xml.length > MAX_XPATH_SUBJECT) return { passed: false, detail: `context is ${xml.length} characters, over the ${MAX_XPATH_SUBJECT} limit for xpath criteria` };
+  if (xml.length > MAX_XPATH_SUBJECT)
+    return { passed: false, detail: `context is ${xml.length} characters, over the ${MAX_XPATH_SUBJECT} limit for xpath criteria` };
   let doc: unknown;
   try {
     doc = parseXml(xml);

@@ -16,7 +16,11 @@ function toRegex(glob: string): RegExp {
     else if (c === '?') re += '[^/]';
     else if (c === '{') {
       const end = glob.indexOf('}', i);
-      re += `(?:${glob.slice(i + 1, end).split(',').map((x) => x.replace(/[.+^$()|[\]\\]/g, '\\$&')).join('|')})`;
+      re += `(?:${glob
+        .slice(i + 1, end)
+        .split(',')
+        .map((x) => x.replace(/[.+^$()|[\]\\]/g, '\\$&'))
+        .join('|')})`;
       i = end;
     } else re += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
   }
@@ -41,11 +45,20 @@ export async function expandGlobs(patterns: string[]): Promise<string[]> {
       continue;
     }
     const parts = pattern.split('/');
-    const fixed = parts.slice(0, parts.findIndex((p) => MAGIC.test(p))).join('/') || '.';
+    const fixed =
+      parts
+        .slice(
+          0,
+          parts.findIndex((p) => MAGIC.test(p)),
+        )
+        .join('/') || '.';
     const files: string[] = [];
     await walk(fixed, files);
     const re = toRegex(pattern.replace(/^\.\//, ''));
-    const matches = files.map((f) => (fixed === '.' ? relative('.', f) : f).split(sep).join('/')).filter((f) => re.test(f)).sort();
+    const matches = files
+      .map((f) => (fixed === '.' ? relative('.', f) : f).split(sep).join('/'))
+      .filter((f) => re.test(f))
+      .sort();
     if (!matches.length) throw new Error(`no file matches ${pattern}`);
     out.push(...matches);
   }

@@ -70,7 +70,10 @@ export class AesGcmCodec implements PayloadCodec {
       );
     }
     const key = this.keys.keys.get(keyId);
-    if (!key) throw new CodecError(`a payload is encrypted with key id "${keyId}", which is not among the keys of ${this.keys.source} (${[...this.keys.keys.keys()].join(', ')})`);
+    if (!key)
+      throw new CodecError(
+        `a payload is encrypted with key id "${keyId}", which is not among the keys of ${this.keys.source} (${[...this.keys.keys.keys()].join(', ')})`,
+      );
     const data = Buffer.from(p.data ?? new Uint8Array());
     if (data.length < IV_BYTES + TAG_BYTES) throw new CodecError(`an encrypted payload (key id "${keyId}") is truncated`);
     try {
@@ -80,7 +83,9 @@ export class AesGcmCodec implements PayloadCodec {
       const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
       return PayloadProto.decode(plain) as Payload;
     } catch {
-      throw new CodecError(`an encrypted payload (key id "${keyId}") failed authentication: wrong key for that id, or the payload was altered`);
+      throw new CodecError(
+        `an encrypted payload (key id "${keyId}") failed authentication: wrong key for that id, or the payload was altered`,
+      );
     }
   }
 }

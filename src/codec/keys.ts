@@ -36,7 +36,8 @@ function parseKey(id: string, text: string, source: string): Buffer {
   const t = text.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
   // the key's value is never part of a message
-  if (key.length !== KEY_BYTES) throw new CodecKeyError(`${source}: key "${id}" must be ${KEY_BYTES} bytes (base64 or 64 hex digits), it has ${key.length}`);
+  if (key.length !== KEY_BYTES)
+    throw new CodecKeyError(`${source}: key "${id}" must be ${KEY_BYTES} bytes (base64 or 64 hex digits), it has ${key.length}`);
   return key;
 }
 
@@ -44,7 +45,10 @@ function parseKey(id: string, text: string, source: string): Buffer {
 export function parseKeyList(text: string, source = 'ARAZZO_CODEC_KEYS'): CodecKeys {
   const keys = new Map<string, Buffer>();
   let currentId: string | undefined;
-  for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const at = item.indexOf(':');
     if (at <= 0) throw new CodecKeyError(`${source}: expected "id:key" entries separated by commas`);
     const id = item.slice(0, at);

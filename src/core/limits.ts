@@ -50,7 +50,7 @@ function mib(bytes: number): string {
 
 /** Offset of the first byte that does not belong to a well-formed UTF-8 sequence, or -1. */
 export function invalidUtf8Offset(b: Uint8Array): number {
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i];
     if (c < 0x80) {
       i++;
@@ -58,9 +58,9 @@ export function invalidUtf8Offset(b: Uint8Array): number {
     }
     let n: number;
     let min: number;
-    if (c >= 0xc2 && c <= 0xdf) (n = 1), (min = 0x80);
-    else if (c >= 0xe0 && c <= 0xef) (n = 2), (min = 0x800);
-    else if (c >= 0xf0 && c <= 0xf4) (n = 3), (min = 0x10000);
+    if (c >= 0xc2 && c <= 0xdf) ((n = 1), (min = 0x80));
+    else if (c >= 0xe0 && c <= 0xef) ((n = 2), (min = 0x800));
+    else if (c >= 0xf0 && c <= 0xf4) ((n = 3), (min = 0x10000));
     else return i;
     let cp = c & (0x3f >> n);
     for (let k = 1; k <= n; k++) {
@@ -83,7 +83,13 @@ export function decodeDocument(bytes: Uint8Array, file: string, maxBytes: number
     throw new DocumentError([limitError('limit-size', `the document is ${bytes.length} bytes, over the ${mib(maxBytes)} limit`, { file })]);
   }
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    throw new DocumentError([limitError('not-utf8', 'the document is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8', { file, line: 1, column: 1 })]);
+    throw new DocumentError([
+      limitError('not-utf8', 'the document is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8', {
+        file,
+        line: 1,
+        column: 1,
+      }),
+    ]);
   }
   const bad = invalidUtf8Offset(bytes);
   if (bad >= 0) {
@@ -91,7 +97,13 @@ export function decodeDocument(bytes: Uint8Array, file: string, maxBytes: number
     let lineStart = 0;
     for (let i = 0; i < bad; i++) if (bytes[i] === 0x0a) (line++, (lineStart = i + 1));
     const byte = bytes[bad].toString(16).padStart(2, '0');
-    throw new DocumentError([limitError('not-utf8', `the document is not UTF-8: byte 0x${byte} at offset ${bad} does not start a valid UTF-8 sequence`, { file, line, column: bad - lineStart + 1 })]);
+    throw new DocumentError([
+      limitError('not-utf8', `the document is not UTF-8: byte 0x${byte} at offset ${bad} does not start a valid UTF-8 sequence`, {
+        file,
+        line,
+        column: bad - lineStart + 1,
+      }),
+    ]);
   }
   const text = new TextDecoder('utf-8').decode(bytes);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -133,13 +145,27 @@ export function checkDocumentCounts(doc: unknown, file: string, locate: (path: (
   const workflows = (doc as RawDocument | null)?.workflows;
   if (!Array.isArray(workflows)) return found;
   if (workflows.length > LIMITS.workflows) {
-    found.push(limitError('limit-count', `the document has ${workflows.length} workflows, over the limit of ${LIMITS.workflows}`, locate(['workflows', LIMITS.workflows])));
+    found.push(
+      limitError(
+        'limit-count',
+        `the document has ${workflows.length} workflows, over the limit of ${LIMITS.workflows}`,
+        locate(['workflows', LIMITS.workflows]),
+      ),
+    );
   }
   workflows.forEach((w, i) => {
     const steps = (w as { steps?: unknown } | null)?.steps;
-    const workflowId = typeof (w as { workflowId?: unknown })?.workflowId === 'string' ? (w as { workflowId: string }).workflowId : undefined;
+    const workflowId =
+      typeof (w as { workflowId?: unknown })?.workflowId === 'string' ? (w as { workflowId: string }).workflowId : undefined;
     if (Array.isArray(steps) && steps.length > LIMITS.stepsPerWorkflow) {
-      found.push(limitError('limit-count', `the workflow has ${steps.length} steps, over the limit of ${LIMITS.stepsPerWorkflow}`, locate(['workflows', i, 'steps', LIMITS.stepsPerWorkflow]), { workflowId }));
+      found.push(
+        limitError(
+          'limit-count',
+          `the workflow has ${steps.length} steps, over the limit of ${LIMITS.stepsPerWorkflow}`,
+          locate(['workflows', i, 'steps', LIMITS.stepsPerWorkflow]),
+          { workflowId },
+        ),
+      );
     }
   });
   return found;
@@ -155,7 +181,14 @@ export function checkPlanLimits(plan: Plan, sites?: PlanSites): Diagnostic[] {
   const all = [plan, ...Object.values(plan.workflows ?? {})];
   const total = all.reduce((n, p) => n + p.steps.length, 0);
   if (total > LIMITS.stepsPerRun) {
-    found.push(limitError('limit-count', `a run of this workflow can reach ${total} steps (in ${all.length} workflows), over the limit of ${LIMITS.stepsPerRun}`, { file }, where));
+    found.push(
+      limitError(
+        'limit-count',
+        `a run of this workflow can reach ${total} steps (in ${all.length} workflows), over the limit of ${LIMITS.stepsPerRun}`,
+        { file },
+        where,
+      ),
+    );
   }
   const byKey = plan.workflows ?? {};
   const memo = new Map<string, number>();
@@ -188,7 +221,14 @@ export function checkPlanLimits(plan: Plan, sites?: PlanSites): Diagnostic[] {
   const depth = Math.max(0, ...childKeys.map(depthOf));
   if (depth > LIMITS.subworkflowDepth) {
     const step = plan.steps.find((s) => s.kind === 'workflow' && memo.get(s.workflow.key) === depth);
-    found.push(limitError('limit-depth', `workflow steps run workflows ${depth} levels deep, over the limit of ${LIMITS.subworkflowDepth}`, (step && sites?.steps[step.stepId]?.pos) ?? { file }, { ...where, ...(step ? { stepId: step.stepId } : {}) }));
+    found.push(
+      limitError(
+        'limit-depth',
+        `workflow steps run workflows ${depth} levels deep, over the limit of ${LIMITS.subworkflowDepth}`,
+        (step && sites?.steps[step.stepId]?.pos) ?? { file },
+        { ...where, ...(step ? { stepId: step.stepId } : {}) },
+      ),
+    );
   }
   return found;
 }
@@ -203,8 +243,18 @@ export function checkInputLimits(plan: Plan, inputs: Record<string, unknown>): D
   try {
     bytes = new TextEncoder().encode(JSON.stringify(inputs) ?? '').length;
   } catch (e) {
-    return [{ severity: 'error', code: 'bad-input', message: `the inputs cannot be written as JSON: ${(e as Error).message}`, pos, ...where }];
+    return [
+      { severity: 'error', code: 'bad-input', message: `the inputs cannot be written as JSON: ${(e as Error).message}`, pos, ...where },
+    ];
   }
-  if (bytes > LIMITS.inputBytes) return [limitError('limit-size', `the inputs are ${bytes} bytes as JSON, over the ${mib(LIMITS.inputBytes)} limit (pass a large file by reference, e.g. a URL)`, pos, where)];
+  if (bytes > LIMITS.inputBytes)
+    return [
+      limitError(
+        'limit-size',
+        `the inputs are ${bytes} bytes as JSON, over the ${mib(LIMITS.inputBytes)} limit (pass a large file by reference, e.g. a URL)`,
+        pos,
+        where,
+      ),
+    ];
   return [];
 }

@@ -27,13 +27,22 @@ const VALUE = String.raw`(?!\{\{secret:)(?!\*\*\*)`;
 const SHAPES: [RegExp, (...m: string[]) => string][] = [
   // "Authorization: Bearer abc", authorization=abc, "x-api-key":"abc", 'api-key': 'abc'
   [
-    new RegExp(String.raw`((?:proxy-)?authorization|x-api-key|api-key|x-goog-api-key)(["']?\s*[:=]\s*["']?)(?:(bearer|basic|token)\s+)?(?!(?:bearer|basic|token)\s)${VALUE}([^\s"',;&}]+)`, 'gi'),
+    new RegExp(
+      String.raw`((?:proxy-)?authorization|x-api-key|api-key|x-goog-api-key)(["']?\s*[:=]\s*["']?)(?:(bearer|basic|token)\s+)?(?!(?:bearer|basic|token)\s)${VALUE}([^\s"',;&}]+)`,
+      'gi',
+    ),
     (_, name, sep, scheme) => `${name}${sep}${scheme ? `${scheme} ` : ''}${MASK}`,
   ],
   // a credential after an auth scheme anywhere: "Bearer abc.def"
   [new RegExp(String.raw`\b(bearer|basic)\s+${VALUE}[A-Za-z0-9._~+/=-]{8,}`, 'gi'), (_, scheme) => `${scheme} ${MASK}`],
   // key-like query parameters
-  [new RegExp(String.raw`([?&;](?:api[_-]?key|key|token|access[_-]?token|secret|client[_-]?secret|password|sig|signature)=)${VALUE}[^&\s"'#]+`, 'gi'), (_, name) => `${name}${MASK}`],
+  [
+    new RegExp(
+      String.raw`([?&;](?:api[_-]?key|key|token|access[_-]?token|secret|client[_-]?secret|password|sig|signature)=)${VALUE}[^&\s"'#]+`,
+      'gi',
+    ),
+    (_, name) => `${name}${MASK}`,
+  ],
   // well-known key formats: OpenAI / Anthropic (sk-...), AWS access key ids, GitHub and Slack tokens
   [/\b(?:sk-[A-Za-z0-9_-]{16,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abposr]-[A-Za-z0-9-]{10,})/g, () => MASK],
 ];

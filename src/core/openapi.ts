@@ -33,9 +33,9 @@ export function deref(spec: Obj, value: unknown, depth = 0): Obj | undefined {
 
 function serverUrls(spec: Obj, pathItem: Obj, op: Obj): string[] {
   const servers: unknown[] = op.servers ?? pathItem.servers ?? spec.servers ?? [{ url: '/' }];
-  return servers.filter(isObj).map((s) =>
-    String(s.url).replace(/\{([^}]+)\}/g, (_, name: string) => String(s.variables?.[name]?.default ?? `{${name}}`)),
-  );
+  return servers
+    .filter(isObj)
+    .map((s) => String(s.url).replace(/\{([^}]+)\}/g, (_, name: string) => String(s.variables?.[name]?.default ?? `{${name}}`)));
 }
 
 function fileFieldsOf(spec: Obj, schema: unknown, depth = 0): string[] {
@@ -56,7 +56,13 @@ function describe(spec: Obj, path: string, method: string, pathItem: Obj, op: Ob
   for (const raw of [...(pathItem.parameters ?? []), ...(op.parameters ?? [])]) {
     const p = deref(spec, raw);
     const contentType = isObj(p?.content) ? Object.keys(p.content)[0] : undefined;
-    if (p?.name && p.in) params.set(`${p.in}:${String(p.name).toLowerCase()}`, { name: p.name, in: p.in, required: !!p.required || p.in === 'path', ...(contentType && { contentType }) });
+    if (p?.name && p.in)
+      params.set(`${p.in}:${String(p.name).toLowerCase()}`, {
+        name: p.name,
+        in: p.in,
+        required: !!p.required || p.in === 'path',
+        ...(contentType && { contentType }),
+      });
   }
   const body = deref(spec, op.requestBody);
   const content: Obj = body?.content ?? {};
@@ -96,7 +102,8 @@ export function responseEnums(spec: unknown, pointer: string): Record<string, st
   const walk = (schema: unknown, at: string, depth: number) => {
     const s = deref(spec, schema);
     if (!s || depth > 3) return;
-    if (Array.isArray(s.enum) && s.enum.every((v: unknown) => typeof v === 'string')) out[at] = [...new Set([...(out[at] ?? []), ...s.enum])];
+    if (Array.isArray(s.enum) && s.enum.every((v: unknown) => typeof v === 'string'))
+      out[at] = [...new Set([...(out[at] ?? []), ...s.enum])];
     for (const part of [...(s.allOf ?? []), ...(s.oneOf ?? []), ...(s.anyOf ?? [])]) walk(part, at, depth);
     for (const [name, prop] of Object.entries<Obj>(isObj(s.properties) ? s.properties : {}))
       walk(prop, `${at}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth + 1);

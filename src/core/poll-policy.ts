@@ -14,9 +14,12 @@ export function withDefined<T extends object>(base: T, override: Partial<T> | un
 /** What is wrong with a policy, or undefined: every field finite, intervals positive, maxInterval ≥ interval. */
 export function pollPolicyProblem(p: PollPolicy): string | undefined {
   const bad: string[] = [];
-  if (!(Number.isFinite(p.initialIntervalMs) && p.initialIntervalMs > 0)) bad.push(`interval must be a positive duration (got ${p.initialIntervalMs} ms)`);
-  if (!(Number.isFinite(p.maxIntervalMs) && p.maxIntervalMs > 0)) bad.push(`maxInterval must be a positive duration (got ${p.maxIntervalMs} ms)`);
-  else if (p.maxIntervalMs < p.initialIntervalMs) bad.push(`maxInterval (${p.maxIntervalMs} ms) must not be shorter than interval (${p.initialIntervalMs} ms)`);
+  if (!(Number.isFinite(p.initialIntervalMs) && p.initialIntervalMs > 0))
+    bad.push(`interval must be a positive duration (got ${p.initialIntervalMs} ms)`);
+  if (!(Number.isFinite(p.maxIntervalMs) && p.maxIntervalMs > 0))
+    bad.push(`maxInterval must be a positive duration (got ${p.maxIntervalMs} ms)`);
+  else if (p.maxIntervalMs < p.initialIntervalMs)
+    bad.push(`maxInterval (${p.maxIntervalMs} ms) must not be shorter than interval (${p.initialIntervalMs} ms)`);
   if (!(Number.isFinite(p.backoff) && p.backoff >= 1)) bad.push(`backoff must be a number >= 1 (got ${p.backoff})`);
   if (!(Number.isFinite(p.timeoutMs) && p.timeoutMs >= 0)) bad.push(`timeout must be a duration, 0 for none (got ${p.timeoutMs} ms)`);
   return bad.length ? bad.join('; ') : undefined;

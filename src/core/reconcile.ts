@@ -30,14 +30,16 @@ export interface ReconcileHooks {
   operationStep(pseudo: ArazzoStep, path: (string | number)[]): { operation: PlanOperation; parameters: PlanParameter[] } | undefined;
 }
 
-/** Compile a step's x-temporal-reconcile (undefined when absent or wrong; problems are reported). */
-export function compileReconcile(step: ArazzoStep, path: (string | number)[], hooks: ReconcileHooks): PlanReconcile | undefined {
-  const ext = (step as unknown as Record<string, unknown>)[RECONCILE_EXTENSION];
-  if (ext === undefined) return undefined;
-  const at = [...path, RECONCILE_EXTENSION];
-  const usage = `${RECONCILE_EXTENSION} must be an object {marker: <JSON Pointer into the request body>, lookup: {operationId, parameters}, items: <JSONPath>, match?: <JSON Pointer>}`;
-  if (typeof ext !== 'object' || ext === null || Array.isArray(ext)) return void hooks.report('bad-extension', usage, at);
-  const e = ext as { marker?: unknown; match?: unknown; items?: unknown; settle?: unknown; lookup?: { operationId?: string; operationPath?: string; parameters?: ArazzoParameter[] } };
+type ReconcileExtension = {
+  marker?: unknown;
+  match?: unknown;
+  items?: unknown;
+  settle?: unknown;
+  lookup?: { operationId?: string; operationPath?: string; parameters?: ArazzoParameter[] };
+};
+
+/** The marker and match pointers, the items JSONPath and the settle time, each reported where it is wrong. */
+function checkedFields(step: ArazzoStep, e: ReconcileExtension, at: (string | number)[], hooks: ReconcileHooks) {
   let ok = true;
   const pointer = (key: 'marker' | 'match') => {
     const v = e[key];
@@ -52,34 +54,72 @@ export function compileReconcile(step: ArazzoStep, path: (string | number)[], ho
   const marker = pointer('marker');
   const match = e.match === undefined ? marker : pointer('match');
   if (typeof e.items !== 'string' || !e.items.startsWith('$')) {
-    hooks.report('bad-extension', `${RECONCILE_EXTENSION}.items must be a JSONPath over the lookup's response body, such as $.data[*]`, [...at, 'items']);
+    hooks.report('bad-extension', `${RECONCILE_EXTENSION}.items must be a JSONPath over the lookup's response body, such as $.data[*]`, [
+      ...at,
+      'items',
+    ]);
     ok = false;
   } else {
     try {
       query({}, e.items);
     } catch (err) {
-      hooks.report('bad-extension', `${RECONCILE_EXTENSION}.items: ${e.items} is not an RFC 9535 JSONPath: ${(err as Error).message}`, [...at, 'items']);
+      hooks.report('bad-extension', `${RECONCILE_EXTENSION}.items: ${e.items} is not an RFC 9535 JSONPath: ${(err as Error).message}`, [
+        ...at,
+        'items',
+      ]);
       ok = false;
     }
   }
   const settleMs = e.settle === undefined ? DEFAULT_SETTLE_MS : parseDuration(e.settle);
   if (settleMs === undefined) {
-    hooks.report('bad-extension', `${RECONCILE_EXTENSION}.settle: cannot read "${String(e.settle)}" as a duration (e.g. 10s)`, [...at, 'settle']);
+    hooks.report('bad-extension', `${RECONCILE_EXTENSION}.settle: cannot read "${String(e.settle)}" as a duration (e.g. 10s)`, [
+      ...at,
+      'settle',
+    ]);
     ok = false;
   }
   if (step.requestBody && step.requestBody.contentType && !/json/i.test(step.requestBody.contentType)) {
-    hooks.report('bad-extension', `${RECONCILE_EXTENSION} needs a JSON request body to carry the marker (this step sends ${step.requestBody.contentType})`, at);
+    hooks.report(
+      'bad-extension',
+      `${RECONCILE_EXTENSION} needs a JSON request body to carry the marker (this step sends ${step.requestBody.contentType})`,
+      at,
+    );
     ok = false;
   }
+  return { marker, match, settleMs, ok };
+}
+
+/** Compile a step's x-temporal-reconcile (undefined when absent or wrong; problems are reported). */
+export function compileReconcile(step: ArazzoStep, path: (string | number)[], hooks: ReconcileHooks): PlanReconcile | undefined {
+  const ext = (step as unknown as Record<string, unknown>)[RECONCILE_EXTENSION];
+  if (ext === undefined) return undefined;
+  const at = [...path, RECONCILE_EXTENSION];
+  const usage = `${RECONCILE_EXTENSION} must be an object {marker: <JSON Pointer into the request body>, lookup: {operationId, parameters}, items: <JSONPath>, match?: <JSON Pointer>}`;
+  if (typeof ext !== 'object' || ext === null || Array.isArray(ext)) return void hooks.report('bad-extension', usage, at);
+  const e = ext as ReconcileExtension;
+  const { marker, match, settleMs, ok } = checkedFields(step, e, at, hooks);
   if (!e.lookup || typeof e.lookup !== 'object') {
-    hooks.report('bad-extension', `${RECONCILE_EXTENSION}.lookup must name the operation that lists what the step creates (operationId or operationPath, parameters)`, [...at, 'lookup']);
+    hooks.report(
+      'bad-extension',
+      `${RECONCILE_EXTENSION}.lookup must name the operation that lists what the step creates (operationId or operationPath, parameters)`,
+      [...at, 'lookup'],
+    );
     return undefined;
   }
-  const pseudo: ArazzoStep = { stepId: `${step.stepId}.reconcile`, operationId: e.lookup.operationId, operationPath: e.lookup.operationPath, parameters: e.lookup.parameters };
+  const pseudo: ArazzoStep = {
+    stepId: `${step.stepId}.reconcile`,
+    operationId: e.lookup.operationId,
+    operationPath: e.lookup.operationPath,
+    parameters: e.lookup.parameters,
+  };
   const lookup = hooks.operationStep(pseudo, [...at, 'lookup']);
   if (!lookup || !ok) return undefined;
   if (!['GET', 'HEAD'].includes(lookup.operation.method)) {
-    hooks.report('bad-extension', `${RECONCILE_EXTENSION}.lookup must be a GET operation (${lookup.operation.operationId ?? lookup.operation.path} is ${lookup.operation.method})`, [...at, 'lookup']);
+    hooks.report(
+      'bad-extension',
+      `${RECONCILE_EXTENSION}.lookup must be a GET operation (${lookup.operation.operationId ?? lookup.operation.path} is ${lookup.operation.method})`,
+      [...at, 'lookup'],
+    );
     return undefined;
   }
   return { marker, match, items: e.items as string, settleMs: settleMs ?? DEFAULT_SETTLE_MS, lookup: { stepId: pseudo.stepId, ...lookup } };
@@ -92,7 +132,12 @@ export function withMarker(body: unknown, pointer: string, marker: string): unkn
   let doc: unknown = root;
   // create missing parents ({} objects), then write the leaf
   for (let i = 1; i < tokens.length; i++) {
-    const parent = '/' + tokens.slice(0, i).map((t) => t.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+    const parent =
+      '/' +
+      tokens
+        .slice(0, i)
+        .map((t) => t.replace(/~/g, '~0').replace(/\//g, '~1'))
+        .join('/');
     if (getPointer(doc, parent) === undefined) doc = setPointer(doc, parent, {});
   }
   return setPointer(doc, pointer, marker);

@@ -75,7 +75,14 @@ export function buildRequest(
     }
     return encodeURIComponent(v);
   });
-  const request: ResolvedRequest = { method: step.operation.method, url: step.operation.serverUrl + path + (queryString ? `?${queryString}` : ''), headers, query, cookies, path: pathParams };
+  const request: ResolvedRequest = {
+    method: step.operation.method,
+    url: step.operation.serverUrl + path + (queryString ? `?${queryString}` : ''),
+    headers,
+    query,
+    cookies,
+    path: pathParams,
+  };
   if (step.requestBody) {
     let value = evaluateValue(step.requestBody.payload, ctx, opts);
     for (const r of step.requestBody.replacements ?? []) value = setPointer(value, r.target, evaluateValue(r.value, ctx, opts));

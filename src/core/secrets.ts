@@ -15,7 +15,6 @@ export function secretPlaceholder(name: string): string {
   return `${OPEN}${name}${CLOSE}`;
 }
 
-
 /** The environment variable names of every secret reference and placeholder in a value (deep). */
 export function secretNames(value: unknown, into: Set<string> = new Set()): Set<string> {
   if (isSecretRef(value)) into.add(value.$secret);

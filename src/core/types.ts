@@ -170,7 +170,18 @@ export interface PlanOperation {
   idempotent?: boolean;
 }
 
-export type { PlanAction, EndAction, GotoAction, RetryAction, PlanStep, OperationStep, WorkflowStep, PlanCancel, PlanWorkflowTarget, Plan } from './plan';
+export type {
+  PlanAction,
+  EndAction,
+  GotoAction,
+  RetryAction,
+  PlanStep,
+  OperationStep,
+  WorkflowStep,
+  PlanCancel,
+  PlanWorkflowTarget,
+  Plan,
+} from './plan';
 
 // ---------- Secrets ----------
 

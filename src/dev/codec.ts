@@ -14,7 +14,8 @@ export async function startDevCodec(opts: { port: number; uiPort: number }): Pro
   if (!configured) ensureDevKeyFile();
   const keys = codecKeysFromEnv();
   if (!keys) return { description: 'plaintext' };
-  const start = (port: number) => startCodecServer({ codec: codecFromEnv(keys), port, origins: [`http://127.0.0.1:${opts.uiPort}`, `http://localhost:${opts.uiPort}`] });
+  const start = (port: number) =>
+    startCodecServer({ codec: codecFromEnv(keys), port, origins: [`http://127.0.0.1:${opts.uiPort}`, `http://localhost:${opts.uiPort}`] });
   // the Web UI is told the address, so a taken default port is no reason to fail: another one is picked
   const server = await start(opts.port).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EADDRINUSE' || opts.port === 0) throw err;

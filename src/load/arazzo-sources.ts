@@ -53,7 +53,12 @@ export async function loadArazzoSources(sources: Record<string, LoadedSource>, o
 }
 
 /** Read one Arazzo source description with positions, and load its own source descriptions (not their references). */
-async function readNested(source: LoadedSource, opts: NestedLoadOptions, prefix: string, diagnostics: Diagnostic[]): Promise<Nested | string> {
+async function readNested(
+  source: LoadedSource,
+  opts: NestedLoadOptions,
+  prefix: string,
+  diagnostics: Diagnostic[],
+): Promise<Nested | string> {
   const location = source.location;
   const file = displayLocation(location);
   let text: string;
@@ -66,7 +71,8 @@ async function readNested(source: LoadedSource, opts: NestedLoadOptions, prefix:
   const parsed = parseWithPositions(text, file);
   if (parsed.errors.length) return `${parsed.errors[0].message} (${file}:${parsed.errors[0].pos?.line ?? '?'})`;
   const doc = parsed.value as ArazzoDocument;
-  if (!doc || typeof doc !== 'object' || !Array.isArray(doc.workflows)) return `${file} is not an Arazzo document (it has no workflows list)`;
+  if (!doc || typeof doc !== 'object' || !Array.isArray(doc.workflows))
+    return `${file} is not an Arazzo document (it has no workflows list)`;
   // the checks of the root document (src/load/prepare.ts), at this document's own file:line
   const counts = checkDocumentCounts(doc, file, parsed.locate);
   const schema = counts.length ? counts : validateSchema(doc, file, parsed);
@@ -80,7 +86,12 @@ async function readNested(source: LoadedSource, opts: NestedLoadOptions, prefix:
       if (!sd || typeof sd.name !== 'string' || typeof sd.url !== 'string') return;
       const override = opts.sourceOverrides?.[prefix + sd.name];
       const where = override ?? resolveLocation(location, sd.url);
-      const loaded: LoadedSource = { name: sd.name, type: sd.type ?? 'openapi', location: displayLocation(where), url: absoluteLocation(where) };
+      const loaded: LoadedSource = {
+        name: sd.name,
+        type: sd.type ?? 'openapi',
+        location: displayLocation(where),
+        url: absoluteLocation(where),
+      };
       try {
         loaded.spec = await opts.load(where);
       } catch (err) {

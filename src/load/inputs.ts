@@ -25,7 +25,8 @@ const CONTENT_KEYWORDS = new Set(['pattern', 'minLength', 'maxLength', 'format',
 function secretPaths(value: unknown, path = '', into: Set<string> = new Set()): Set<string> {
   if (isSecretRef(value)) into.add(path);
   else if (Array.isArray(value)) value.forEach((v, i) => secretPaths(v, `${path}/${i}`, into));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) secretPaths(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, into);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) secretPaths(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, into);
   return into;
 }
 
@@ -37,7 +38,12 @@ function withSecretsAsStrings(value: unknown): unknown {
 }
 
 /** The place in the workflow's `inputs` schema that an input error is about (its property, or the `required` entry). */
-function schemaPath(plan: Plan, workflow: (string | number)[] | undefined, instancePath: string, missing?: string): (string | number)[] | undefined {
+function schemaPath(
+  plan: Plan,
+  workflow: (string | number)[] | undefined,
+  instancePath: string,
+  missing?: string,
+): (string | number)[] | undefined {
   if (!workflow) return undefined;
   const path: (string | number)[] = [...workflow, 'inputs'];
   for (const raw of instancePath.split('/').slice(1)) {
@@ -47,7 +53,8 @@ function schemaPath(plan: Plan, workflow: (string | number)[] | undefined, insta
   }
   if (missing !== undefined) {
     let node: unknown = plan.inputsSchema;
-    for (const k of path.slice(workflow.length + 1)) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[k] : undefined;
+    for (const k of path.slice(workflow.length + 1))
+      node = node && typeof node === 'object' ? (node as Record<string, unknown>)[k] : undefined;
     const required = (node as { required?: unknown } | undefined)?.required;
     const index = Array.isArray(required) ? required.indexOf(missing) : -1;
     path.push('required', ...(index >= 0 ? [index] : []));
@@ -56,7 +63,12 @@ function schemaPath(plan: Plan, workflow: (string | number)[] | undefined, insta
 }
 
 /** `workflowPath`: where the workflow sits in its document (['workflows', i]), for positions in its inputs schema. */
-export function validateInputs(plan: Plan, inputs: Record<string, unknown>, locate?: Locate, workflowPath?: (string | number)[]): Diagnostic[] {
+export function validateInputs(
+  plan: Plan,
+  inputs: Record<string, unknown>,
+  locate?: Locate,
+  workflowPath?: (string | number)[],
+): Diagnostic[] {
   const schema = plan.inputsSchema;
   if (!schema) return [];
   const where = { workflowId: plan.workflowId, pos: { file: plan.document.file } as SourcePos };
@@ -64,7 +76,14 @@ export function validateInputs(plan: Plan, inputs: Record<string, unknown>, loca
   try {
     validate = instances().check.compile(schema);
   } catch (err) {
-    return [{ severity: 'error', code: 'inputs-schema', message: `the workflow's inputs schema is not valid JSON Schema: ${(err as Error).message}`, ...where }];
+    return [
+      {
+        severity: 'error',
+        code: 'inputs-schema',
+        message: `the workflow's inputs schema is not valid JSON Schema: ${(err as Error).message}`,
+        ...where,
+      },
+    ];
   }
   if (validate(withSecretsAsStrings(inputs))) return [];
   const secrets = secretPaths(inputs);

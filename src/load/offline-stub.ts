@@ -23,10 +23,18 @@ function* targets(doc: ArazzoDocument): Generator<{ operationId?: unknown; opera
  * operationId goes to the stand-in when no loaded source defines it (`definedElsewhere`) and `name` is the first
  * remote source, so it resolves once, never ambiguously.
  */
-export function offlineStub(doc: ArazzoDocument, name: string, firstRemote: boolean, definedElsewhere: (operationId: string) => boolean): unknown {
+export function offlineStub(
+  doc: ArazzoDocument,
+  name: string,
+  firstRemote: boolean,
+  definedElsewhere: (operationId: string) => boolean,
+): unknown {
   const paths: Record<string, Record<string, unknown>> = {};
   const add = (path: string, method: string, operationId?: string) => {
-    (paths[path] ??= {})[method] = { ...(operationId && { operationId }), responses: { default: { description: 'not checked (offline)' } } };
+    (paths[path] ??= {})[method] = {
+      ...(operationId && { operationId }),
+      responses: { default: { description: 'not checked (offline)' } },
+    };
   };
   for (const t of targets(doc)) {
     if (typeof t.operationId === 'string') {
@@ -41,5 +49,10 @@ export function offlineStub(doc: ArazzoDocument, name: string, firstRemote: bool
       if (m && m[1] === name && METHODS.includes(m[3])) add(decodeURIComponent(m[2]).replace(/~1/g, '/').replace(/~0/g, '~'), m[3]);
     }
   }
-  return { openapi: '3.1.0', info: { title: `${name} (not checked: offline)`, version: '0' }, servers: [{ url: 'https://offline.invalid' }], paths };
+  return {
+    openapi: '3.1.0',
+    info: { title: `${name} (not checked: offline)`, version: '0' },
+    servers: [{ url: 'https://offline.invalid' }],
+    paths,
+  };
 }

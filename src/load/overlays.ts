@@ -25,7 +25,12 @@ export interface LoadedOverlay {
   locate: (actionIndex: number, key?: string) => { file: string; line?: number; column?: number };
 }
 
-const overlayError = (message: string, pos: Diagnostic['pos'], code = 'bad-overlay'): Diagnostic => ({ severity: 'error', code, message, pos });
+const overlayError = (message: string, pos: Diagnostic['pos'], code = 'bad-overlay'): Diagnostic => ({
+  severity: 'error',
+  code,
+  message,
+  pos,
+});
 
 /** Parse and check an overlay document; errors name file:line. */
 export function parseOverlay(text: string, file: string): { overlay?: LoadedOverlay; diagnostics: Diagnostic[] } {
@@ -33,17 +38,31 @@ export function parseOverlay(text: string, file: string): { overlay?: LoadedOver
   if (parsed.errors.length) return { diagnostics: parsed.errors };
   const v = parsed.value as Record<string, unknown> | undefined;
   const diagnostics: Diagnostic[] = [];
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return { diagnostics: [overlayError(`${file} is not an Overlay document (an object with overlay, info, actions)`, { file })] };
-  if (typeof v.overlay !== 'string' || !/^1\.0\.\d+$/.test(v.overlay)) diagnostics.push(overlayError(`overlay: expected a 1.0.x version such as "1.0.0", got ${JSON.stringify(v.overlay)}`, parsed.locate(['overlay'])));
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    return { diagnostics: [overlayError(`${file} is not an Overlay document (an object with overlay, info, actions)`, { file })] };
+  if (typeof v.overlay !== 'string' || !/^1\.0\.\d+$/.test(v.overlay))
+    diagnostics.push(
+      overlayError(`overlay: expected a 1.0.x version such as "1.0.0", got ${JSON.stringify(v.overlay)}`, parsed.locate(['overlay'])),
+    );
   if (!v.info || typeof v.info !== 'object') diagnostics.push(overlayError('info (with title and version) is required', parsed.locate([])));
-  if (!Array.isArray(v.actions) || v.actions.length === 0) diagnostics.push(overlayError('actions must be a non-empty list', parsed.locate(['actions'])));
+  if (!Array.isArray(v.actions) || v.actions.length === 0)
+    diagnostics.push(overlayError('actions must be a non-empty list', parsed.locate(['actions'])));
   (Array.isArray(v.actions) ? v.actions : []).forEach((a: unknown, i: number) => {
     const at = parsed.locate(['actions', i]);
-    if (!a || typeof a !== 'object') return diagnostics.push(overlayError(`actions[${i}] must be an object with target and update or remove`, at));
+    if (!a || typeof a !== 'object')
+      return diagnostics.push(overlayError(`actions[${i}] must be an object with target and update or remove`, at));
     const action = a as Record<string, unknown>;
-    if (typeof action.target !== 'string' || !action.target.startsWith('$')) diagnostics.push(overlayError(`actions[${i}].target must be a JSONPath such as $.workflows[0].steps[?@.stepId == 'createBatch']`, parsed.locate(['actions', i, 'target'])));
-    if (action.update === undefined && action.remove !== true) diagnostics.push(overlayError(`actions[${i}] needs update or remove: true`, at));
-    if (action.update !== undefined && action.remove === true) diagnostics.push(overlayError(`actions[${i}] has both update and remove`, at));
+    if (typeof action.target !== 'string' || !action.target.startsWith('$'))
+      diagnostics.push(
+        overlayError(
+          `actions[${i}].target must be a JSONPath such as $.workflows[0].steps[?@.stepId == 'createBatch']`,
+          parsed.locate(['actions', i, 'target']),
+        ),
+      );
+    if (action.update === undefined && action.remove !== true)
+      diagnostics.push(overlayError(`actions[${i}] needs update or remove: true`, at));
+    if (action.update !== undefined && action.remove === true)
+      diagnostics.push(overlayError(`actions[${i}] has both update and remove`, at));
   });
   if (diagnostics.length) return { diagnostics };
   return {
@@ -88,11 +107,15 @@ export function applyOverlays<T>(doc: T, overlays: LoadedOverlay[]): { doc: T; d
       try {
         exec(out, action.target, (_v, p) => found.push([...(p as (string | number)[])]));
       } catch (err) {
-        diagnostics.push(overlayError(`${where}: target ${action.target} is not a valid RFC 9535 JSONPath: ${(err as Error).message}`, pos));
+        diagnostics.push(
+          overlayError(`${where}: target ${action.target} is not a valid RFC 9535 JSONPath: ${(err as Error).message}`, pos),
+        );
         return;
       }
       if (!found.length) {
-        diagnostics.push(overlayError(`${where}: target ${action.target} matches nothing in the document`, pos, 'overlay-target-unmatched'));
+        diagnostics.push(
+          overlayError(`${where}: target ${action.target} matches nothing in the document`, pos, 'overlay-target-unmatched'),
+        );
         return;
       }
       const at = (path: (string | number)[]) => path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], out);
@@ -110,7 +133,13 @@ export function applyOverlays<T>(doc: T, overlays: LoadedOverlay[]): { doc: T; d
         const node = at(path);
         if (Array.isArray(node)) node.push(structuredClone(action.update));
         else if (isObject(node) && isObject(action.update)) merge(node, action.update);
-        else diagnostics.push(overlayError(`${where}: target ${action.target} selects ${JSON.stringify(path)}, which ${isObject(node) ? 'is an object; update must be an object' : 'is not an object or array'}`, ov.locate(i, 'update')));
+        else
+          diagnostics.push(
+            overlayError(
+              `${where}: target ${action.target} selects ${JSON.stringify(path)}, which ${isObject(node) ? 'is an object; update must be an object' : 'is not an object or array'}`,
+              ov.locate(i, 'update'),
+            ),
+          );
       }
     });
   }

@@ -1,6 +1,21 @@
 // Parse YAML or JSON text into a plain object while keeping positions, so every diagnostic can name
 // file:line:column. JSON is YAML, so one parser serves both.
-import { Composer, LineCounter, Parser, YAMLParseError, isMap, isNode, isScalar, visit, type CST, type Document, type DocumentOptions, type ParseOptions as YamlParseOptions, type SchemaOptions, type ToJSOptions } from 'yaml';
+import {
+  Composer,
+  LineCounter,
+  Parser,
+  YAMLParseError,
+  isMap,
+  isNode,
+  isScalar,
+  visit,
+  type CST,
+  type Document,
+  type DocumentOptions,
+  type ParseOptions as YamlParseOptions,
+  type SchemaOptions,
+  type ToJSOptions,
+} from 'yaml';
 import type { Diagnostic, SourcePos } from '../core/types';
 import { LIMITS, aliasLimitMessage, depthLimitMessage, tooDeepPath } from '../core/limits';
 
@@ -55,7 +70,11 @@ type YamlOptions = YamlParseOptions & DocumentOptions & SchemaOptions;
  * yaml's parseDocument, with the depth check on the same token tree: the text is lexed and parsed once (a second
  * pass cost `validate` ~100 ms on the seeds). `tooDeep` (and no document) when a collection nests deeper than the limit.
  */
-export function parseChecked(text: string, options: YamlOptions = {}, lineCounter = new LineCounter()): { doc?: Document; tooDeep?: { line: number; column: number } } {
+export function parseChecked(
+  text: string,
+  options: YamlOptions = {},
+  lineCounter = new LineCounter(),
+): { doc?: Document; tooDeep?: { line: number; column: number } } {
   const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
   const at = tooDeepOffset(tokens, LIMITS.nestingDepth);
   if (at !== undefined) {
@@ -66,7 +85,13 @@ export function parseChecked(text: string, options: YamlOptions = {}, lineCounte
   for (const next of new Composer(options).compose(tokens, true, text.length)) {
     if (!doc) doc = next as Document;
     else {
-      doc.errors.push(new YAMLParseError(next.range.slice(0, 2) as [number, number], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      doc.errors.push(
+        new YAMLParseError(
+          next.range.slice(0, 2) as [number, number],
+          'MULTIPLE_DOCS',
+          'Source contains multiple documents; please use YAML.parseAllDocuments()',
+        ),
+      );
       break;
     }
   }

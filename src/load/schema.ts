@@ -3,7 +3,6 @@
 // for unknown fields), the workflow and step it sits in, and a sentence instead of ajv's wording;
 // alternatives (oneOf/anyOf) are reported once, not once per branch. Lenient forms the engine runs
 // (retry under onSuccess) are left to the compiler, which warns about them.
-import { editDistance } from '../core/suggest';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone';
@@ -13,6 +12,9 @@ import { join } from 'node:path';
 import { arazzo11Schema, arazzoSchema, isArazzo11 } from './schema-1.1';
 import type { Diagnostic, SourcePos } from '../core/types';
 import { formatPath, type PathSegment } from './parse-document';
+import { describeMessage, isObj, str, subject, valueAt, type Obj } from './schema-messages';
+
+export { describeObject } from './schema-messages';
 
 export interface Locator {
   locate(path: PathSegment[]): SourcePos;
@@ -61,12 +63,8 @@ export function writeStandaloneValidators(): string[] {
   });
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Lists whose entries carry ids: identical entries are reported by the semantic checks as duplicate ids. */
 const ID_LISTS = new Set(['steps', 'workflows', 'sourceDescriptions']);
-const ACTION_LISTS = new Set(['onSuccess', 'onFailure', 'successActions', 'failureActions']);
 
 /** A JSON pointer (ajv's instancePath) as path segments, indices as numbers where the data has arrays. */
 function segments(pointer: string, root: unknown): PathSegment[] {
@@ -86,77 +84,23 @@ function segments(pointer: string, root: unknown): PathSegment[] {
   return out;
 }
 
-function valueAt(root: unknown, path: PathSegment[]): unknown {
-  return path.reduce<unknown>((v, k) => (Array.isArray(v) || isObj(v) ? (v as Record<string | number, unknown>)[k] : undefined), root);
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-/** How a person would name the object at `path`: workflow "x", step "y", onSuccess action "z", … */
-export function describeObject(root: unknown, path: PathSegment[]): string {
-  if (path.length === 0) return 'the document';
-  const value = valueAt(root, path);
-  const last = path[path.length - 1];
-  const parent = path[path.length - 2];
-  const named = (kind: string, name: unknown, fallback: string) => (typeof name === 'string' ? `${kind} "${name}"` : fallback);
-  if (typeof last === 'number') {
-    const obj = isObj(value) ? value : {};
-    switch (parent) {
-      case 'workflows':
-        return named('workflow', obj.workflowId, `workflows[${last}]`);
-      case 'steps':
-        return named('step', obj.stepId, `steps[${last}]`);
-      case 'sourceDescriptions':
-        return named('source description', obj.name, `sourceDescriptions[${last}]`);
-      case 'parameters':
-        return named('parameter', obj.name ?? obj.reference, `parameters[${last}]`);
-      default:
-        if (ACTION_LISTS.has(String(parent))) return named(`${String(parent)} action`, obj.name ?? obj.reference, `${String(parent)}[${last}]`);
-        return `${String(parent)}[${last}]`;
-    }
-  }
-  if (path[0] === 'components' && path.length === 3) return `components.${String(path[1])}.${last}`;
-  return `"${last}"`;
-}
-
-/** "x" of step "y" — the field at `path` and the object that has it. */
-function subject(root: unknown, path: PathSegment[]): string {
-  if (path.length === 0) return 'the document';
-  const last = path[path.length - 1];
-  if (typeof last === 'number' || (path[0] === 'components' && path.length === 3)) return describeObject(root, path);
-  const owner = path.length === 1 ? '' : ` of ${describeObject(root, path.slice(0, -1))}`;
-  return `"${last}"${owner}`;
-}
-
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return `a ${typeof v}`;
-}
-
-const EXPECTED: Record<string, string> = { object: 'a mapping (object)', array: 'a list', string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false', null: 'null' };
-
-function shown(v: unknown): string {
-  const text = JSON.stringify(v);
-  return text === undefined ? String(v) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-function suggestion(field: string, schema: unknown): string {
-  const known = isObj(schema) && isObj(schema.properties) ? Object.keys(schema.properties) : [];
-  const best = known.map((k) => ({ k, d: editDistance(field, k) })).sort((a, b) => a.d - b.d)[0];
-  if (best && best.d <= Math.max(1, Math.floor(best.k.length / 3))) return ` (did you mean "${best.k}"?)`;
-  return known.length ? ` (allowed: ${known.join(', ')}, or x- extensions)` : '';
-}
-
 /** Errors the engine tolerates on purpose: `retry` under onSuccess (the compiler warns: retry-on-success). */
 function tolerated(e: ErrorObject, root: unknown, path: PathSegment[]): boolean {
   const inSuccessList = (p: PathSegment[]) => {
     const list = p[p.length - 2];
-    return (list === 'onSuccess' || list === 'successActions' || (p[0] === 'components' && p[1] === 'successActions' && p.length === 3)) && isObj(valueAt(root, p)) && (valueAt(root, p) as Obj).type === 'retry';
+    return (
+      (list === 'onSuccess' || list === 'successActions' || (p[0] === 'components' && p[1] === 'successActions' && p.length === 3)) &&
+      isObj(valueAt(root, p)) &&
+      (valueAt(root, p) as Obj).type === 'retry'
+    );
   };
   if (e.keyword === 'enum' && path[path.length - 1] === 'type' && inSuccessList(path.slice(0, -1))) return true;
-  if (e.keyword === 'unevaluatedProperties' && ['retryAfter', 'retryLimit'].includes(String(e.params.unevaluatedProperty)) && inSuccessList(path)) return true;
+  if (
+    e.keyword === 'unevaluatedProperties' &&
+    ['retryAfter', 'retryLimit'].includes(String(e.params.unevaluatedProperty)) &&
+    inSuccessList(path)
+  )
+    return true;
   return false;
 }
 
@@ -170,7 +114,15 @@ export function validateSchema(doc: unknown, file: string, where: Locator): Diag
 
   // Alternatives: one message for the oneOf/anyOf/not, none for its branches.
   const combinators = errors.filter((e) => COMBINATORS.has(e.keyword));
-  errors = errors.filter((e) => !combinators.some((c) => c !== e && e.schemaPath.startsWith(c.schemaPath + '/') && (e.instancePath === c.instancePath || e.instancePath.startsWith(c.instancePath + '/'))));
+  errors = errors.filter(
+    (e) =>
+      !combinators.some(
+        (c) =>
+          c !== e &&
+          e.schemaPath.startsWith(c.schemaPath + '/') &&
+          (e.instancePath === c.instancePath || e.instancePath.startsWith(c.instancePath + '/')),
+      ),
+  );
   // `if` failures only announce that a `then`/`else` failed, which has its own errors; propertyNames
   // sub-errors repeat the propertyNames error.
   errors = errors.filter((e) => e.keyword !== 'if' && !(e.propertyName !== undefined && e.keyword !== 'propertyNames'));
@@ -179,7 +131,12 @@ export function validateSchema(doc: unknown, file: string, where: Locator): Diag
   const typeErrors = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   errors = errors.filter((e) => e.keyword === 'type' || !typeErrors.has(e.instancePath));
   errors = errors.filter(
-    (e) => !(COMBINATORS.has(e.keyword) && !(e.parentSchema as Obj | undefined)?.[`x-${e.keyword}-message`] && errors.some((o) => o !== e && !COMBINATORS.has(o.keyword) && o.instancePath === e.instancePath)),
+    (e) =>
+      !(
+        COMBINATORS.has(e.keyword) &&
+        !(e.parentSchema as Obj | undefined)?.[`x-${e.keyword}-message`] &&
+        errors.some((o) => o !== e && !COMBINATORS.has(o.keyword) && o.instancePath === e.instancePath)
+      ),
   );
 
   const out: Diagnostic[] = [];
@@ -216,65 +173,13 @@ function describe(e: ErrorObject, doc: unknown, path: PathSegment[], where: Loca
   const at = m.at ?? path;
   const pos = m.key && where.locateKey ? where.locateKey(at) : where.locate(at);
   // values inside workflow inputs are judged by the JSON Schema 2020-12 meta-schema
-  const inInputs = (path[0] === 'workflows' && path[2] === 'inputs') || (path[0] === 'components' && path[1] === 'inputs' && path.length > 2);
-  return { severity: 'error', code: m.code ?? 'schema', message: inInputs ? `inputs schema is not valid JSON Schema 2020-12: ${m.message}` : m.message, pos, at };
-}
-
-function describeMessage(e: ErrorObject, doc: unknown, path: PathSegment[], parentSchema: Obj | undefined, subj: string): { message: string; code?: string; at?: PathSegment[]; key?: boolean } {
-  const p = e.params as Record<string, any>;
-  switch (e.keyword) {
-    case 'unevaluatedProperties':
-    case 'additionalProperties': {
-      const field = String(p.unevaluatedProperty ?? p.additionalProperty);
-      return { code: 'unknown-field', message: `unknown field "${field}" in ${describeObject(doc, path)}${suggestion(field, parentSchema)}`, at: [...path, field], key: true };
-    }
-    case 'required': {
-      const field = String(p.missingProperty);
-      const prop = isObj(parentSchema?.properties) ? (parentSchema.properties as Obj)[field] : undefined;
-      const list = isObj(prop) && prop.type === 'array' && Number(prop.minItems) >= 1;
-      const owner = describeObject(doc, path);
-      return { message: list ? `${owner} needs a non-empty "${field}" list` : `${owner} is missing the required field "${field}"` };
-    }
-    case 'type': {
-      const wanted = String(p.type)
-        .split(',')
-        .map((t) => EXPECTED[t] ?? t)
-        .join(' or ');
-      return { message: `${subj} must be ${wanted}, not ${typeName(e.data)}${e.data !== null && typeof e.data !== 'object' ? ` (${shown(e.data)})` : ''}` };
-    }
-    case 'enum':
-      return { message: `${subj} must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, not ${shown(e.data)}` };
-    case 'const':
-      return { message: `${subj} must be ${JSON.stringify(p.allowedValue)}, not ${shown(e.data)}` };
-    case 'pattern': {
-      const custom = str(parentSchema?.['x-pattern-message']);
-      return { message: custom ? `${subj} ${shown(e.data)} ${custom}` : `${subj} ${shown(e.data)} does not match ${String(p.pattern)}` };
-    }
-    case 'format':
-      return { message: `${subj} ${shown(e.data)} is not a valid ${String(p.format)}` };
-    case 'minItems':
-      return { message: Number(p.limit) === 1 ? `${subj} must not be an empty list` : `${subj} needs at least ${p.limit} entries` };
-    case 'minimum':
-    case 'exclusiveMinimum':
-      return { message: `${subj} must be ${String(p.comparison)} ${String(p.limit)}, not ${shown(e.data)}` };
-    case 'uniqueItems':
-      return { message: `${subj} has identical entries (${Number(p.j) + 1} and ${Number(p.i) + 1}); entries must be unique`, at: [...path, Number(p.i)] };
-    case 'dependentRequired':
-      return { message: `${describeObject(doc, path)} has "${String(p.property)}" but no "${String(p.missingProperty)}": a criterion with a type needs a context (e.g. $response.body)`, at: [...path, String(p.property)], key: true };
-    case 'propertyNames':
-      return { message: `${subj}: the name "${String(p.propertyName)}" is not allowed (names match ^[a-zA-Z0-9.\\-_]+$)`, at: [...path, String(p.propertyName)], key: true };
-    case 'oneOf':
-    case 'anyOf':
-    case 'not': {
-      const custom = str(parentSchema?.[`x-${e.keyword}-message`]);
-      const owner = describeObject(doc, path);
-      if (custom) {
-        const both = e.keyword === 'oneOf' && Array.isArray(p.passingSchemas) ? ' (it has more than one)' : '';
-        return { message: `${owner}: ${custom}${both}` };
-      }
-      return { message: `${owner} ${e.message}` };
-    }
-    default:
-      return { message: `${subj} ${e.message}` };
-  }
+  const inInputs =
+    (path[0] === 'workflows' && path[2] === 'inputs') || (path[0] === 'components' && path[1] === 'inputs' && path.length > 2);
+  return {
+    severity: 'error',
+    code: m.code ?? 'schema',
+    message: inInputs ? `inputs schema is not valid JSON Schema 2020-12: ${m.message}` : m.message,
+    pos,
+    at,
+  };
 }

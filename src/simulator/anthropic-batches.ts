@@ -73,7 +73,12 @@ export class MessageBatchStore {
     const one = /^\/v1\/messages\/batches\/(?<id>[^/]+)/;
     const sub = (rest: string) => new RegExp(one.source + rest + '$');
     return [
-      { method: 'POST', pattern: /^\/v1\/messages\/batches$/, create: true, handle: async (req, now) => ({ json: this.create(await readJsonObject(req), now) }) },
+      {
+        method: 'POST',
+        pattern: /^\/v1\/messages\/batches$/,
+        create: true,
+        handle: async (req, now) => ({ json: this.create(await readJsonObject(req), now) }),
+      },
       { method: 'GET', pattern: /^\/v1\/messages\/batches$/, handle: (req) => ({ json: this.page(req.query) }) },
       { method: 'GET', pattern: sub(''), handle: (req) => ({ json: this.toJSON(this.get(req.params.id)) }) },
       { method: 'DELETE', pattern: sub(''), handle: (req) => ({ json: this.delete(req.params.id) }) },
@@ -111,7 +116,8 @@ export class MessageBatchStore {
       if (typeof customId !== 'string' || customId === '') throw badRequest(`requests.${i}.custom_id: Field required`);
       if (!CUSTOM_ID.test(customId)) throw badRequest(`requests.${i}.custom_id: String should match pattern '${CUSTOM_ID.source}'`);
       if (!isObject(params)) throw badRequest(`requests.${i}.params: Field required`);
-      if (seen.has(customId)) throw badRequest(`requests.${i}.custom_id: '${customId}' is used more than once; custom_id must be unique within the batch.`);
+      if (seen.has(customId))
+        throw badRequest(`requests.${i}.custom_id: '${customId}' is used more than once; custom_id must be unique within the batch.`);
       seen.add(customId);
       return { customId, params, problem: paramsProblem(params) };
     });
@@ -182,7 +188,12 @@ export class MessageBatchStore {
   }
 
   private advanceOne(b: MessageBatchRecord, now: number): void {
-    const endAt = b.status === 'in_progress' ? b.createdMs + b.inProgressMs : b.status === 'canceling' ? (b.cancelMs as number) + b.cancelDelayMs : Infinity;
+    const endAt =
+      b.status === 'in_progress'
+        ? b.createdMs + b.inProgressMs
+        : b.status === 'canceling'
+          ? (b.cancelMs as number) + b.cancelDelayMs
+          : Infinity;
     if (endAt <= now) this.end(b, endAt);
   }
 
@@ -223,7 +234,9 @@ function messageBatchJSON(b: MessageBatchRecord, resultsUrl: string) {
     id: b.id,
     type: 'message_batch' as const,
     processing_status: b.status,
-    request_counts: ended ? { processing: 0, ...b.counts } : { processing: b.requests.length, succeeded: 0, errored: 0, canceled: 0, expired: 0 },
+    request_counts: ended
+      ? { processing: 0, ...b.counts }
+      : { processing: b.requests.length, succeeded: 0, errored: 0, canceled: 0, expired: 0 },
     ended_at: b.endedMs === null ? null : rfc3339(b.endedMs),
     created_at: rfc3339(b.createdMs),
     expires_at: rfc3339(b.createdMs + DAY_MS),
@@ -238,7 +251,8 @@ function paramsProblem(params: Record<string, unknown>): BatchRequest['problem']
   const invalid = (message: string) => ({ type: 'invalid_request_error', message });
   if (typeof params.model !== 'string') return invalid('model: Field required');
   if (params.model === FAIL_MODEL) return { type: 'not_found_error', message: `model: ${FAIL_MODEL}` };
-  if (!Number.isInteger(params.max_tokens) || (params.max_tokens as number) < 1) return invalid('max_tokens: Field required (an integer ≥ 1)');
+  if (!Number.isInteger(params.max_tokens) || (params.max_tokens as number) < 1)
+    return invalid('max_tokens: Field required (an integer ≥ 1)');
   if (!Array.isArray(params.messages) || params.messages.length === 0) return invalid('messages: Field required (at least one message)');
   if (params.stream === true) return invalid('stream: streaming is not supported in message batches');
   if (wantsSimulatedError(params)) return invalid('simulate_error: Extra inputs are not permitted (simulated error)');

@@ -141,7 +141,8 @@ export function faultError(provider: Provider, rule: FaultRule, now: number): { 
       const hint = rule.hint ?? 'provider';
       const headers: Record<string, string> = hint === 'none' ? {} : rateLimitHeaders(provider, rule.limit ?? 'requests', ms, now);
       if (hint === 'retry-after-ms') Object.assign(headers, { 'retry-after-ms': String(ms), 'x-should-retry': 'true' });
-      if (hint === 'retry-after-ms' || (hint === 'provider' && provider === 'anthropic')) headers['retry-after'] = String(Math.max(1, Math.ceil(ms / 1000)));
+      if (hint === 'retry-after-ms' || (hint === 'provider' && provider === 'anthropic'))
+        headers['retry-after'] = String(Math.max(1, Math.ceil(ms / 1000)));
       if (provider === 'openai') {
         // message shape: OpenAI 429 bodies (notes §6, "message says how long to wait")
         const message = `Rate limit reached for gpt-4o-mini in organization sim-org on ${rule.limit === 'tokens' ? 'tokens per min (TPM): Limit 200000, Used 200000, Requested 1000' : 'requests per min (RPM): Limit 60, Used 60, Requested 1'}. Please try again in ${goDuration(ms)}.`;
@@ -160,13 +161,19 @@ export function faultError(provider: Provider, rule: FaultRule, now: number): { 
         return { headers, error: new ApiError(429, message, { type: 'insufficient_quota', code: 'insufficient_quota' }) };
       }
       const message = 'You have reached your specified workspace API usage limits. You will regain access once the limit resets.';
-      return { headers, error: new ApiError(429, message, { anthropicExtra: { details: { error_code: 'enforced_spend_limit_reached' } } }) };
+      return {
+        headers,
+        error: new ApiError(429, message, { anthropicExtra: { details: { error_code: 'enforced_spend_limit_reached' } } }),
+      };
     }
     case 'server_error':
     case 'error_after_commit':
       return {
         headers: {},
-        error: new ApiError(500, provider === 'openai' ? 'The server had an error while processing your request. Sorry about that!' : 'Internal server error'),
+        error: new ApiError(
+          500,
+          provider === 'openai' ? 'The server had an error while processing your request. Sorry about that!' : 'Internal server error',
+        ),
       };
     case 'overloaded':
       return provider === 'openai'

@@ -79,3 +79,16 @@ export function pageAfter<T extends { id: string }>(items: T[], after: string | 
   const data = items.slice(start, start + limit);
   return { data, has_more: start + limit < items.length };
 }
+
+/** A page as OpenAI's list endpoints answer it: {object: "list", data, first_id, last_id, has_more}. */
+export function listReply<T extends { id: string }>(page: { data: T[]; has_more: boolean }) {
+  return {
+    json: {
+      object: 'list',
+      data: page.data,
+      first_id: page.data[0]?.id ?? null,
+      last_id: page.data.at(-1)?.id ?? null,
+      has_more: page.has_more,
+    },
+  };
+}

@@ -15,7 +15,7 @@
 // failed counts every line of the error file.
 import { badRequest, notFound } from './errors';
 import type { FileStore } from './openai-files';
-import { intQuery, pageAfter, readJsonObject, type Route } from './http';
+import { intQuery, listReply, pageAfter, readJsonObject, type Route } from './http';
 import { shuffledOrder, type IdFactory } from './ids';
 import { CANCEL_MODEL, EXPIRE_MODEL, metadataOutcome, type SimConfig } from './outcomes';
 import { openaiResponseBody } from './results';
@@ -57,15 +57,7 @@ export class BatchStore {
         handle: (req, now) => {
           const limit = intQuery(req.query, 'limit', 20, 1, 100);
           const page = pageAfter(this.list(now).reverse(), req.query.get('after'), limit);
-          return {
-            json: {
-              object: 'list',
-              data: page.data,
-              first_id: page.data[0]?.id ?? null,
-              last_id: page.data.at(-1)?.id ?? null,
-              has_more: page.has_more,
-            },
-          };
+          return listReply(page);
         },
       },
       {

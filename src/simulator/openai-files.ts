@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { badRequest, notFound } from './errors';
-import { intQuery, pageAfter, type Route } from './http';
+import { intQuery, listReply, pageAfter, type Route } from './http';
 import type { IdFactory } from './ids';
 import { parseMultipart } from './multipart';
 import { unixSeconds } from './timing';
@@ -83,9 +83,7 @@ export class FileStore {
           let items = this.list().filter((f) => purpose === null || f.purpose === purpose);
           if (order === 'desc') items = items.reverse();
           const page = pageAfter(items, req.query.get('after'), limit);
-          return {
-            json: { object: 'list', data: page.data, first_id: page.data[0]?.id ?? null, last_id: page.data.at(-1)?.id ?? null, has_more: page.has_more },
-          };
+          return listReply(page);
         },
       },
       { method: 'GET', pattern: /^\/v1\/files\/(?<id>[^/]+)$/, handle: (req) => ({ json: this.get(req.params.id).meta }) },
@@ -139,7 +137,8 @@ export class FileStore {
     // while malformed lines in a .jsonl upload are accepted and fail the batch later (same capture).
     if (purpose === 'batch') {
       if (!file.filename.toLowerCase().endsWith('.jsonl')) throw badRequest('Invalid file format for Batch API. Must be .jsonl');
-      if (file.content.length > MAX_BATCH_FILE_BYTES) throw badRequest(`File is too large for Batch API. Batch input files may be at most ${MAX_BATCH_FILE_BYTES} bytes.`, 'file');
+      if (file.content.length > MAX_BATCH_FILE_BYTES)
+        throw badRequest(`File is too large for Batch API. Batch input files may be at most ${MAX_BATCH_FILE_BYTES} bytes.`, 'file');
     }
     // Fine-tuning accepts .jsonl only (createFile description, openai-openapi-master.yml); the message mirrors the
     // Batch API one (exact wording unverified).

@@ -25,7 +25,8 @@ export function validateMetadata(metadata: unknown): Record<string, string> | nu
   if (entries.length > 16) throw badRequest(`Invalid 'metadata': at most 16 key-value pairs are allowed.`, 'metadata');
   for (const [k, v] of entries) {
     if (k.length > 64) throw badRequest(`Invalid 'metadata': keys may be at most 64 characters.`, 'metadata');
-    if (typeof v !== 'string' || v.length > 512) throw badRequest(`Invalid 'metadata': values must be strings of at most 512 characters.`, 'metadata');
+    if (typeof v !== 'string' || v.length > 512)
+      throw badRequest(`Invalid 'metadata': values must be strings of at most 512 characters.`, 'metadata');
   }
   return metadata as Record<string, string>;
 }

@@ -36,7 +36,8 @@ function dynamicConfigArgs(values: DevServerOptions['dynamicConfig'] = {}): stri
 
 function extraArgs(opts: DevServerOptions): string[] {
   const codec = opts.uiCodecEndpoint && !opts.headless ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : [];
-  const attributes = opts.searchAttributes === false ? [] : SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
+  const attributes =
+    opts.searchAttributes === false ? [] : SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
   return [...codec, ...attributes, ...dynamicConfigArgs(opts.dynamicConfig)];
 }
 
@@ -60,7 +61,9 @@ export function findTemporalCli(): string | undefined {
 }
 
 export function findTestServer(): string | undefined {
-  const candidates = [process.env.TEMPORAL_TEST_SERVER_PATH, join(PROJECT_ROOT, '.tools', 'bin', 'temporal-test-server')].filter(Boolean) as string[];
+  const candidates = [process.env.TEMPORAL_TEST_SERVER_PATH, join(PROJECT_ROOT, '.tools', 'bin', 'temporal-test-server')].filter(
+    Boolean,
+  ) as string[];
   return candidates.find((c) => existsSync(c));
 }
 

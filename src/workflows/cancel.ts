@@ -28,7 +28,10 @@ export function cancelCreated(run: Run): Promise<void> {
           context: contextFor(cancel, run),
           idempotencyKey: `${workflowInfo().workflowId}/${cancel.stepId}/1`,
         });
-        if (res.statusCode >= 400) log.warn(`the cancel of what step ${stepId} created was refused: HTTP ${res.statusCode}${res.body ? ` — ${String(res.body)}` : ''}`);
+        if (res.statusCode >= 400)
+          log.warn(
+            `the cancel of what step ${stepId} created was refused: HTTP ${res.statusCode}${res.body ? ` — ${String(res.body)}` : ''}`,
+          );
         else log.info(`cancelled what step ${stepId} created: HTTP ${res.statusCode}`);
       } catch (err) {
         const cause = (err as { cause?: Error }).cause?.message; // the activity's own message (the HTTP status and the provider's words)

@@ -78,7 +78,12 @@ async function runDependencies(run: Run): Promise<void> {
       };
       const message = (failure: string) => `workflow ${plan.workflowId} depends on workflow ${dep.workflowId}, which failed: ${failure}`;
       const result = await runChildOrFail(run, child, 'ArazzoDependencyFailed', message, { workflowId: dep.workflowId });
-      done = state.completed![key] = { workflowId: dep.workflowId, inputs: depInputs, outputs: result.outputs, completedSteps: result.completedSteps };
+      done = state.completed![key] = {
+        workflowId: dep.workflowId,
+        inputs: depInputs,
+        outputs: result.outputs,
+        completedSteps: result.completedSteps,
+      };
     }
     state.workflows![done.workflowId] = { inputs: done.inputs, outputs: done.outputs, completedSteps: done.completedSteps };
   }

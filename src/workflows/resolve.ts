@@ -50,10 +50,13 @@ export class Resolver {
       },
       {
         validator: (req) => {
-          if (!this.waiting) throw new Error('no step of this run is waiting for a resolution (only a step stopped with "outcome unknown" is)');
+          if (!this.waiting)
+            throw new Error('no step of this run is waiting for a resolution (only a step stopped with "outcome unknown" is)');
           if (req?.stepId !== this.waiting.stepId) throw new Error(`step ${req?.stepId} is not waiting; step ${this.waiting.stepId} is`);
-          if ((req.useId !== undefined) === (req.resend === true)) throw new Error('give exactly one of useId (what the request created) or resend');
-          if (req.useId !== undefined && (typeof req.useId !== 'string' || !req.useId.trim())) throw new Error('useId must be a non-empty string');
+          if ((req.useId !== undefined) === (req.resend === true))
+            throw new Error('give exactly one of useId (what the request created) or resend');
+          if (req.useId !== undefined && (typeof req.useId !== 'string' || !req.useId.trim()))
+            throw new Error('useId must be a non-empty string');
         },
       },
     );

@@ -21,7 +21,12 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value !== 'object') return `a ${typeof value} (${JSON.stringify(value)?.slice(0, 60)})`;
   const keys = Object.keys(value);
-  return keys.length ? `an object with ${keys.slice(0, 8).map((k) => `"${k}"`).join(', ')}` : 'an empty object';
+  return keys.length
+    ? `an object with ${keys
+        .slice(0, 8)
+        .map((k) => `"${k}"`)
+        .join(', ')}`
+    : 'an empty object';
 }
 
 const bad = (message: string) => ApplicationFailure.nonRetryable(message, BAD_START);
@@ -33,7 +38,10 @@ function checkPlanInput(input: Record<string, unknown>): ArazzoRunInput {
   if (!isObject(plan)) throw bad(`"plan" must be a compiled plan object, got ${describe(plan)}. ${EXPECTED}`);
   if (!PLAN_VERSIONS.includes(plan.planVersion as number)) {
     // the same failure type as the interpreter's own version check (upgradePlan)
-    throw ApplicationFailure.nonRetryable(`the plan has planVersion ${JSON.stringify(plan.planVersion)}; this worker runs plan version${PLAN_VERSIONS.length > 1 ? 's' : ''} ${PLAN_VERSIONS.join(', ')}. Start the run with a client of the same release as the worker, or pass a run request {"document": ...} and let the worker compile it`, 'ArazzoPlanVersion');
+    throw ApplicationFailure.nonRetryable(
+      `the plan has planVersion ${JSON.stringify(plan.planVersion)}; this worker runs plan version${PLAN_VERSIONS.length > 1 ? 's' : ''} ${PLAN_VERSIONS.join(', ')}. Start the run with a client of the same release as the worker, or pass a run request {"document": ...} and let the worker compile it`,
+      'ArazzoPlanVersion',
+    );
   }
   const problems = [
     typeof plan.workflowId !== 'string' && '"workflowId" is not a string',
@@ -59,9 +67,12 @@ const { prepareRun } = proxyActivities<PrepareActivities>({
 export async function runInputOf(start: unknown): Promise<ArazzoRunInput> {
   if (!isObject(start)) throw bad(`the workflow was started with ${describe(start)}. ${EXPECTED}`);
   if ('plan' in start) return checkPlanInput(start);
-  if (!('document' in start)) throw bad(`the workflow was started with ${describe(start)}, which has neither "document" nor "plan". ${EXPECTED}`);
+  if (!('document' in start))
+    throw bad(`the workflow was started with ${describe(start)}, which has neither "document" nor "plan". ${EXPECTED}`);
   if (start.version !== undefined && start.version !== RUN_REQUEST_VERSION) {
-    throw bad(`run request version ${JSON.stringify(start.version)} is not supported; this worker reads version ${RUN_REQUEST_VERSION} (schemas/run-request.schema.json)`);
+    throw bad(
+      `run request version ${JSON.stringify(start.version)} is not supported; this worker reads version ${RUN_REQUEST_VERSION} (schemas/run-request.schema.json)`,
+    );
   }
   try {
     const prepared = await prepareRun(start as unknown as DocumentRunRequest);

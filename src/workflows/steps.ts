@@ -3,9 +3,8 @@
 import { ActivityCancellationType, ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import { NON_RETRYABLE_ERRORS, type StepActivities, type StepOutcome } from '../core/contract';
-import { CriterionError } from '../core/expr';
 import { evaluateStep, type StepEvaluation } from '../core/evaluate-step';
-import { ExpressionError, evaluateValue } from '../core/expr';
+import { evaluateValue, evaluationErrorType } from '../core/expr';
 import { formatDuration } from '../core/durations';
 import { stepLabel, type OperationStep, type PlanStep, type WorkflowStep } from '../core/plan';
 import type { ExpressionContext } from '../core/types';
@@ -25,13 +24,7 @@ export function judge(step: PlanStep, ctx: ExpressionContext, exhausted: string[
   try {
     return evaluateStep(step, ctx, exhausted, failed);
   } catch (err) {
-    const type =
-      err instanceof CriterionError
-        ? 'ArazzoCriterionError'
-        : err instanceof ExpressionError
-          ? 'ArazzoExpressionError'
-          : 'ArazzoEvaluationError';
-    throw ApplicationFailure.nonRetryable(`step ${step.stepId}: ${(err as Error).message}`, type);
+    throw ApplicationFailure.nonRetryable(`step ${step.stepId}: ${(err as Error).message}`, evaluationErrorType(err));
   }
 }
 
@@ -100,7 +93,13 @@ async function runOperationStep(run: Run, step: OperationStep, visit: number, ex
     return await run.resolver.guard(
       step.stepId,
       (resend) => (step.cancel ? CancellationScope.nonCancellable(call(resend)) : call(resend)()),
-      (id) => resolvedOutcome(step, { ...fullContext(run), method: step.operation.method, url: step.operation.serverUrl + step.operation.path }, id, exhausted),
+      (id) =>
+        resolvedOutcome(
+          step,
+          { ...fullContext(run), method: step.operation.method, url: step.operation.serverUrl + step.operation.path },
+          id,
+          exhausted,
+        ),
     );
   } catch (err) {
     if (step.timeoutMs === undefined || !isTimeout(err)) throw err;
@@ -135,7 +134,8 @@ async function runWorkflowStep(run: Run, step: WorkflowStep, visit: number, exha
     timeoutMs: step.timeoutMs,
   });
   let failure: string | undefined;
-  if ('result' in end) run.state.workflows![target.workflowId] = { inputs, outputs: end.result.outputs, completedSteps: end.result.completedSteps };
+  if ('result' in end)
+    run.state.workflows![target.workflowId] = { inputs, outputs: end.result.outputs, completedSteps: end.result.completedSteps };
   else {
     failure = end.timedOut
       ? `workflow ${target.workflowId} timed out after ${formatDuration(step.timeoutMs ?? 0)}`

@@ -33,7 +33,8 @@ export class Compiler {
     const rank = (name: string) => (declared.includes(name) ? declared.indexOf(name) : declared.length);
     const sources = Object.values(opts.sources).sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : 1));
     for (const source of sources) {
-      if (source.spec !== undefined && source.type !== 'arazzo' && source.type !== 'asyncapi') this.ops.set(source.name, listOperations(source.spec));
+      if (source.spec !== undefined && source.type !== 'arazzo' && source.type !== 'asyncapi')
+        this.ops.set(source.name, listOperations(source.spec));
     }
   }
 
@@ -56,9 +57,15 @@ export class Compiler {
     const index = this.opts.workflowId ? workflows.findIndex((w) => w?.workflowId === this.opts.workflowId) : 0;
     if (index < 0 || !workflows[index]) {
       const known = workflows.map((w) => w?.workflowId).join(', ');
-      this.report('error', 'unknown-workflow', `no workflow "${this.opts.workflowId}" in the document${didYouMean(String(this.opts.workflowId), workflows.map((w) => String(w?.workflowId)))} (it has: ${known || 'none'})`, [
-        'workflows',
-      ]);
+      this.report(
+        'error',
+        'unknown-workflow',
+        `no workflow "${this.opts.workflowId}" in the document${didYouMean(
+          String(this.opts.workflowId),
+          workflows.map((w) => String(w?.workflowId)),
+        )} (it has: ${known || 'none'})`,
+        ['workflows'],
+      );
       return undefined;
     }
     return this.compileAt(index);
@@ -95,7 +102,9 @@ export class Compiler {
         sites[step.stepId] = {
           pos: this.opts.locate?.([...base, 'steps', i]),
           docPath: [...base, 'steps', i],
-          ...(this.responseEnums.has(`${wf.workflowId}/${step.stepId}`) && { responseEnums: this.responseEnums.get(`${wf.workflowId}/${step.stepId}`) }),
+          ...(this.responseEnums.has(`${wf.workflowId}/${step.stepId}`) && {
+            responseEnums: this.responseEnums.get(`${wf.workflowId}/${step.stepId}`),
+          }),
         };
     });
     this.set.sites[this.prefix + wf.workflowId] = { file: this.opts.file, workflowPath: base, steps: sites };

@@ -42,7 +42,10 @@ function byOperationId(c: Compiler, ref: string, at: Path, where: Where): Candid
   );
   if (candidates.length === 0) {
     const where2 = names.map((n) => `${n} (${c.opts.sources[n]?.location})`).join(', ') || 'any source description';
-    const near = didYouMean(opId, names.flatMap((n) => (c.ops.get(n) ?? []).map((o) => o.operationId ?? '')));
+    const near = didYouMean(
+      opId,
+      names.flatMap((n) => (c.ops.get(n) ?? []).map((o) => o.operationId ?? '')),
+    );
     c.report('error', 'unknown-operation', `operationId "${ref}" is not defined in ${where2}${near}`, at, where);
     return undefined;
   }
@@ -74,7 +77,8 @@ export function operation(
   const found = key === 'operationPath' ? byOperationPath(c, ref, [...path, key], where) : byOperationId(c, ref, [...path, key], where);
   if (!found) return undefined;
   const { source, info } = found;
-  if (where.stepId !== undefined) c.responseEnums.set(`${where.workflowId}/${where.stepId}`, responseEnums(c.opts.sources[source]?.spec, info.pointer));
+  if (where.stepId !== undefined)
+    c.responseEnums.set(`${where.workflowId}/${where.stepId}`, responseEnums(c.opts.sources[source]?.spec, info.pointer));
   const serverUrl = (c.set.serverOverride(c.prefix, source) ?? info.servers[0] ?? '/').replace(/\/+$/, '');
   const plan = {
     source,

@@ -47,12 +47,24 @@ export function parameters(
       const declared = info?.parameters.find((d) => d.name.toLowerCase() === String(p.name).toLowerCase() && (!p.in || d.in === p.in));
       const location = p.in ?? declared?.in;
       if (!location || !['path', 'query', 'querystring', 'header', 'cookie'].includes(location)) {
-        c.report('error', 'bad-parameter', `parameter "${p.name}" needs "in" (path, query, querystring, header or cookie)`, [...listPath, i], where);
+        c.report(
+          'error',
+          'bad-parameter',
+          `parameter "${p.name}" needs "in" (path, query, querystring, header or cookie)`,
+          [...listPath, i],
+          where,
+        );
         return;
       }
       const key = `${location}:${location === 'header' ? String(p.name).toLowerCase() : p.name}`;
       const contentType = location === 'querystring' ? (declared?.contentType ?? QUERYSTRING_DEFAULT_TYPE) : undefined;
-      merged.set(key, { name: p.name, in: location as PlanParameter['in'], value: p.value, ...((declared?.required || location === 'path') && { required: true }), ...(contentType && { contentType }) });
+      merged.set(key, {
+        name: p.name,
+        in: location as PlanParameter['in'],
+        value: p.value,
+        ...((declared?.required || location === 'path') && { required: true }),
+        ...(contentType && { contentType }),
+      });
       sites.set(key, [...listPath, i]);
     });
   add(wf.parameters, [...path.slice(0, 2), 'parameters']); // path starts with ['workflows', index]

@@ -6,6 +6,32 @@ import type { ArazzoDocument, ArazzoWorkflow } from '../types';
 import { OPERATION_REF, type Where } from './types';
 import { sourceUsable } from './operations';
 
+/** The compiler of the referenced Arazzo source `name` (`$sourceDescriptions.<name>.<workflowId>`), or undefined, reported. */
+function sourceCompiler(c: Compiler, ref: string, name: string, path: (string | number)[], where: Where): Compiler | undefined {
+  const source = c.opts.sources[name];
+  if (!source) {
+    c.report('error', 'unknown-source', `"${ref}" names source "${name}", which is not in sourceDescriptions`, path, where);
+    return undefined;
+  }
+  if (source.type !== 'arazzo') {
+    c.report(
+      'error',
+      'not-an-arazzo-source',
+      `"${ref}" names source "${name}", which is an ${source.type} description; workflows come from a source description of type arazzo`,
+      path,
+      where,
+    );
+    return undefined;
+  }
+  if (!sourceUsable(c, source, path, where)) return undefined;
+  const nested = source.arazzo ?? { file: source.location, sources: {} };
+  return c.set.compiler(
+    source.spec as ArazzoDocument,
+    { file: nested.file, locate: nested.locate, sources: nested.sources, poll: c.opts.poll },
+    `${c.prefix}${name}.`,
+  );
+}
+
 /**
  * Resolve a workflow reference (a workflowId of this document, or `$sourceDescriptions.<arazzoSource>.<workflowId>`)
  * to its key, and have it compiled too.
@@ -30,34 +56,24 @@ export function workflowRef(
   let target: Compiler = c;
   let workflowId = ref;
   if (m) {
-    const source = c.opts.sources[m[1]];
-    if (!source) {
-      c.report('error', 'unknown-source', `"${ref}" names source "${m[1]}", which is not in sourceDescriptions`, path, where);
-      return undefined;
-    }
-    if (source.type !== 'arazzo') {
-      c.report(
-        'error',
-        'not-an-arazzo-source',
-        `"${ref}" names source "${m[1]}", which is an ${source.type} description; workflows come from a source description of type arazzo`,
-        path,
-        where,
-      );
-      return undefined;
-    }
-    if (!sourceUsable(c, source, path, where)) return undefined;
-    const nested = source.arazzo ?? { file: source.location, sources: {} };
-    target = c.set.compiler(
-      source.spec as ArazzoDocument,
-      { file: nested.file, locate: nested.locate, sources: nested.sources, poll: c.opts.poll },
-      `${c.prefix}${m[1]}.`,
-    );
+    const nested = sourceCompiler(c, ref, m[1], path, where);
+    if (!nested) return undefined;
+    target = nested;
     workflowId = m[2];
   }
   const index = target.indexOf(workflowId);
   if (index < 0) {
     const known = (target.doc.workflows ?? []).map((w) => w?.workflowId).join(', ');
-    c.report('error', 'unknown-workflow', `"${ref}" names no workflow of ${target.opts.file}${didYouMean(workflowId, (target.doc.workflows ?? []).map((w) => String(w?.workflowId)))} (it has: ${known || 'none'})`, path, where);
+    c.report(
+      'error',
+      'unknown-workflow',
+      `"${ref}" names no workflow of ${target.opts.file}${didYouMean(
+        workflowId,
+        (target.doc.workflows ?? []).map((w) => String(w?.workflowId)),
+      )} (it has: ${known || 'none'})`,
+      path,
+      where,
+    );
     return undefined;
   }
   const key = target.prefix + workflowId;

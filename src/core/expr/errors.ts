@@ -32,3 +32,9 @@ export class CriterionError extends Error {
     this.name = 'CriterionError';
   }
 }
+
+/** The failure type a step fails with when evaluating it threw `err`. */
+export function evaluationErrorType(err: unknown): 'ArazzoCriterionError' | 'ArazzoExpressionError' | 'ArazzoEvaluationError' {
+  if (err instanceof CriterionError) return 'ArazzoCriterionError';
+  return err instanceof ExpressionError ? 'ArazzoExpressionError' : 'ArazzoEvaluationError';
+}
