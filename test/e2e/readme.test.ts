@@ -322,6 +322,29 @@ const CHECKS: Record<string, () => Promise<void>> = {
     assert.doesNotMatch(npmStart.output, /fatal|worker failed|worker stopped|IllegalStateError|Invalid millis/);
   },
 
+  async 'schedule-policies'() {
+    const [create, unpause, describe, trigger, backfill, update] = await runBlock(block('schedule-policies'));
+    try {
+      assert.match(ok(create).stdout, /schedule nightly-batch created/);
+      ok(unpause);
+      const described = ok(describe).stdout;
+      assert.match(described, /overlap/i);
+      assert.match(described, /next/i);
+      ok(trigger);
+      ok(backfill);
+      ok(update);
+      const view = await temporal.schedule.getHandle('nightly-batch').describe();
+      assert.equal(view.state.paused, false, 'unpaused');
+      assert.equal(view.policies.overlap, 'SKIP');
+      // the trigger fired a run; the two backfilled firings came while it ran, under the skip policy
+      assert.ok(view.info.numActionsTaken >= 1, `actions taken: ${view.info.numActionsTaken}`);
+    } finally {
+      const handle = temporal.schedule.getHandle('nightly-batch');
+      const running = (await handle.describe().catch(() => undefined))?.info.runningActions ?? [];
+      await handle.delete().catch(() => undefined);
+      for (const a of running) await temporal.workflow.getHandle(a.workflow.workflowId).terminate('README check done').catch(() => undefined);
+    }
+  },
   async schedule() {
     const [c, l, d] = await runBlock(block('schedule'));
     assert.match(ok(c).stdout, /schedule nightly-batch created/);
