@@ -1,10 +1,10 @@
 // The prepareRun activity: a run request names a document; read it (under the worker's document roots, or an
 // https URL, or inline), validate it with the same checks as `validate`, compile it, apply the inputs' defaults
-// and check them. Its result, the plan, is recorded in the run's history. Compiled plans are cached by the
-// sha256 of the document text and the request's options, while the files the compile read are unchanged.
+// and check them. Its result, the plan, is recorded in the run's history. Compiled plans come from the one
+// plan cache (src/load/plan-cache.ts), keyed also by the document roots.
 import { ApplicationFailure } from '@temporalio/common';
 import Ajv2020 from 'ajv/dist/2020';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DocumentError } from '../core/diagnostics';
 import { parseDuration } from '../core/durations';
@@ -16,10 +16,11 @@ import {
   REFUSED_DOCUMENT,
   type DocumentRunRequest,
 } from '../core/run-request';
-import type { Plan, PollPolicy } from '../core/types';
+import type { PollPolicy } from '../core/types';
 import { RefusedLocation, checkUrl, documentFetchPolicy, resolveUnderRoots, rootsFromEnv, rootsGuard } from '../load/document-roots';
 import { changedParts, documentParts, sha256 } from '../load/document-pin';
-import { checkInputs, prepareDocument, type Prepared } from '../load/prepare';
+import { checkInputs } from '../load/prepare';
+import { planCacheStats, preparePlan } from '../load/plan-cache';
 import { parseOverlay, type LoadedOverlay } from '../load/overlays';
 import { displayLocation, isUrl, readText, withUrlPolicy } from '../load/read-source';
 import type { PreparedRun, RunOptions } from '../core/contract';
@@ -76,32 +77,9 @@ function runOptions(req: DocumentRunRequest): { options: RunOptions; poll?: Part
   return { options, poll: Object.keys(poll).length ? poll : undefined };
 }
 
-interface CacheEntry {
-  plan: Plan;
-  locate?: Prepared['locate'];
-  /** files the compile read, with their mtimes then; URLs with the time they were read */
-  reads: { location: string; mtimeMs?: number }[];
-  at: number;
-}
-const planCache = new Map<string, CacheEntry>();
-const CACHE_LIMIT = 200;
-const REMOTE_TTL_MS = 5 * 60_000;
-
-function stillFresh(entry: CacheEntry): boolean {
-  return entry.reads.every((r) => {
-    if (isUrl(r.location)) return Date.now() - entry.at < REMOTE_TTL_MS;
-    try {
-      return statSync(r.location).mtimeMs === r.mtimeMs;
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** The request's overlays, read (under the roots, or https URLs the guard lets through) and parsed, with each text's sha256. */
-async function readOverlays(list: string[], roots: string[]): Promise<{ overlays: LoadedOverlay[]; hashes: string[] }> {
+/** The request's overlays, read (under the roots, or https URLs the guard lets through) and parsed. */
+async function readOverlays(list: string[], roots: string[]): Promise<LoadedOverlay[]> {
   const overlays: LoadedOverlay[] = [];
-  const hashes: string[] = [];
   for (const where of list) {
     const location = isUrl(where) ? where : await resolveUnderRoots(where, roots);
     if (isUrl(location)) await checkUrl(location);
@@ -109,9 +87,8 @@ async function readOverlays(list: string[], roots: string[]): Promise<{ overlays
     const parsed = parseOverlay(text, displayLocation(location));
     if (!parsed.overlay) throw new DocumentError(parsed.diagnostics);
     overlays.push(parsed.overlay);
-    hashes.push(sha256(text));
   }
-  return { overlays, hashes };
+  return overlays;
 }
 
 /** Where the document is, and its text. */
@@ -132,7 +109,7 @@ interface RequestFiles {
   location: string;
   text: string;
   sources: Record<string, string>;
-  overlays: { overlays: LoadedOverlay[]; hashes: string[] };
+  overlays: LoadedOverlay[];
 }
 
 /** The document, the sources' locations and the overlays of a request; refusals and unreadable files fail at once. */
@@ -153,30 +130,18 @@ async function readRequest(req: DocumentRunRequest, roots: string[]): Promise<Re
   }
 }
 
-/** The compiled plan of the request, from the cache while what it read is unchanged. */
-async function compiled(
-  req: DocumentRunRequest,
-  files: RequestFiles,
-  roots: string[],
-  poll: Partial<PollPolicy> | undefined,
-): Promise<CacheEntry> {
+/** The compiled plan of the request (src/load/plan-cache.ts: compiled again only when a file it read changed). */
+async function compiled(req: DocumentRunRequest, files: RequestFiles, roots: string[], poll: Partial<PollPolicy> | undefined) {
   const { location, text, sources, overlays } = files;
-  const key = sha256(
-    JSON.stringify([sha256(text), location, req.workflow, req.servers, sources, overlays.hashes, poll, req.options?.strict]),
-  );
-  const hit = planCache.get(key);
-  if (hit && stillFresh(hit)) return hit;
-  const read = new Set<string>();
-  let prepared: Prepared;
   try {
-    const guard = rootsGuard(roots, read);
-    prepared = await prepareDocument(location, {
+    return await preparePlan(location, {
       text,
-      guard,
+      guard: rootsGuard(roots),
+      guardKey: JSON.stringify(['document-roots', roots]),
       workflowId: req.workflow,
       servers: req.servers,
       sources,
-      overlays: overlays.overlays,
+      overlays,
       poll,
       strict: req.options?.strict,
     });
@@ -184,17 +149,6 @@ async function compiled(
     if (err instanceof DocumentError) throw fail(err.message, INVALID_DOCUMENT);
     throw err;
   }
-  const reads = [...read].map((r) => {
-    try {
-      return { location: r, mtimeMs: isUrl(r) ? undefined : statSync(r).mtimeMs };
-    } catch {
-      return { location: r };
-    }
-  });
-  const entry = { plan: prepared.plan, locate: prepared.locate, reads, at: Date.now() };
-  if (planCache.size >= CACHE_LIMIT) planCache.delete(planCache.keys().next().value as string);
-  planCache.set(key, entry);
-  return entry;
 }
 
 export async function prepareRun(req: DocumentRunRequest): Promise<PreparedRun> {
@@ -232,4 +186,4 @@ export async function prepareRun(req: DocumentRunRequest): Promise<PreparedRun> 
 }
 
 /** How many compiled plans are cached (tests). */
-export const cachedPlans = () => planCache.size;
+export const cachedPlans = () => planCacheStats().size;

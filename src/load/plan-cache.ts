@@ -2,15 +2,16 @@
 // and the compile options, while every file the compile read (source descriptions, referenced Arazzo documents,
 // overlay files) is unchanged. A changed file is found by its size and mtime, then by the sha256 of its text (a
 // touched but unchanged file is still a hit); a URL the compile read counts as unchanged for REMOTE_TTL_MS.
-// Used by the client (ArazzoClient.prepare: start, schedules, dev's seeds). The worker's prepareRun activity
-// keeps its own cache, keyed by the run request under its document roots.
+// Used by the client (ArazzoClient.prepare: start, schedules, dev's seeds) and by the worker's prepareRun activity,
+// which passes its document roots' guard with a guardKey naming the roots (a guard decides what may be read, so a
+// compile made under one set of roots is never handed out under another).
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { sha256 } from './document-pin';
 import { prepareDocument, type PrepareOptions, type Prepared } from './prepare';
 import { isUrl, localPath, readText } from './read-source';
 
-const CACHE_LIMIT = 100;
+const CACHE_LIMIT = 200;
 const REMOTE_TTL_MS = 5 * 60_000;
 
 interface FileState {
@@ -55,8 +56,13 @@ async function unchanged(entry: Entry, r: FileState): Promise<boolean> {
   }
 }
 
+export interface CacheOptions extends PrepareOptions {
+  /** names what the guard allows (e.g. the document roots); without it a guarded compile is not cached */
+  guardKey?: string;
+}
+
 /** The key: the document's text, the overlays' texts and every compile option, hashed. */
-async function keyOf(docLocation: string, text: string, opts: PrepareOptions): Promise<string> {
+async function keyOf(docLocation: string, text: string, opts: CacheOptions): Promise<string> {
   const overlays = await Promise.all(
     (opts.overlays ?? []).map(async (o) =>
       typeof o === 'string' ? ['file', o, sha256(await readText(o))] : ['loaded', JSON.stringify(o)],
@@ -70,24 +76,26 @@ async function keyOf(docLocation: string, text: string, opts: PrepareOptions): P
       sha256(text),
       overlays,
       { workflowId, sources, servers, poll, strict, offline },
+      opts.guardKey ?? null,
     ]),
   );
 }
 
 /**
  * prepareDocument, compiled once per document: a hit returns the cached compile (a copy of the Prepared; the plan
- * is shared and must not be changed). A document with errors is not cached; with a guard (the worker's document
- * roots) the compile is not cached either.
+ * is shared and must not be changed). A document that fails to compile is not cached; a guarded compile is cached
+ * only under its guardKey, and the guard still sees every location the compile reads.
  */
-export async function preparePlan(docLocation: string, opts: PrepareOptions = {}): Promise<Prepared> {
-  if (opts.guard) return prepareDocument(docLocation, opts);
+export async function preparePlan(docLocation: string, opts: CacheOptions = {}): Promise<Prepared> {
+  const { guardKey, ...prepareOpts } = opts;
+  if (prepareOpts.guard && guardKey === undefined) return prepareDocument(docLocation, prepareOpts);
   let text: string;
   let key: string;
   try {
     text = opts.text ?? (await readText(docLocation));
     key = await keyOf(docLocation, text, opts);
   } catch {
-    return prepareDocument(docLocation, opts); // it reports what cannot be read
+    return prepareDocument(docLocation, prepareOpts); // it reports what cannot be read
   }
   const hit = cache.get(key);
   if (hit && (await Promise.all(hit.reads.map((r) => unchanged(hit, r)))).every(Boolean)) {
@@ -98,7 +106,11 @@ export async function preparePlan(docLocation: string, opts: PrepareOptions = {}
   }
   counts.misses++;
   const read = new Set<string>();
-  const prepared = await prepareDocument(docLocation, { ...opts, text, guard: async (location) => void read.add(location) });
+  const guard = async (location: string) => {
+    await prepareOpts.guard?.(location);
+    read.add(location);
+  };
+  const prepared = await prepareDocument(docLocation, { ...prepareOpts, text, guard });
   const entry: Entry = { prepared, reads: await Promise.all([...read].map(fileState)), at: Date.now() };
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(key, entry);

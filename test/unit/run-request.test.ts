@@ -73,11 +73,15 @@ test('prepareRun compiles a document under the roots once per content; a change 
     const n = cachedPlans();
     await prepareRun(req);
     assert.equal(cachedPlans(), n, 'the same document compiled twice');
-    // the OpenAPI description changes: compiled again, same key
+    // the OpenAPI description is touched but not changed: still the cached plan
     const spec = join(root, 'openapi/openai-openapi-master.yml');
     utimesSync(spec, new Date(), new Date(Date.now() + 5000));
+    assert.equal((await prepareRun(req)).plan, first.plan);
+    // it changes: compiled again, same key
+    writeFileSync(spec, `${readFileSync(spec, 'utf8')}\n# edited\n`);
     const again = await prepareRun(req);
     assert.notEqual(again.plan, first.plan);
+    assert.equal(cachedPlans(), n);
     // the document changes: a new entry
     const doc = join(root, 'arazzo/batch.arazzo.yaml');
     writeFileSync(doc, readFileSync(doc, 'utf8').replace('title: OpenAI Batch Job', 'title: OpenAI Batch Job (edited)'));
