@@ -2,7 +2,8 @@
 // operation, the default "next" edges, goto edges labelled with their criteria, retry loops with
 // retryAfter/retryLimit, end actions to an End node; edges taken on failure are dashed and a failure no
 // action handles goes to a "run fails" node. Pure: `validate --graph` and `graph` print it.
-import { complementary } from './poll-coverage';
+import type { PlanSites } from './compile/types';
+import { pollCovered } from './poll-coverage';
 import type { Criterion, Plan, PlanAction } from './types';
 import { stepTarget, type PlanStep } from './plan';
 
@@ -47,6 +48,8 @@ function actionLabel(a: PlanAction): string {
 export interface GraphOptions {
   /** show each step's method and path (default true) */
   operations?: boolean;
+  /** the compile's sites of this workflow: a poll whose actions name every value of the polled enum has no "no action matched" edge */
+  sites?: PlanSites;
 }
 
 /** Nodes and edges of one plan's flowchart as they are found; rendered once at the end. */
@@ -57,7 +60,10 @@ class Flowchart {
   usesFail = false;
   private readonly id: Map<string, string>;
 
-  constructor(readonly plan: Plan) {
+  constructor(
+    readonly plan: Plan,
+    private readonly sites?: PlanSites,
+  ) {
     this.id = new Map(plan.steps.map((s, i) => [s.stepId, `s${i}`]));
   }
 
@@ -89,7 +95,8 @@ class Flowchart {
     );
     const guarded = step.onSuccess.length > 0 && step.onSuccess.every((a) => a.criteria?.length);
     const conditions = step.onSuccess.flatMap((a) => (a.criteria?.length === 1 ? [a.criteria[0].condition] : []));
-    if (loopsBack && guarded && complementary(conditions)) return; // `X == v` and `X != v`: one of the actions always matches
+    // `X == v` and `X != v`, or every value of the response's enum: one of the actions always matches (poll-coverage.ts)
+    if (loopsBack && guarded && pollCovered(conditions, this.sites?.steps[step.stepId]?.responseEnums)) return;
     if (loopsBack && guarded) {
       // the engine stops such a poll when no branch matches (see --on-unmatched)
       this.usesFail = true;
@@ -116,7 +123,7 @@ class Flowchart {
 
 export function planToMermaid(plan: Plan, opts: GraphOptions = {}): string {
   const lines: string[] = ['flowchart TD'];
-  const chart = new Flowchart(plan);
+  const chart = new Flowchart(plan, opts.sites);
   lines.push(`  start(["${mermaidText(`${plan.workflowId}${plan.summary ? `: ${plan.summary}` : ''}`)}"])`);
   for (const [i, step] of plan.steps.entries()) {
     const title = mermaidText(`${i + 1}. ${step.stepId}`);

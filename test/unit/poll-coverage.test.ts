@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { prepareDocument } from '../../src/load/prepare';
 import { responseEnums } from '../../src/core/openapi';
 import { coversEnum, pollCovered } from '../../src/core/poll-coverage';
+import { planToMermaid } from '../../src/core/graph';
 
 const ROOT = resolve(__dirname, '../..');
 const BIFROST_DOC = join(ROOT, 'arazzo/bifrost-batch.arazzo.yaml');
@@ -55,6 +56,10 @@ test('the Bifrost seed names every BatchStatus: no poll warning; with expired le
     const warning = cut.warnings.find((w) => w.code === 'poll-without-failure-branch');
     assert.ok(warning, 'expected poll-without-failure-branch');
     assert.equal(warning.stepId, 'pollBatch');
+    // the graph agrees with the linter: a "no action matched" edge only where a status is left unanswered
+    const graph = (p: typeof whole) => planToMermaid(p.plan, { sites: p.sites[p.plan.workflowId] });
+    assert.ok(!graph(whole).includes('no action matched'), graph(whole));
+    assert.ok(graph(cut).includes('no action matched'), graph(cut));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -81,7 +81,7 @@ function printJsonResults(results: Checked[], flags: ValidateFlags): void {
     diagnostics,
     ...(inputs && { inputs }),
     ...(prepared?.notChecked && { notChecked: prepared.notChecked }),
-    ...(flags.graph && prepared && { graph: planToMermaid(prepared.plan) }),
+    ...(flags.graph && prepared && { graph: planToMermaid(prepared.plan, { sites: prepared.sites[prepared.plan.workflowId] }) }),
   }));
   process.stdout.write(JSON.stringify(results.length === 1 ? shown[0] : shown, null, 2) + '\n');
 }
@@ -119,7 +119,7 @@ function printTextResults(results: Checked[], flags: ValidateFlags): void {
     const summary = `${prepared.plan.document.file}: workflow ${prepared.plan.workflowId} is valid (${prepared.plan.steps.length} steps${n ? `, ${n} warning${n > 1 ? 's' : ''}` : ''}${prepared.notChecked ? `, ${prepared.notChecked.length} remote source${prepared.notChecked.length > 1 ? 's' : ''} not checked` : ''})\n`;
     if (flags.graph) {
       process.stderr.write(summary);
-      process.stdout.write(planToMermaid(prepared.plan));
+      process.stdout.write(planToMermaid(prepared.plan, { sites: prepared.sites[prepared.plan.workflowId] }));
     } else process.stdout.write(summary);
   }
   const failed = results.filter((r) => !r.valid).length;
@@ -133,6 +133,6 @@ export function registerGraph(program: Command): void {
     .action(async (document: string, flags: RunFlags & { operations: boolean }) => {
       const prepared = await prepareDocument(document, runRequest(document, flags));
       printWarnings(prepared.diagnostics);
-      process.stdout.write(planToMermaid(prepared.plan, { operations: flags.operations }));
+      process.stdout.write(planToMermaid(prepared.plan, { operations: flags.operations, sites: prepared.sites[prepared.plan.workflowId] }));
     });
 }
