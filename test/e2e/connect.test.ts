@@ -4,7 +4,7 @@
 // certificate, and a second CA that signed nothing of this server's.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, type AddressInfo } from 'node:net';
 import { createServer as createTlsServer, type Server } from 'node:tls';
@@ -14,6 +14,7 @@ import { PROJECT_ROOT } from '../../src/temporal/dev-server';
 import { ArazzoClient } from '../../src/client';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { startStack, type Stack } from '../helpers/stack';
+import { makeCa, makeLeaf } from '../helpers/tls';
 
 let stack: Stack;
 let dir: string;
@@ -22,58 +23,15 @@ let mutual: Server; // TLS, a client certificate signed by the CA required
 let worker: WorkerHandle;
 const pem = (name: string) => join(dir, name);
 
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
-
 function makeCertificates(): void {
-  const ext = (name: string, text: string) => (writeFileSync(pem(name), text), pem(name));
-  for (const ca of ['ca', 'wrong-ca'])
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${ca}.key`,
-      '-out',
-      `${ca}.pem`,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${ca}`,
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    );
-  const leaf = (name: string, cn: string, extFile: string) => {
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.pem`,
-      '-days',
-      '2',
-      '-extfile',
-      extFile,
-    );
-  };
-  leaf(
+  for (const ca of ['ca', 'wrong-ca']) makeCa(dir, ca);
+  makeLeaf(
+    dir,
     'server',
     'localhost',
-    ext('server.ext', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n',
   );
-  leaf('client', 'arazzo-client', ext('client.ext', 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n'));
+  makeLeaf(dir, 'client', 'arazzo-client', 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n');
 }
 
 /** A TLS server on a free loopback port that pipes each connection to the dev server's gRPC port. */

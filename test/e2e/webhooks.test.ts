@@ -61,17 +61,21 @@ async function deliverWith(opts: Partial<WebhookDeliveryOptions>): Promise<Webho
   return delivery;
 }
 
-/** The batch seed's webhook variant, against the simulator; `timeoutMs` shortens the receive step's wait (an overlay). */
-function webhookRun(timeoutMs?: number) {
-  const base = seedRun('openai-batch-job', stack.simulator.url, { overlays: [] });
-  if (timeoutMs === undefined) return { ...base, document: DOC };
+/** An overlay that shortens the wait of a receive step to `timeoutMs`. */
+function shorterWait(stepId: string, timeoutMs: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'webhook-overlay-'));
   const overlay = join(dir, 'timeout.overlay.yaml');
   writeFileSync(
     overlay,
-    `overlay: 1.0.0\ninfo: { title: shorter wait, version: 1.0.0 }\nactions:\n- target: $.workflows[0].steps[?@.stepId == 'waitForBatch']\n  update: { timeout: ${timeoutMs} }\n`,
+    `overlay: 1.0.0\ninfo: { title: shorter wait, version: 1.0.0 }\nactions:\n- target: $.workflows[0].steps[?@.stepId == '${stepId}']\n  update: { timeout: ${timeoutMs} }\n`,
   );
-  return { ...base, document: DOC, overlays: [overlay] };
+  return overlay;
+}
+
+/** The batch seed's webhook variant, against the simulator; `timeoutMs` shortens the receive step's wait (an overlay). */
+function webhookRun(timeoutMs?: number) {
+  const base = seedRun('openai-batch-job', stack.simulator.url, { overlays: [] });
+  return { ...base, document: DOC, overlays: timeoutMs === undefined ? [] : [shorterWait('waitForBatch', timeoutMs)] };
 }
 
 /** Requests to the simulator's batch endpoints since `from` (index into its request log). */
@@ -170,9 +174,14 @@ test('a webhook delivered three times (same webhook-id) reaches the run once', a
 });
 
 /** The fine-tuning seed's webhook variant, against the simulator (model `sim-fail` makes the job fail). */
-function fineTuningRun(model?: string) {
+function fineTuningRun(model?: string, timeoutMs?: number) {
   const base = seedRun('openai-fine-tuning-job', stack.simulator.url, { overlays: [] });
-  return { ...base, document: FINE_TUNING_DOC, inputs: { ...base.inputs, ...(model && { model }) } };
+  return {
+    ...base,
+    document: FINE_TUNING_DOC,
+    inputs: { ...base.inputs, ...(model && { model }) },
+    overlays: timeoutMs === undefined ? [] : [shorterWait('waitForJob', timeoutMs)],
+  };
 }
 
 /** Requests to the simulator's file and fine-tuning endpoints since `from`, job ids as {id}. */
@@ -216,6 +225,42 @@ test('the fine-tuning variant: a failed job ends the run at its fine_tuning.job.
   const sent = delivery!.events.find((e) => e.event.data.id === job.id);
   assert.equal(sent?.event.type, 'fine_tuning.job.failed');
   assert.deepEqual(fineTuningRequests(from), ['POST /v1/files', 'POST /v1/fine_tuning/jobs']);
+});
+
+test('the fine-tuning variant: a lost webhook, and the fallback read of the job in the document finishes the run', async () => {
+  await deliverWith({ lose: true });
+  const from = stack.simulator.requests.length;
+  const result = await stack.client.run(fineTuningRun(undefined, 1500));
+  assert.match(String(result.outputs.fineTunedModel), /^ft:/);
+  const steps = result.trace.map((t) => t.stepId);
+  assert.ok(steps.includes('pollJob'), `the run read the job when no event came: ${steps.join(', ')}`);
+  assert.equal(steps[steps.length - 1], 'getResult');
+  const lost = delivery!.events.find((e) => e.event.data.id === result.outputs.jobId);
+  assert.ok(lost?.lost && lost.attempts.length === 0, 'the webhook of this job was lost, never sent');
+  assert.ok(fineTuningRequests(from).includes('GET /v1/fine_tuning/jobs/{id}'));
+});
+
+test('late, reordered and doubled deliveries: two batches in flight each complete by their own event, once', async () => {
+  // the first delivery 1.5 s after the batch ends, events found together sent newest first, each sent twice
+  await deliverWith({ delayMs: 1500, reorder: true, duplicates: 1 });
+  const from = stack.simulator.requests.length;
+  const runs = await Promise.all([stack.client.start(webhookRun()), stack.client.start(webhookRun())]);
+  const results = await Promise.all(runs.map((r) => r.handle.result()));
+  const ids = results.map((r) => String(r.outputs.batchId));
+  assert.notEqual(ids[0], ids[1]);
+  for (const [i, result] of results.entries()) {
+    assert.deepEqual(
+      result.trace.map((t) => t.stepId),
+      ['uploadInput', 'createBatch', 'waitForBatch', 'getResult'],
+      'completed by the event, no fallback poll',
+    );
+    const entry = await waitUntil(() => delivery!.events.find((e) => e.event.data.id === ids[i] && e.delivered === 2));
+    assert.equal(entry.event.type, 'batch.completed');
+    const run = await signalsIn(runs[i].workflowId);
+    assert.equal(run.received.filter((s) => s === 'arazzo.message').length, 1, 'each run got its own event once');
+  }
+  // two uploads, two creates, one read of each finished batch
+  assert.equal(batchRequests(from).filter((r) => r.method === 'GET').length, 2);
 });
 
 test('a forged signature is refused with 401 and a stale timestamp with 400; neither reaches a mailbox', async () => {

@@ -19,6 +19,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { prepareRun, setDocumentRoots } from '../../src/activities/prepare-run';
 import { setResolver } from '../../src/activities/outbound-policy';
 import { PROJECT_ROOT } from '../../src/temporal/dev-server';
+import { selfSigned } from '../helpers/tls';
 
 const PUBLIC = '203.0.113.10';
 const METADATA = '169.254.169.254';
@@ -36,29 +37,10 @@ if (!INSIDE) {
     }
     const dir = mkdtempSync(join(tmpdir(), 'outbound-docs-'));
     const names = 'subjectAltName=DNS:docs.example,DNS:meta.example,DNS:loop.example,IP:169.254.169.254,IP:127.0.0.1';
-    const cert = spawnSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=docs.example',
-        '-addext',
-        names,
-      ],
-      { encoding: 'utf8' },
-    );
-    if (cert.status !== 0) {
-      t.skip(`openssl cannot make a test certificate: ${(cert.stderr || cert.error?.message || '').trim()}`);
+    try {
+      selfSigned(dir, 'cert', 'docs.example', [names], 1);
+    } catch (err) {
+      t.skip(`openssl cannot make a test certificate: ${String((err as { stderr?: unknown }).stderr ?? (err as Error).message).trim()}`);
       return;
     }
     const script = `${setup} && exec "$0" --import tsx --test --test-reporter=tap --test-concurrency=1 "$1"`;
@@ -78,7 +60,7 @@ if (!INSIDE) {
   });
 } else {
   const certs = process.env.ARAZZO_TEST_CERTS as string;
-  const tls = { key: readFileSync(join(certs, 'key.pem')), cert: readFileSync(join(certs, 'cert.pem')) };
+  const tls = { key: readFileSync(join(certs, 'cert.key')), cert: readFileSync(join(certs, 'cert.pem')) };
   const OPENAPI =
     "openapi: 3.1.0\ninfo: {title: t, version: '1'}\nservers: [{url: 'https://api.example'}]\npaths:\n  /ping:\n    get:\n      operationId: ping\n      responses: {'200': {description: ok}}\n";
   const ARAZZO = (source: string) =>
