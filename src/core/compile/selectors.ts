@@ -31,7 +31,7 @@ function convert(site: Site, holder: Obj, key: string | number, path: Path, stri
     site.c.report(
       'warning',
       'selector-in-1-0',
-      'this value has the shape of a Selector Object, an Arazzo 1.1 feature: in an arazzo 1.0.x document it is passed as the literal object it is (write arazzo: 1.1.0 to have it evaluated)',
+      'this value has the shape of a Selector Object, an Arazzo 1.1 feature: in an arazzo 1.0.x document it is an object value like any other, its strings evaluated as runtime expressions (write arazzo: 1.1.0 to have it evaluated as a selector)',
       [...path, key],
       site.where,
     );
