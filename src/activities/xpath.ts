@@ -89,8 +89,31 @@ export function evaluateXPathOnText(expression: string, xml: string): XPathResul
   }
 }
 
+const evaluateXPathToStrings: typeof Fontoxpath.evaluateXPathToStrings = (...args) =>
+  (require('fontoxpath') as typeof Fontoxpath).evaluateXPathToStrings(...args);
+
+/**
+ * What an xpath Selector Object selects in the XML text `xml`: the string value of each item. Text over the limit,
+ * text that is not well-formed XML, static and dynamic errors all throw, with the reason.
+ */
+export function selectXPathOnText(expression: string, xml: string): string[] {
+  if (xml.length > MAX_XPATH_SUBJECT) throw new Error(`context is ${xml.length} characters, over the ${MAX_XPATH_SUBJECT} limit for xpath`);
+  let doc: unknown;
+  try {
+    doc = parseXml(xml);
+  } catch (e) {
+    throw new Error(`context is not well-formed XML: ${(e as Error).message}`);
+  }
+  try {
+    return evaluateXPathToStrings(expression, doc);
+  } catch (e) {
+    const message = firstLine((e as Error).message ?? String(e));
+    throw STATIC_ERROR.test(message) ? new XPathSyntaxError(`invalid XPath: ${message}`) : new Error(`evaluation error: ${message}`);
+  }
+}
+
 /** fontoxpath on @xmldom/xmldom documents. */
-export const fontoxpathEngine: XPathEngine = { check: checkXPath, evaluate: evaluateXPathOnText };
+export const fontoxpathEngine: XPathEngine = { check: checkXPath, evaluate: evaluateXPathOnText, select: selectXPathOnText };
 
 /** Install the engine into the core (idempotent): the step activity and the client's checks call it. */
 export function useXPath(): void {

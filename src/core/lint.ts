@@ -3,10 +3,10 @@
 // real documents use are reported as warnings (errors with --strict).
 import { didYouMean } from './suggest';
 import { checkCriterion } from './expr';
-import { findEmbeddedForms, isExpression, parseExpression, scanExpressions, EXPRESSION_ROOTS } from './expr';
+import { findEmbeddedForms, isExpression, isSelectorValue, parseExpression, scanExpressions, EXPRESSION_ROOTS } from './expr';
 import type { PlanSites } from './compile';
 import { pollCovered } from './poll-coverage';
-import { loopsBack, type Plan, type PlanStep } from './plan';
+import { loopsBack, type Plan, type PlanOutput, type PlanStep } from './plan';
 import type { Criterion, Diagnostic, Locate, PlanParameter } from './types';
 
 const OUTPUT_NAME = /^[a-zA-Z0-9.\-_]+$/;
@@ -200,7 +200,8 @@ class PlanLinter {
 
   /** Every string of a value (parameter value, payload, replacement): embedded forms, expressions, step references. */
   checkValues(value: unknown, where: string, step: PlanStep, at: Path | undefined): void {
-    if (typeof value === 'string') {
+    if (isSelectorValue(value)) this.checkStepRefs(value.$selector.context, where, step, at);
+    else if (typeof value === 'string') {
       const forms = findEmbeddedForms(value);
       for (const u of forms.unbraced)
         this.report(
@@ -225,11 +226,13 @@ class PlanLinter {
       for (const [k, v] of Object.entries(value)) this.checkValues(v, where, step, at && [...at, k]);
   }
 
-  checkOutputs(outputs: Record<string, string>, where: string, step: PlanStep | undefined, at: Path | undefined) {
-    for (const [name, expr] of Object.entries(outputs)) {
+  checkOutputs(outputs: Record<string, PlanOutput>, where: string, step: PlanStep | undefined, at: Path | undefined) {
+    for (const [name, output] of Object.entries(outputs)) {
       const here = at && [...at, name];
       if (!OUTPUT_NAME.test(name))
         this.report('error', 'bad-output-name', `${where}: output name "${name}" must match ${OUTPUT_NAME}`, step, here);
+      // a selector's context was parsed by the compiler (src/core/compile/selectors.ts)
+      const expr = typeof output === 'string' ? output : output.$selector.context;
       try {
         parseExpression(String(expr));
       } catch (err) {

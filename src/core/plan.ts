@@ -3,6 +3,10 @@
 // activity read is here: where things sit in the document (positions, warnings) stays in the compile report.
 import type { PlanStatus } from './batch-status';
 import type { ExpressionTable } from './expr/plan-expressions';
+import type { SelectorValue } from './expr/selector';
+
+/** An output: a runtime expression, or an Arazzo 1.1 Selector Object as the compiler normalized it. */
+export type PlanOutput = string | SelectorValue;
 import type { Criterion, JsonSchema, PlanOperation, PlanParameter, PlanReconcile, PlanRequestBody, PollPolicy } from './types';
 
 /** The version of the plan format this code writes and runs. */
@@ -85,7 +89,7 @@ interface StepBase {
   successCriteria: Criterion[];
   onSuccess: PlanAction[];
   onFailure: PlanAction[];
-  outputs: Record<string, string>;
+  outputs: Record<string, PlanOutput>;
   /** poll policy for loops that return to this step (goto self or earlier) */
   poll: PollPolicy;
   /** its strings that hold expressions, parsed (plan version 3; src/core/expr/plan-expressions.ts) */
@@ -153,7 +157,7 @@ export interface Plan {
   summary?: string;
   inputsSchema?: JsonSchema;
   steps: PlanStep[];
-  outputs: Record<string, string>;
+  outputs: Record<string, PlanOutput>;
   /** the outputs' expressions, parsed (plan version 3) */
   expressions?: ExpressionTable;
   /**

@@ -19,6 +19,8 @@ export interface XPathEngine {
   check(expression: string): void;
   /** The Effective Boolean Value of `expression` on the XML text `xml`; static errors throw XPathSyntaxError. */
   evaluate(expression: string, xml: string): XPathResult;
+  /** The string values of what `expression` selects in `xml` (Arazzo 1.1 Selector Objects); throws on any error. */
+  select?(expression: string, xml: string): string[];
 }
 
 let installed: XPathEngine | undefined;

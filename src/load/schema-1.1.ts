@@ -6,7 +6,9 @@
 // forms (stepId, $workflows.<id>.steps.<id>, $sourceDescriptions.<name>.<id>.steps.<id>), action `parameters`
 // only with a `workflowId`. Deliberately not taken (see README, Validation): a parameter value may still be an
 // object (the 1.1 text says "Any"), a correlationId is a string, number or boolean (an object cannot be matched).
-// The Selector Object and the Expression Type Object's `jsonpointer` are added where the engine runs them.
+// The Selector Object (step and workflow outputs, parameter values, payload replacement values; an object with
+// `context` and `selector` is one there) with its type a name or an Expression Type Object (jsonpath, xpath,
+// jsonpointer with their versions); the compiler evaluates them (src/core/compile/selectors.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -42,6 +44,37 @@ function asyncStepRules(step: Obj): void {
   );
 }
 
+/** Arazzo 1.1 Selector Object and Expression Type Object (OAI 1.1 schema: selector-object, selector-type). */
+function selectorRules(s: Obj): void {
+  s.$defs.selectorType = {
+    if: { type: 'string' },
+    then: { enum: ['jsonpath', 'xpath', 'jsonpointer'] },
+    else: { $ref: '#/$defs/expressionType' },
+  };
+  const expressionType = structuredClone(s.$defs.criterionExpressionType);
+  expressionType.properties.type.enum = ['jsonpath', 'xpath', 'jsonpointer'];
+  expressionType.allOf.push({
+    if: { required: ['type'], properties: { type: { const: 'jsonpointer' } } },
+    then: { properties: { version: { enum: ['rfc6901'] } } },
+  });
+  s.$defs.expressionType = expressionType;
+  s.$defs.selector = {
+    type: 'object',
+    properties: { context: { type: 'string' }, selector: { type: 'string' }, type: { $ref: '#/$defs/selectorType' } },
+    required: ['context', 'selector', 'type'],
+    $ref: '#/$defs/extensions',
+    unevaluatedProperties: false,
+  };
+  // a value with `context` and `selector` is a Selector Object; any other value is taken as written
+  const valueOrSelector = { if: { type: 'object', required: ['context', 'selector'] }, then: { $ref: '#/$defs/selector' } };
+  const outputs = s.$defs.outputs.patternProperties;
+  for (const name of Object.keys(outputs)) outputs[name] = { if: { type: 'string' }, else: { $ref: '#/$defs/selector' } };
+  s.$defs.parameter.properties.value = valueOrSelector;
+  s.$defs.reusable.properties.value = valueOrSelector;
+  s.$defs.payloadReplacement.properties.value = valueOrSelector;
+  s.$defs.payloadReplacement.properties.targetSelectorType = { $ref: '#/$defs/selectorType' };
+}
+
 export function arazzo11Schema(): Obj {
   const s: Obj = structuredClone(arazzoSchema);
   s.$comment = `Arazzo 1.1 as run by arazzo-temporal (src/load/schema-1.1.ts): ${s.$comment}`;
@@ -69,6 +102,7 @@ export function arazzo11Schema(): Obj {
         'must be a stepId of this workflow, $workflows.<workflowId>.steps.<stepId> or $sourceDescriptions.<name>.<workflowId>.steps.<stepId>',
     },
   };
+  selectorRules(s);
   for (const action of [s.$defs.successAction, s.$defs.failureAction])
     action.allOf.push({ if: { required: ['parameters'] }, then: { required: ['workflowId'] } });
   return s;

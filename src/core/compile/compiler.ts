@@ -8,6 +8,7 @@ import { PLAN_VERSION, type Plan, type PlanStep } from '../plan';
 import type { ArazzoDocument, Diagnostic } from '../types';
 import { inputsSchema as compileInputsSchema } from './inputs-schema';
 import { pollPolicy } from './polling';
+import { refuseWorkflowXPath, withSelectors } from './selectors';
 import { compileStep } from './steps';
 import { dependsOn as compileDependsOn } from './sub-workflows';
 import { orderByDependsOn, reportStepCycles } from './step-depends-on';
@@ -27,6 +28,7 @@ export class Compiler {
     /** prefix of this document's workflow keys: '' for the document being run, '<source>.' for a referenced one */
     readonly prefix: string,
   ) {
+    this.doc = withSelectors(this, doc); // Arazzo 1.1 Selector Objects as plan selectors
     // in the document's declaration order, whatever order the sources were loaded in: messages and the
     // bare-operationId choice must not depend on which download finished first
     const declared = (doc.sourceDescriptions ?? []).map((sd) => sd?.name);
@@ -109,7 +111,7 @@ export class Compiler {
     });
     this.set.sites[this.prefix + wf.workflowId] = { file: this.opts.file, workflowPath: base, steps: sites };
     if (this.diagnostics.some((d) => d.severity === 'error')) return undefined;
-    return {
+    const plan: Plan = {
       planVersion: PLAN_VERSION,
       document: { file: this.opts.file, title: this.doc.info?.title ?? '', arazzo: this.doc.arazzo },
       workflowId: wf.workflowId,
@@ -120,5 +122,7 @@ export class Compiler {
       sources: Object.fromEntries(Object.values(this.opts.sources).map((s) => [s.name, { url: s.url ?? s.location, type: s.type }])),
       ...(dependsOn.length > 0 && { dependsOn }),
     };
+    refuseWorkflowXPath(this, plan, base);
+    return this.diagnostics.some((d) => d.severity === 'error') ? undefined : plan;
   }
 }

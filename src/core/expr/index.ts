@@ -17,3 +17,4 @@ export { unsafeRegexReason } from './regex-safety';
 export { goessnerCodeReason } from './criterion-goessner';
 export * from './plan-expressions';
 export { expressionsIn, namePrefixes } from './references';
+export * from './selector';

@@ -9,7 +9,8 @@ import type { ParsedExpression, Template } from './ast';
 import { compileCriterion } from './criteria';
 import { evaluateExpression } from './evaluate-expression';
 import { readExpression } from './expression-reader';
-import { parseTemplate } from './template';
+import { isSelectorValue, type SelectorValue } from './selector';
+import { evaluateValue, parseTemplate } from './template';
 
 /** Parsed strings by their text: a string of a value that is not a key holds no expression. */
 export type ExpressionTable = Record<string, Template>;
@@ -31,6 +32,8 @@ function collect(value: unknown, into: ExpressionTable): void {
       if (t) into[value] = t;
     }
   } else if (Array.isArray(value)) value.forEach((v) => collect(v, into));
+  // a selector's context is what it reads (the workflow sends the step activity what its expressions name)
+  else if (isSelectorValue(value)) collect(value.$selector.context, into);
   else if (typeof value === 'object' && value !== null && !isSecretRef(value)) Object.values(value).forEach((v) => collect(v, into));
 }
 
@@ -85,7 +88,8 @@ function readWhole(text: string): ParsedExpression | undefined {
   return read.ok && read.end === text.length ? read.expr : undefined;
 }
 
-/** The value of an output (one runtime expression), from its parsed form when the table has it. */
-export function evaluateOutput(text: string, ctx: ExpressionContext, table?: ExpressionTable): unknown {
+/** The value of an output (one runtime expression or an Arazzo 1.1 selector), from its parsed form when the table has it. */
+export function evaluateOutput(text: string | SelectorValue, ctx: ExpressionContext, table?: ExpressionTable): unknown {
+  if (typeof text !== 'string') return evaluateValue(text, ctx);
   return evaluateExpression(parsedOutput(text, table) ?? text, ctx);
 }

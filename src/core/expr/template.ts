@@ -8,6 +8,7 @@ import { isSecretRef, type ExpressionContext } from '../types';
 import type { ParsedExpression, Template } from './ast';
 import { evaluateExpression } from './evaluate-expression';
 import { isExpression, readExpression } from './expression-reader';
+import { evaluateSelector, isSelectorValue } from './selector';
 
 /** An expression found inside a string. */
 export interface EmbeddedExpression {
@@ -120,6 +121,7 @@ export function evaluateValue(value: unknown, ctx: ExpressionContext, opts: Eval
     return t ? evaluateTemplate(t, ctx) : value;
   }
   if (Array.isArray(value)) return value.map((v) => evaluateValue(v, ctx, opts));
+  if (isSelectorValue(value)) return evaluateSelector(value, ctx);
   if (typeof value === 'object' && value !== null && !isSecretRef(value)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluateValue(v, ctx, opts)]));
   }

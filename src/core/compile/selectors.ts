@@ -1,0 +1,151 @@
+// Arazzo 1.1 Selector Objects in a document: step and workflow outputs, parameter values (steps, workflows,
+// components, actions), payload replacement values, and objects of a request body payload written as one
+// ({context, selector, type}). Each becomes a plan selector (src/core/expr/selector.ts), checked before the run;
+// the rest of the compiler passes it on as a value. A 1.0.x document has none: its outputs are strings (the
+// schema says so) and its parameter values are taken as written, with a warning when one looks like a selector.
+// XPath selectors are evaluated where an XPath engine is: in the step activity. Those the workflow would evaluate
+// (workflow outputs, steps that run a workflow or receive a message) are refused before the run.
+import { isSelectorObject, isSelectorValue, toPlanSelector } from '../expr/selector';
+import type { Plan } from '../plan';
+import type { ArazzoDocument } from '../types';
+import type { Compiler } from './compiler';
+
+type Obj = Record<string, unknown>;
+type Path = (string | number)[];
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+
+export const isArazzo11Document = (doc: ArazzoDocument): boolean => typeof doc?.arazzo === 'string' && /^1\.1\./.test(doc.arazzo);
+
+interface Site {
+  c: Compiler;
+  v11: boolean;
+  where: { workflowId?: string; stepId?: string };
+}
+
+/** `holder[key]` as a plan selector when it is a Selector Object (a 1.1 document), reported when it cannot be one. */
+function convert(site: Site, holder: Obj, key: string | number, path: Path, strict: boolean): void {
+  const value = holder[key];
+  if (!isSelectorObject(value) || (!strict && value.type === undefined)) return;
+  if (!site.v11) {
+    site.c.report(
+      'warning',
+      'selector-in-1-0',
+      'this value has the shape of a Selector Object, an Arazzo 1.1 feature: in an arazzo 1.0.x document it is an object value like any other, its strings evaluated as runtime expressions (write arazzo: 1.1.0 to have it evaluated as a selector)',
+      [...path, key],
+      site.where,
+    );
+    return;
+  }
+  try {
+    holder[key] = toPlanSelector(value);
+  } catch (e) {
+    site.c.report('error', 'bad-selector', (e as Error).message, [...path, key], site.where);
+  }
+}
+
+function parameters(site: Site, params: unknown, path: Path): void {
+  list(params).forEach((p, i) => convert(site, p, 'value', [...path, i], true));
+}
+
+function actions(site: Site, items: unknown, path: Path): void {
+  list(items).forEach((a, i) => parameters(site, a.parameters, [...path, i, 'parameters']));
+}
+
+function outputs(site: Site, outs: unknown, path: Path): void {
+  if (isObj(outs)) for (const name of Object.keys(outs)) convert(site, outs, name, path, true);
+}
+
+/** Objects of a payload written as Selector Objects (all three fields: a literal object may well have a `context`). */
+function payload(site: Site, holder: Obj, key: string, path: Path): void {
+  const value = holder[key];
+  if (isSelectorObject(value)) return convert(site, holder, key, path, false);
+  if (Array.isArray(value)) value.forEach((_, i) => payload(site, value as unknown as Obj, String(i), [...path, key]));
+  else if (isObj(value)) for (const k of Object.keys(value)) payload(site, value, k, [...path, key]);
+}
+
+function step(site: Site, s: Obj, path: Path): void {
+  parameters(site, s.parameters, [...path, 'parameters']);
+  actions(site, s.onSuccess, [...path, 'onSuccess']);
+  actions(site, s.onFailure, [...path, 'onFailure']);
+  outputs(site, s.outputs, [...path, 'outputs']);
+  const body = s.requestBody;
+  if (!isObj(body)) return;
+  list(body.replacements).forEach((r, i) => {
+    const at = [...path, 'requestBody', 'replacements', i];
+    convert(site, r, 'value', at, true);
+    const t = isObj(r.targetSelectorType) ? r.targetSelectorType.type : r.targetSelectorType;
+    if (t !== undefined && t !== 'jsonpointer')
+      site.c.report(
+        'error',
+        'unsupported',
+        `a payload replacement target is a JSON Pointer here; targetSelectorType ${JSON.stringify(t)} is not supported yet`,
+        [...at, 'targetSelectorType'],
+        site.where,
+      );
+  });
+  payload(site, body, 'payload', [...path, 'requestBody']);
+}
+
+/**
+ * A copy of the document with its Selector Objects as plan selectors (1.1), or as it is (1.0.x: warnings only).
+ * Problems are reported on the compiler, at the field.
+ */
+export function withSelectors(c: Compiler, doc: ArazzoDocument): ArazzoDocument {
+  if (!isObj(doc)) return doc;
+  const copy = structuredClone(doc) as unknown as Obj;
+  const v11 = isArazzo11Document(doc);
+  list(copy.workflows).forEach((wf, w) => {
+    const site: Site = { c, v11, where: { workflowId: wf.workflowId as string } };
+    const at: Path = ['workflows', w];
+    parameters(site, wf.parameters, [...at, 'parameters']);
+    actions(site, wf.successActions, [...at, 'successActions']);
+    actions(site, wf.failureActions, [...at, 'failureActions']);
+    outputs(site, wf.outputs, [...at, 'outputs']);
+    list(wf.steps).forEach((s, i) => step({ ...site, where: { ...site.where, stepId: s.stepId as string } }, s, [...at, 'steps', i]));
+  });
+  const components = isObj(copy.components) ? copy.components : {};
+  const site: Site = { c, v11, where: {} };
+  if (isObj(components.parameters))
+    for (const [name, p] of Object.entries(components.parameters))
+      if (isObj(p)) convert(site, p, 'value', ['components', 'parameters', name], true);
+  for (const kind of ['successActions', 'failureActions'])
+    if (isObj(components[kind]))
+      for (const [name, a] of Object.entries(components[kind] as Obj))
+        if (isObj(a)) parameters(site, a.parameters, ['components', kind, name, 'parameters']);
+  return copy as unknown as ArazzoDocument;
+}
+
+function hasXPath(value: unknown): boolean {
+  if (isSelectorValue(value)) return value.$selector.type === 'xpath';
+  if (Array.isArray(value)) return value.some(hasXPath);
+  return isObj(value) && Object.values(value).some(hasXPath);
+}
+
+const WHY = 'the workflow evaluates it, and XPath is evaluated only in the step activity';
+
+/** XPath selectors the workflow would have to evaluate: refused, at the workflow's outputs or at the step. */
+export function refuseWorkflowXPath(c: Compiler, plan: Plan, workflowPath: Path): void {
+  for (const [name, out] of Object.entries(plan.outputs))
+    if (hasXPath(out))
+      c.report(
+        'error',
+        'unsupported',
+        `workflow output "${name}": an xpath selector is not supported in workflow outputs (${WHY}); select the value in a step's outputs and name that output here`,
+        [...workflowPath, 'outputs', name],
+        { workflowId: plan.workflowId },
+      );
+  plan.steps.forEach((s) => {
+    const evaluated = s.kind === 'send' ? { o: s.outputs, s: s.onSuccess, f: s.onFailure } : s;
+    if (s.kind === 'operation' || !hasXPath(evaluated)) return;
+    const i = c.doc.workflows?.[workflowPath[1] as number]?.steps?.findIndex((d) => d?.stepId === s.stepId) ?? -1;
+    const what = s.kind === 'workflow' ? 'runs a workflow' : `${s.kind}s a message (its outputs)`;
+    c.report(
+      'error',
+      'unsupported',
+      `an xpath selector is not supported on a step that ${what} (${WHY}); select the value in an operation step's outputs`,
+      [...workflowPath, 'steps', i],
+      { workflowId: plan.workflowId, stepId: s.stepId },
+    );
+  });
+}

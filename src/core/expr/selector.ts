@@ -1,0 +1,149 @@
+// Arazzo 1.1 Selector Objects ({context, selector, type}) and their Expression Type Objects ({type, version}):
+// jsonpath (rfc9535, the default, or draft-goessner-dispatch-jsonpath-00), xpath (xpath-31, the default, or
+// xpath-30/20/10; fontoxpath reads them all as 3.1) and jsonpointer (rfc6901). The compiler turns each Selector
+// Object of a 1.1 document into a plan selector, `{ $selector: {...} }`, normalized and checked; evaluation reads
+// it wherever values are evaluated (src/core/expr/template.ts evaluateValue, step and workflow outputs).
+// What a selector yields: the value of the one node it selects, an array of the values when it selects several,
+// undefined (a null output) when it selects nothing. XPath items are their string values.
+// Pure code: runs inside the Temporal workflow sandbox (xpath only where an engine is installed).
+import { query, type JsonValue } from 'jsonpath-rfc9535';
+import { JSONPath } from 'jsonpath-plus';
+import { getPointer, parsePointer } from '../jsonpointer';
+import type { ExpressionContext } from '../types';
+import { xpathEngine } from '../xpath-engine';
+import { goessnerCodeReason } from './criterion-goessner';
+import { ExpressionError } from './errors';
+import { evaluateExpression } from './evaluate-expression';
+import { parseExpression } from './expression-reader';
+
+const parseRfc9535 = require('jsonpath-rfc9535/parser').default as (query: string) => unknown;
+
+export type SelectorType = 'jsonpath' | 'xpath' | 'jsonpointer';
+
+/** A Selector Object as the plan carries it: the type and version always set. */
+export interface PlanSelector {
+  context: string;
+  selector: string;
+  type: SelectorType;
+  version: string;
+}
+
+export interface SelectorValue {
+  $selector: PlanSelector;
+}
+
+/** The versions each type allows (Arazzo 1.1, Expression Type Object), the default first. */
+export const SELECTOR_VERSIONS: Record<SelectorType, readonly string[]> = {
+  jsonpath: ['rfc9535', 'draft-goessner-dispatch-jsonpath-00'],
+  xpath: ['xpath-31', 'xpath-30', 'xpath-20', 'xpath-10'],
+  jsonpointer: ['rfc6901'],
+};
+
+/** A Selector Object that cannot be used: its message names the selector and why. */
+export class SelectorError extends Error {
+  constructor(
+    readonly selector: string,
+    reason: string,
+  ) {
+    super(`Selector '${selector}': ${reason}`);
+    this.name = 'SelectorError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A Selector Object as a 1.1 document writes it: an object with `context` and `selector` (its other fields, `type`
+ * and extensions, are checked by the schema and by toPlanSelector).
+ */
+export const isSelectorObject = (v: unknown): v is Obj => isObj(v) && 'context' in v && 'selector' in v && !('$selector' in v);
+
+export const isSelectorValue = (v: unknown): v is SelectorValue =>
+  isObj(v) && Object.keys(v).length === 1 && isObj(v.$selector) && typeof (v.$selector as Obj).selector === 'string';
+
+/** The type and version of a `type` field (a name or an Expression Type Object); throws SelectorError. */
+export function selectorType(type: unknown, selector: string): { type: SelectorType; version: string } {
+  const name = isObj(type) ? type.type : type;
+  if (typeof name !== 'string' || !Object.hasOwn(SELECTOR_VERSIONS, name))
+    throw new SelectorError(selector, `type ${JSON.stringify(name)} is not one of jsonpath, xpath, jsonpointer`);
+  const versions = SELECTOR_VERSIONS[name as SelectorType];
+  const version = isObj(type) ? type.version : versions[0];
+  if (typeof version !== 'string' || !versions.includes(version))
+    throw new SelectorError(selector, `${name} version ${JSON.stringify(version)} is not one of ${versions.join(', ')}`);
+  return { type: name as SelectorType, version };
+}
+
+const hasXPathEngine = (): boolean => {
+  try {
+    return !!xpathEngine();
+  } catch {
+    return false;
+  }
+};
+
+/** Checks what can be checked before the run (syntax; an xpath's where its engine is installed). */
+function checkSyntax(s: PlanSelector): void {
+  try {
+    if (s.type === 'jsonpointer') parsePointer(s.selector);
+    else if (s.type === 'jsonpath' && s.version === 'rfc9535') parseRfc9535(s.selector);
+    else if (s.type === 'jsonpath') {
+      const code = goessnerCodeReason(s.selector);
+      if (code) throw new Error(`JSONPath filters may not run code: ${code}`);
+      if (!s.selector.startsWith('$')) throw new Error('a JSONPath starts with $');
+    } else if (hasXPathEngine()) xpathEngine().check(s.selector);
+  } catch (e) {
+    throw new SelectorError(s.selector, `not a valid ${s.type} (${s.version}) selector: ${(e as Error).message}`);
+  }
+}
+
+/** A document's Selector Object, normalized and checked; throws SelectorError (ExpressionError for its context). */
+export function toPlanSelector(o: Obj): SelectorValue {
+  const selector = o.selector;
+  if (typeof selector !== 'string') throw new SelectorError(String(selector), 'selector must be a string');
+  if (typeof o.context !== 'string') throw new SelectorError(selector, 'context must be a runtime expression');
+  if (o.type === undefined) throw new SelectorError(selector, 'type is required (jsonpath, xpath or jsonpointer)');
+  parseExpression(o.context);
+  const s: PlanSelector = { context: o.context, selector, ...selectorType(o.type, selector) };
+  checkSyntax(s);
+  return { $selector: s };
+}
+
+const one = (nodes: unknown[]): unknown => (nodes.length === 0 ? undefined : nodes.length === 1 ? nodes[0] : nodes);
+
+function describe(value: unknown): string {
+  return Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
+}
+
+/** The value a selector selects in its context (see the file's header); throws SelectorError, ExpressionError. */
+export function evaluateSelector(v: SelectorValue, ctx: ExpressionContext): unknown {
+  const s = v.$selector;
+  const value = evaluateExpression(s.context, ctx);
+  if (value === undefined || value === null) return undefined;
+  if (s.type === 'xpath') {
+    if (typeof value !== 'string') throw new SelectorError(s.selector, `context ${s.context} is not XML text (got ${describe(value)})`);
+    const engine = xpathEngine();
+    if (!engine.select) throw new SelectorError(s.selector, 'this XPath engine cannot select');
+    try {
+      return one(engine.select(s.selector, value));
+    } catch (e) {
+      throw new SelectorError(s.selector, (e as Error).message);
+    }
+  }
+  if (typeof value !== 'object')
+    throw new SelectorError(
+      s.selector,
+      `context ${s.context} is not structured data (got ${describe(value)}: ${String(value).slice(0, 80)})`,
+    );
+  if (s.type === 'jsonpointer') return getPointer(value, s.selector);
+  if (s.version === 'rfc9535') return one(query(value as JsonValue, s.selector));
+  checkSyntax(s);
+  return one(JSONPath({ path: s.selector, json: value as object, eval: 'safe', wrap: true }) as unknown[]);
+}
+
+/** The error of a selector's evaluation, for a failed step's message. */
+export const isSelectorFailure = (e: unknown): boolean => e instanceof SelectorError || e instanceof ExpressionError;
+
+/** How an output or value is named in a message: the expression, or `<type> selector '<selector>' on <context>`. */
+export const selectorText = (v: string | SelectorValue): string =>
+  typeof v === 'string' ? v : `${v.$selector.type} selector '${v.$selector.selector}' on ${v.$selector.context}`;
