@@ -93,3 +93,8 @@ function write(node: unknown, tokens: string[], value: unknown, pointer: string)
   }
   throw new JsonPointerError(pointer, `cannot descend into a ${node === null ? 'null' : typeof node} at '${token}'`);
 }
+
+/** The pointer of a list of reference tokens, escaped (`~` → `~0`, `/` → `~1`). */
+export function pointerOf(tokens: string[]): string {
+  return tokens.map((t) => `/${t.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}

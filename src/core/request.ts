@@ -1,6 +1,6 @@
 // Build the HTTP request of a step from its plan and the expression context. Pure: the result still
 // holds secret references/placeholders, which only the activity resolves.
-import { evaluateValue, parseTemplate, type ParsedExpression, type Template } from './expr';
+import { evaluateValue, parseTemplate, targetPointers, type ParsedExpression, type Template } from './expr';
 import { setPointer } from './jsonpointer';
 import { serializeQuerystring } from './compile/querystring';
 import type { OperationStep } from './plan';
@@ -85,7 +85,11 @@ export function buildRequest(
   };
   if (step.requestBody) {
     let value = evaluateValue(step.requestBody.payload, ctx, opts);
-    for (const r of step.requestBody.replacements ?? []) value = setPointer(value, r.target, evaluateValue(r.value, ctx, opts));
+    for (const r of step.requestBody.replacements ?? []) {
+      const replacement = evaluateValue(r.value, ctx, opts);
+      if (r.targetSelectorType === undefined) value = setPointer(value, r.target, replacement);
+      else for (const at of targetPointers(r.target, r.targetSelectorType, value)) value = setPointer(value, at, replacement);
+    }
     request.body = { contentType: step.requestBody.contentType, value, fileFields: step.requestBody.fileFields };
   }
   return request;

@@ -73,7 +73,11 @@ export interface ArazzoStep {
   operationPath?: string;
   workflowId?: string;
   parameters?: (ArazzoParameter | ReusableRef)[];
-  requestBody?: { contentType?: string; payload?: unknown; replacements?: { target: string; value: unknown }[] };
+  requestBody?: {
+    contentType?: string;
+    payload?: unknown;
+    replacements?: { target: string; value: unknown; targetSelectorType?: unknown }[];
+  };
   successCriteria?: Criterion[];
   onSuccess?: (ArazzoAction | ReusableRef)[];
   onFailure?: (ArazzoAction | ReusableRef)[];
@@ -151,7 +155,8 @@ export interface PlanParameter {
 export interface PlanRequestBody {
   contentType: string;
   payload: unknown;
-  replacements?: { target: string; value: unknown }[];
+  /** targetSelectorType (Arazzo 1.1): jsonpointer (the default) or jsonpath, a name or an Expression Type Object */
+  replacements?: { target: string; value: unknown; targetSelectorType?: unknown }[];
   /** multipart fields that are files (format: binary in the OpenAPI schema) */
   fileFields?: string[];
 }

@@ -2,7 +2,7 @@
 // nodes, and the errors a bad selector, a bad version or a context of the wrong kind give.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateSelector, evaluateValue, SelectorError, toPlanSelector } from '../../src/core/expr';
+import { evaluateSelector, evaluateValue, normalizedPathPointer, SelectorError, targetPointers, toPlanSelector } from '../../src/core/expr';
 import type { ExpressionContext } from '../../src/core/types';
 import { useXPath } from '../../src/activities/xpath';
 
@@ -66,4 +66,15 @@ test('selector: a context that is not structured data is an error; a missing one
   const c = { ...ctx, response: { header: {}, body: 'text' } } as unknown as ExpressionContext;
   assert.throws(() => evaluateSelector(toPlanSelector({ context: '$response.body', selector: '$.a', type: 'jsonpath' }), c), /is not structured data \(got string/);
   assert.equal(evaluateSelector(toPlanSelector({ context: '$inputs.none', selector: '/a', type: 'jsonpointer' }), ctx), undefined);
+});
+
+test('targetSelectorType jsonpath: every match as a JSON Pointer, names escaped; nothing selected is an error', () => {
+  assert.equal(normalizedPathPointer("$['a']['b\\'c'][1]['d/e~']['\\n']"), "/a/b'c/1/d~1e~0/\n");
+  const payload = { items: [{ s: 1 }, { s: 2 }], 'x/y': { s: 3 } };
+  assert.deepEqual(targetPointers('$..s', 'jsonpath', payload).sort(), ['/items/0/s', '/items/1/s', '/x~1y/s']);
+  assert.deepEqual(targetPointers('$..s', { type: 'jsonpath', version: 'draft-goessner-dispatch-jsonpath-00' }, payload).sort(), ['/items/0/s', '/items/1/s', '/x~1y/s']);
+  assert.deepEqual(targetPointers('/items/0', 'jsonpointer', payload), ['/items/0']);
+  assert.throws(() => targetPointers('$.none', 'jsonpath', payload), /selects nothing in the payload/);
+  assert.throws(() => targetPointers('$.a[?', 'jsonpath', payload), SelectorError);
+  assert.throws(() => targetPointers('/a', 'xpath', payload), /not supported/);
 });

@@ -4,8 +4,10 @@
 // the rest of the compiler passes it on as a value. A 1.0.x document has none: its outputs are strings (the
 // schema says so) and its parameter values are taken as written, with a warning when one looks like a selector.
 // XPath selectors are evaluated where an XPath engine is: in the step activity. Those the workflow would evaluate
-// (workflow outputs, steps that run a workflow or receive a message) are refused before the run.
-import { isSelectorObject, isSelectorValue, toPlanSelector } from '../expr/selector';
+// (workflow outputs, steps that run a workflow or receive a message) are refused before the run. A payload
+// replacement's target may be a JSON Pointer (the default) or, with targetSelectorType jsonpath, a JSONPath whose
+// every match is replaced.
+import { SelectorError, isSelectorObject, isSelectorValue, selectorType, targetPointers, toPlanSelector } from '../expr/selector';
 import type { Plan } from '../plan';
 import type { ArazzoDocument } from '../types';
 import type { Compiler } from './compiler';
@@ -74,17 +76,32 @@ function step(site: Site, s: Obj, path: Path): void {
   list(body.replacements).forEach((r, i) => {
     const at = [...path, 'requestBody', 'replacements', i];
     convert(site, r, 'value', at, true);
-    const t = isObj(r.targetSelectorType) ? r.targetSelectorType.type : r.targetSelectorType;
-    if (t !== undefined && t !== 'jsonpointer')
-      site.c.report(
-        'error',
-        'unsupported',
-        `a payload replacement target is a JSON Pointer here; targetSelectorType ${JSON.stringify(t)} is not supported yet`,
-        [...at, 'targetSelectorType'],
-        site.where,
-      );
+    if (r.targetSelectorType !== undefined) targetType(site, r, [...at, 'targetSelectorType']);
   });
   payload(site, body, 'payload', [...path, 'requestBody']);
+}
+
+/** A replacement's targetSelectorType: jsonpointer or jsonpath (the target checked); xpath targets are refused. */
+function targetType(site: Site, r: Obj, at: Path): void {
+  const t = isObj(r.targetSelectorType) ? r.targetSelectorType.type : r.targetSelectorType;
+  if (t === 'xpath') {
+    site.c.report(
+      'error',
+      'unsupported',
+      'an xpath replacement target (an XML payload) is not supported; use jsonpointer or jsonpath',
+      at,
+      site.where,
+    );
+    return;
+  }
+  try {
+    selectorType(r.targetSelectorType, String(r.target));
+    if (t === 'jsonpath') targetPointers(String(r.target), r.targetSelectorType, {});
+  } catch (e) {
+    // an empty payload selects nothing: only a bad type, version or syntax is reported here
+    if (e instanceof SelectorError && /selects nothing/.test(e.message)) return;
+    site.c.report('error', 'bad-selector', (e as Error).message, at, site.where);
+  }
 }
 
 /**

@@ -6,9 +6,9 @@
 // What a selector yields: the value of the one node it selects, an array of the values when it selects several,
 // undefined (a null output) when it selects nothing. XPath items are their string values.
 // Pure code: runs inside the Temporal workflow sandbox (xpath only where an engine is installed).
-import { query, type JsonValue } from 'jsonpath-rfc9535';
+import { paths, query, type JsonValue } from 'jsonpath-rfc9535';
 import { JSONPath } from 'jsonpath-plus';
-import { getPointer, parsePointer } from '../jsonpointer';
+import { getPointer, parsePointer, pointerOf } from '../jsonpointer';
 import type { ExpressionContext } from '../types';
 import { xpathEngine } from '../xpath-engine';
 import { goessnerCodeReason } from './criterion-goessner';
@@ -147,3 +147,35 @@ export const isSelectorFailure = (e: unknown): boolean => e instanceof SelectorE
 /** How an output or value is named in a message: the expression, or `<type> selector '<selector>' on <context>`. */
 export const selectorText = (v: string | SelectorValue): string =>
   typeof v === 'string' ? v : `${v.$selector.type} selector '${v.$selector.selector}' on ${v.$selector.context}`;
+
+/** The JSON Pointer of an RFC 9535 normalized path (`$['a'][0]` → `/a/0`). */
+export function normalizedPathPointer(path: string): string {
+  const tokens: string[] = [];
+  const step = /\[(?:'((?:[^'\\]|\\.)*)'|(\d+))\]/y;
+  step.lastIndex = 1; // after the $
+  while (step.lastIndex < path.length) {
+    const m = step.exec(path);
+    if (!m) throw new SelectorError(path, 'not a normalized path');
+    tokens.push(m[2] ?? (JSON.parse(`"${m[1].replace(/\\'/g, "'").replace(/"/g, '\\"')}"`) as string));
+  }
+  return pointerOf(tokens);
+}
+
+/**
+ * The JSON Pointers of the locations a payload replacement's jsonpath target (targetSelectorType) selects in the
+ * payload; a target that selects nothing is an error, not a replacement quietly left out.
+ */
+export function targetPointers(target: string, targetType: unknown, payload: unknown): string[] {
+  const t = selectorType(targetType, target);
+  if (t.type === 'jsonpointer') return [target];
+  if (t.type !== 'jsonpath') throw new SelectorError(target, `a ${t.type} replacement target is not supported`);
+  checkSyntax({ context: '$request.body', selector: target, ...t });
+  if (typeof payload !== 'object' || payload === null)
+    throw new SelectorError(target, `the payload is not structured data (got ${describe(payload)})`);
+  const found =
+    t.version === 'rfc9535'
+      ? paths(payload as JsonValue, target).map(normalizedPathPointer)
+      : (JSONPath({ path: target, json: payload as object, eval: 'safe', resultType: 'pointer', wrap: true }) as string[]);
+  if (found.length === 0) throw new SelectorError(target, 'the replacement target selects nothing in the payload');
+  return found;
+}
