@@ -23,7 +23,7 @@ export { activities };
  * Preparing a run request (read, validate, compile a document) runs on the workflow task queue, next to the
  * interpreter, whatever the roles: it is light, and a run request names no activity queue.
  */
-const workflowSideActivities = { prepareRun: activities.prepareRun };
+const workflowSideActivities = { prepareRun: activities.prepareRun, selectXPath: activities.selectXPath };
 
 export type WorkerRole = 'all' | 'workflows' | 'activities';
 

@@ -124,6 +124,23 @@ export interface SubscribeInput {
   taskQueue: string;
 }
 
+/** One xpath Selector Object the workflow evaluates: its selector and the XML text its context evaluated to. */
+export interface XPathSelection {
+  selector: string;
+  xml: string;
+}
+
+/** What an xpath selection selected (string values), or why it could not (the engine's reason). */
+export type XPathSelected = { values: string[] } | { error: string };
+
+/**
+ * The local activity that makes the xpath selections the workflow needs (src/activities/select-xpath.ts): XPath
+ * needs an XML parser and engine that stay out of the workflow sandbox; the answers are recorded in history.
+ */
+export interface XPathActivities {
+  selectXPath(selections: XPathSelection[]): Promise<XPathSelected[]>;
+}
+
 export interface MessageActivities {
   sendMessage(input: SendMessageInput): Promise<{ messageId: string }>;
   subscribeMailbox(input: SubscribeInput): Promise<void>;

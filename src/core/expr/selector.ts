@@ -122,7 +122,7 @@ export function evaluateSelector(v: SelectorValue, ctx: ExpressionContext): unkn
   if (value === undefined || value === null) return undefined;
   if (s.type === 'xpath') {
     if (typeof value !== 'string') throw new SelectorError(s.selector, `context ${s.context} is not XML text (got ${describe(value)})`);
-    const engine = xpathEngine();
+    const engine = ctx.xpath ?? xpathEngine();
     if (!engine.select) throw new SelectorError(s.selector, 'this XPath engine cannot select');
     try {
       return one(engine.select(s.selector, value));
