@@ -35,6 +35,8 @@ export interface Diagnostic {
 
 export interface ArazzoDocument {
   arazzo: string;
+  /** Arazzo 1.1: the document's URI, the base URI of its relative references (src/load/base-uri.ts) */
+  $self?: string;
   info: { title: string; version: string; summary?: string; description?: string };
   sourceDescriptions: SourceDescription[];
   workflows: ArazzoWorkflow[];
