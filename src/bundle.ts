@@ -16,9 +16,19 @@ const BUNDLED_DIRS = ['workflows', 'core'];
 
 let bundle: Promise<WorkflowBundle> | undefined;
 
+/**
+ * Third-party modules the core loads, evaluated once per worker thread instead of once per workflow. The reusable
+ * V8 context evaluates every module a workflow loads again for each new workflow and each replay after a cache
+ * eviction (its module cache is per workflow); re2js builds its tables and jsonpath-rfc9535 its parser at load, which
+ * was a large part of a batch run's workflow CPU. Both keep no per-run state (the SDK deep-freezes what they export),
+ * so sharing them is safe; jsonpath-plus, which caches into its exports, is loaded lazily instead
+ * (src/core/expr/criterion-goessner.ts). src/core/preloaded.ts names them (webpack drops a bare require of them).
+ */
+export const PRELOADED_MODULES = [require.resolve('./core/preloaded')];
+
 /** The workflow code bundled once per process (a few seconds), shared by every worker it creates. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: PRELOADED_MODULES, logger: quietBundlerLogger });
   return bundle;
 }
 
