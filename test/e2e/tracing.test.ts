@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ArazzoClient } from '../../src/client';
+import { enableTracing, type Tracing } from '../../src/tracing';
 import { seedRun } from '../helpers/runs';
 import { OPENAI_KEY, spawnWorker, startStack, waitFor, type Stack } from '../helpers/stack';
 
@@ -37,6 +39,9 @@ interface Span {
 let stack: Stack;
 let worker: ChildProcess & { output: string[] };
 let receiver: Server;
+/** this process traces too, as an application would, so that its client's start call opens the run's trace */
+let clientTracing: Tracing;
+let client: ArazzoClient;
 /** every request body the receiver got, as sent */
 const bodies: string[] = [];
 const requests: { method?: string; url?: string; contentType?: string }[] = [];
@@ -78,6 +83,8 @@ before(async () => {
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const { port } = receiver.address() as AddressInfo;
   stack = await startStack({ inProcessWorker: false });
+  clientTracing = enableTracing({ endpoint: `http://127.0.0.1:${port}`, serviceName: 'tracing-test-client' });
+  client = await ArazzoClient.connect({ address: stack.server.address, tracing: true });
   // spans leave every 200 ms instead of 5 s; the flag wins over an endpoint in the environment
   worker = await spawnWorker(stack.server.address, {
     args: ['--otlp-endpoint', `http://127.0.0.1:${port}`],
@@ -90,6 +97,8 @@ after(async () => {
     worker.kill('SIGTERM');
     await exited;
   }
+  await client?.close();
+  await clientTracing?.shutdown();
   await stack?.stop();
   await new Promise((r) => receiver?.close(r));
 });
@@ -106,8 +115,9 @@ test('one span per step execution with method, path template, status, attempt an
   stack.simulator.setFaults({
     rules: [{ kind: 'rate_limit', method: 'POST', path: '^/v1/batches$', times: 1, retryAfterMs: 300, hint: 'retry-after-ms' }],
   });
-  const { handle, workflowId } = await stack.client.start({ ...seedRun('openai-batch-job', stack.simulator.url), poll: stack.poll });
+  const { handle, workflowId } = await client.start({ ...seedRun('openai-batch-job', stack.simulator.url), poll: stack.poll });
   await handle.result();
+  await clientTracing.flush();
   const ofRun = () => spans().filter((s) => s.name.startsWith('arazzo.step ') && s.attrs.temporalWorkflowId === workflowId);
   await waitFor('the step spans of the run', () => STEPS.every((id) => ofRun().some((s) => s.attrs['arazzo.step.id'] === id)), 30_000);
   await waitFor('the workflow span of the run', () => spans().some((s) => s.name === 'RunWorkflow:arazzoWorkflow'), 30_000);
@@ -155,6 +165,9 @@ test('one span per step execution with method, path template, status, attempt an
   }
   assert.equal(new Set(stepSpans.map((s) => s.traceId)).size, 1, 'the step spans of the run are one trace');
   assert.ok(all.some((s) => s.name === 'RunWorkflow:arazzoWorkflow' && s.traceId === stepSpans[0].traceId));
+  // ... which the client's start call began (ArazzoClient.connect({ tracing: true }), in this process)
+  const startSpan = all.find((s) => s.name === 'StartWorkflow:arazzoWorkflow' && s.service === 'tracing-test-client');
+  assert.equal(startSpan?.traceId, stepSpans[0].traceId, 'the run continues the trace of its start call');
 
   // what was exported: OTLP JSON to /v1/traces of the flag's endpoint, and no secret anywhere in it
   assert.ok(requests.every((r) => r.method === 'POST' && r.url === '/v1/traces' && /application\/json/.test(r.contentType ?? '')));
