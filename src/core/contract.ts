@@ -20,6 +20,8 @@ export interface RunStepInput {
   pollInActivity: boolean;
   /** an operator resolved an outcome-unknown stop with --resend: send the request even if an earlier attempt may have */
   resend?: boolean;
+  /** where the step comes from, for the worker's trace spans (names only: the Arazzo workflowId, the document's location) */
+  arazzo?: { workflowId: string; document: string };
 }
 
 export interface StepOutcome {

@@ -86,6 +86,7 @@ async function runOperationStep(run: Run, step: OperationStep, visit: number, ex
         exhaustedRetries: exhausted,
         pollInActivity: polling,
         ...(resend && { resend }),
+        arazzo: { workflowId: run.plan.workflowId, document: run.plan.document.file },
       });
     // A cancel of the run does not interrupt a step that creates something its x-temporal-cancel can
     // stop: a create request in flight may already have created the object, so the run waits for the

@@ -11,7 +11,15 @@ test('the workflow bundle holds no fontoxpath, @xmldom/xmldom or Node built-in m
   assert.ok(code.includes('arazzoWorkflow'), 'the bundle holds the interpreter');
   // webpack names every bundled module by its path: node_modules/<package>/… (as the SDK's own modules show)
   assert.ok(code.includes('node_modules/@temporalio/workflow/'), 'bundled modules are named by their path');
-  for (const pkg of ['fontoxpath', '@xmldom/xmldom', 'axios', 'ajv'])
+  // the OpenTelemetry workflow interceptors are in the tracing worker's bundle only (dist/workflow-bundle-otel.js)
+  for (const pkg of [
+    'fontoxpath',
+    '@xmldom/xmldom',
+    'axios',
+    'ajv',
+    '@temporalio/interceptors-opentelemetry',
+    '@opentelemetry/sdk-trace-base',
+  ])
     assert.ok(!code.includes(`node_modules/${pkg}/`), `${pkg} is not in the bundle`);
   for (const m of builtinModules.filter((b) => !b.startsWith('_'))) {
     assert.ok(!code.includes(`require("${m}")`) && !code.includes(`require("node:${m}")`), `no require of the built-in ${m}`);
