@@ -3,7 +3,6 @@
 // keeps them. Pure: no state of its own.
 import { RE2JS } from 're2js';
 import { query } from 'jsonpath-rfc9535';
-
-const parseRfc9535 = require('jsonpath-rfc9535/parser').default as unknown;
+import { parseRfc9535 } from './jsonpath-rfc9535';
 
 export const PRELOADED = [RE2JS, query, parseRfc9535] as const;

@@ -16,7 +16,7 @@
 // A candidate whose match pointer equals the marker is what the first attempt made: it becomes the step's response
 // body (status: the lookup's), and the step's criteria and outputs are evaluated on it. None: the create was not
 // processed, and is sent again. Pure code (compile and activity).
-import { query, type JsonValue } from 'jsonpath-rfc9535';
+import { query, type JsonValue } from './jsonpath-rfc9535';
 import { getPointer, parsePointer, setPointer } from './jsonpointer';
 import { parseDuration } from './durations';
 import type { ArazzoParameter, ArazzoStep, PlanOperation, PlanParameter, PlanReconcile } from './types';

@@ -5,7 +5,7 @@
 // `update` merges an object into every object the target selects (objects recursively, other values replace) or
 // appends to every array it selects; `remove: true` removes every selected node. A target that selects nothing is an
 // error here (the Overlay spec lets it pass silently; a cancel operation that silently did not apply is worse).
-import { exec, type JsonValue } from 'jsonpath-rfc9535';
+import { exec, type JsonValue } from '../core/jsonpath-rfc9535';
 import type { Diagnostic } from '../core/types';
 import { parseWithPositions } from './parse-document';
 import { displayLocation, readText } from './read-source';

@@ -1,3 +1,4 @@
+import { paths, query, type JsonValue } from '../../src/core/jsonpath-rfc9535';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConditionParseError, evaluateCondition, parseCondition } from '../../src/core/expr';
@@ -447,4 +448,15 @@ test('jsonpath draft-goessner uses jsonpath-plus with safe eval', () => {
   assert.equal(evaluateCriterion({ ...c, condition: '$.items[*]' }, ctxWith({ body: { items: [1] } })).passed, true);
   assert.throws(() => evaluateCriterion({ ...c, condition: '$[?(@.status == )]' }, ctxWith({ body: [{}] })), CriterionError);
   assert.throws(() => evaluateCriterion({ ...c, condition: '$[?(@.constructor.constructor("return 1")())]' }, ctxWith({ body: [{}] })), /may not run code/);
+});
+
+test('RFC 9535: a singular query with an index segment in a comparison (jsonpath-rfc9535 1.3.0 parser fix, src/core/jsonpath-rfc9535.ts)', () => {
+  const body = { items: [{ tags: ['x', 'y'] }, { tags: ['z'] }] };
+  const ok = (q: string) => evaluateCriterion(jp(q), ctxWith({ body })).passed;
+  assert.equal(ok("$.items[?@.tags[0] == 'x']"), true);
+  assert.equal(ok("$.items[?@.tags[0] == 'y']"), false);
+  assert.equal(ok("$.items[?@.tags[-1] == 'z']"), true);
+  assert.equal(ok("$.items[?@['tags'][1] == 'y']"), true);
+  assert.deepEqual(query(body as JsonValue, "$.items[?@.tags[0] == 'x']"), [body.items[0]]);
+  assert.deepEqual(paths(body as JsonValue, "$.items[?@.tags[-1] == 'z']"), ["$['items'][1]"]);
 });

@@ -6,7 +6,7 @@
 // What a selector yields: the value of the one node it selects, an array of the values when it selects several,
 // undefined (a null output) when it selects nothing. XPath items are their string values.
 // Pure code: runs inside the Temporal workflow sandbox (xpath only where an engine is installed).
-import { paths, query, type JsonValue } from 'jsonpath-rfc9535';
+import { parseRfc9535, paths, query, type JsonValue } from '../jsonpath-rfc9535';
 import { getPointer, parsePointer, pointerOf } from '../jsonpointer';
 import type { ExpressionContext } from '../types';
 import { xpathEngine } from '../xpath-engine';
@@ -14,8 +14,6 @@ import { goessnerCodeReason, goessnerJsonPath } from './criterion-goessner';
 import { ExpressionError } from './errors';
 import { evaluateExpression } from './evaluate-expression';
 import { parseExpression } from './expression-reader';
-
-const parseRfc9535 = require('jsonpath-rfc9535/parser').default as (query: string) => unknown;
 
 export type SelectorType = 'jsonpath' | 'xpath' | 'jsonpointer';
 
