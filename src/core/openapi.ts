@@ -112,9 +112,19 @@ export function responseEnums(spec: unknown, pointer: string): Record<string, st
   return out;
 }
 
+// by description: every document of a `validate` that names the same source, and every run the worker prepares against
+// a cached one, would list its operations again (the lists are read, never changed)
+const operationLists = new WeakMap<object, OperationInfo[]>();
+
 /** Every operation of a description, in document order. */
 export function listOperations(spec: unknown): OperationInfo[] {
   if (!isObj(spec) || !isObj(spec.paths)) return [];
+  let ops = operationLists.get(spec);
+  if (!ops) operationLists.set(spec, (ops = operationsOf(spec)));
+  return ops;
+}
+
+function operationsOf(spec: Obj): OperationInfo[] {
   const ops: OperationInfo[] = [];
   for (const [path, rawItem] of Object.entries(spec.paths)) {
     const pathItem = deref(spec, rawItem);
