@@ -11,14 +11,37 @@ import { bundleWorkflowCode, type WorkflowBundle, type WorkflowBundleOption } fr
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 /** dist/workflow-bundle.js, next to this file when it runs from dist/ */
 export const PREBUILT_BUNDLE = join(__dirname, 'workflow-bundle.js');
+/** dist/workflow-bundle-otel.js: the same workflows with Temporal's OpenTelemetry workflow interceptors (a tracing worker) */
+export const PREBUILT_TRACING_BUNDLE = join(__dirname, 'workflow-bundle-otel.js');
 /** the compiled code a bundle is made of: the workflows and what they import (core only, by the layering rule) */
 const BUNDLED_DIRS = ['workflows', 'core'];
+const TRACING_INTERCEPTORS = '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors';
 
-let bundle: Promise<WorkflowBundle> | undefined;
+const bundles = new Map<boolean, Promise<WorkflowBundle>>();
 
-/** The workflow code bundled once per process (a few seconds), shared by every worker it creates. */
-export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+/**
+ * Third-party modules the core loads, evaluated once per worker thread instead of once per workflow. The reusable
+ * V8 context evaluates every module a workflow loads again for each new workflow and each replay after a cache
+ * eviction (its module cache is per workflow); re2js builds its tables and jsonpath-rfc9535 its parser at load, which
+ * was a large part of a batch run's workflow CPU. Both keep no per-run state (the SDK deep-freezes what they export),
+ * so sharing them is safe; jsonpath-plus, which caches into its exports, is loaded lazily instead
+ * (src/core/expr/criterion-goessner.ts). src/core/preloaded.ts names them (webpack drops a bare require of them).
+ */
+export const PRELOADED_MODULES = [require.resolve('./core/preloaded')];
+
+/** The workflow code bundled once per process (a few seconds), shared by every worker it creates; `tracing`: with the OTel interceptors. */
+export function workflowBundle(tracing = false): Promise<WorkflowBundle> {
+  let bundle = bundles.get(tracing);
+  if (!bundle) {
+    const workflowInterceptorModules = tracing ? [require.resolve(TRACING_INTERCEPTORS)] : undefined;
+    bundle = bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      preloadModules: PRELOADED_MODULES,
+      logger: quietBundlerLogger,
+      workflowInterceptorModules,
+    });
+    bundles.set(tracing, bundle);
+  }
   return bundle;
 }
 
@@ -45,31 +68,31 @@ function bundledCodeHash(): string {
   return hash.digest('hex');
 }
 
-const MANIFEST = `${PREBUILT_BUNDLE}.json`;
-
 /** Why the prebuilt bundle cannot be used, or undefined when it can. */
-export function prebuiltBundleProblem(): string | undefined {
+export function prebuiltBundleProblem(path = PREBUILT_BUNDLE): string | undefined {
   if (!__filename.endsWith('.js')) return 'running from the TypeScript sources';
-  if (!existsSync(PREBUILT_BUNDLE) || !existsSync(MANIFEST)) return `${PREBUILT_BUNDLE} does not exist (npm run build writes it)`;
-  const { codeHash } = JSON.parse(readFileSync(MANIFEST, 'utf8')) as { codeHash?: string };
-  if (codeHash !== bundledCodeHash()) return `${PREBUILT_BUNDLE} was built from other workflow code than dist/ has now`;
+  const manifest = `${path}.json`;
+  if (!existsSync(path) || !existsSync(manifest)) return `${path} does not exist (npm run build writes it)`;
+  const { codeHash } = JSON.parse(readFileSync(manifest, 'utf8')) as { codeHash?: string };
+  if (codeHash !== bundledCodeHash()) return `${path} was built from other workflow code than dist/ has now`;
   return undefined;
 }
 
 let announced = false;
 
 /** What Worker.create gets: the prebuilt bundle's path when it is there and fresh, else the code bundled now. */
-export async function workerBundleOption(): Promise<WorkflowBundleOption> {
-  const problem = prebuiltBundleProblem();
-  if (!problem) return { codePath: PREBUILT_BUNDLE };
+export async function workerBundleOption(tracing = false): Promise<WorkflowBundleOption> {
+  const path = tracing ? PREBUILT_TRACING_BUNDLE : PREBUILT_BUNDLE;
+  const problem = prebuiltBundleProblem(path);
+  if (!problem) return { codePath: path };
   if (!announced) console.error(`bundling the workflow code at start (${problem})`);
   announced = true;
-  return workflowBundle();
+  return workflowBundle(tracing);
 }
 
-/** The build step that writes the prebuilt bundle (src/build.ts). */
-export async function writeWorkflowBundle(out = PREBUILT_BUNDLE): Promise<number> {
-  const { code } = await workflowBundle();
+/** The build step that writes the prebuilt bundle (src/build.ts); `tracing`: the one with the OTel interceptors. */
+export async function writeWorkflowBundle(out = PREBUILT_BUNDLE, tracing = false): Promise<number> {
+  const { code } = await workflowBundle(tracing);
   writeFileSync(out, code);
   writeFileSync(`${out}.json`, JSON.stringify({ codeHash: bundledCodeHash() }) + '\n');
   return code.length;

@@ -1,6 +1,13 @@
 // The client library: prepare a document (document → plan), start it as a Temporal workflow, wait for
 // it, cancel it, schedule it. The CLI (src/cli.ts) is a thin layer over this.
-import { Client, Connection, WorkflowFailedError, type ConnectionOptions, type WorkflowHandle } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowFailedError,
+  type ConnectionOptions,
+  type WorkflowClientInterceptor,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { connecting, resolveConnection, type ConnectionOverrides } from './connection';
 import { basename } from 'node:path';
 import type { DocumentRunRequest } from './core/run-request';
@@ -72,6 +79,13 @@ function staticDetails({ plan, warnings: found }: Prepared): string {
   return `**${plan.document.title}** (${plan.document.file}), workflow \`${plan.workflowId}\`\n\n${steps}${warnings}`.slice(0, 20_000);
 }
 
+/** loaded only for a tracing client */
+function tracingClientInterceptor(): WorkflowClientInterceptor {
+  const { OpenTelemetryWorkflowClientInterceptor } =
+    require('@temporalio/interceptors-opentelemetry/lib/client') as typeof import('@temporalio/interceptors-opentelemetry/lib/client');
+  return new OpenTelemetryWorkflowClientInterceptor();
+}
+
 export class ArazzoClient {
   private constructor(
     readonly client: Client,
@@ -79,13 +93,18 @@ export class ArazzoClient {
     private readonly connection?: Connection,
   ) {}
 
-  /** Connect with the Temporal profile, TEMPORAL_* variables and these overrides, in that order (src/connection.ts). */
-  static async connect(overrides: Partial<TemporalSettings> & ConnectionOverrides = {}): Promise<ArazzoClient> {
+  /**
+   * Connect with the Temporal profile, TEMPORAL_* variables and these overrides, in that order (src/connection.ts).
+   * `tracing`: Temporal's OpenTelemetry client interceptor, so a run's trace starts at its start call and carries on
+   * in a tracing worker (it uses the tracer provider the application registered).
+   */
+  static async connect(overrides: Partial<TemporalSettings> & ConnectionOverrides & { tracing?: boolean } = {}): Promise<ArazzoClient> {
     const conn = resolveConnection(overrides);
     const settings = temporalSettings({ ...overrides, address: conn.address, namespace: conn.namespace });
     const connection = await connecting(conn, () => Connection.connect(conn.options as ConnectionOptions));
+    const interceptors = overrides.tracing ? { workflow: [tracingClientInterceptor()] } : undefined;
     // payloads encrypted with the configured codec keys (src/codec), the same config the worker reads
-    const client = new Client({ connection, namespace: settings.namespace, dataConverter: dataConverter() });
+    const client = new Client({ connection, namespace: settings.namespace, dataConverter: dataConverter(), interceptors });
     return new ArazzoClient(client, settings, connection);
   }
 

@@ -13,6 +13,7 @@ import { configureOutbound } from './activities/outbound-policy';
 import { setDocumentRoots } from './activities/prepare-run';
 import { closeBrokers } from './activities/mqtt-bridge';
 import { workerTuning } from './worker-tuning';
+import { activeTracing, enableTracing, workerTracingOptions, type TracingOptions } from './tracing';
 
 // the workflow code: prebuilt by `npm run build`, or bundled at start (src/bundle.ts)
 export { WORKFLOWS_PATH, workflowBundle } from './bundle';
@@ -23,7 +24,7 @@ export { activities };
  * Preparing a run request (read, validate, compile a document) runs on the workflow task queue, next to the
  * interpreter, whatever the roles: it is light, and a run request names no activity queue.
  */
-const workflowSideActivities = { prepareRun: activities.prepareRun };
+const workflowSideActivities = { prepareRun: activities.prepareRun, selectXPath: activities.selectXPath };
 
 export type WorkerRole = 'all' | 'workflows' | 'activities';
 
@@ -50,6 +51,8 @@ export async function startWorker(
       allowHosts?: string[];
       /** where run requests may name documents (default ARAZZO_DOCUMENTS); process-wide */
       documentRoots?: string[];
+      /** trace to an OTLP/HTTP endpoint (process-wide; also installRuntime's otlpEndpoint); default off */
+      tracing?: TracingOptions;
     } = {},
 ): Promise<WorkerHandle> {
   const conn = resolveConnection(overrides);
@@ -62,20 +65,24 @@ export async function startWorker(
   // the codec runs here, outside the workflow sandbox: activations are decrypted before they reach the workflow
   const base = { connection, namespace: settings.namespace, dataConverter: dataConverter() };
   const sameQueue = settings.activityTaskQueue === settings.taskQueue;
+  // tracing (installRuntime's otlpEndpoint, or overrides.tracing): Temporal's interceptors, the workflow spans' sink
+  const tracing = overrides.tracing ? enableTracing(overrides.tracing) : activeTracing();
+  const traced = tracing ? workerTracingOptions(tracing) : {};
   const workers: Worker[] = [];
   if (role !== 'activities') {
     workers.push(
       await Worker.create({
         ...base,
         ...workerTuning(),
+        ...traced,
         taskQueue: settings.taskQueue,
-        workflowBundle: await workerBundleOption(),
+        workflowBundle: await workerBundleOption(tracing !== undefined),
         activities: role === 'all' && sameQueue ? activities : workflowSideActivities,
       }),
     );
   }
   if (role === 'activities' || (role === 'all' && !sameQueue)) {
-    workers.push(await Worker.create({ ...base, ...workerTuning(), taskQueue: settings.activityTaskQueue, activities }));
+    workers.push(await Worker.create({ ...base, ...workerTuning(), ...traced, taskQueue: settings.activityTaskQueue, activities }));
   }
   const done = Promise.all(workers.map((w) => w.run())).then(() => undefined);
   return {
@@ -86,6 +93,7 @@ export async function startWorker(
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await done.catch(() => undefined);
       await closeBrokers(); // the MQTT connections of send and receive steps (reopened by the next one)
+      await tracing?.flush().catch(() => undefined); // the spans still buffered
       if (!overrides.connection) await connection.close();
     },
   };
@@ -98,6 +106,8 @@ export interface RuntimeOptions {
   metricsHost?: string;
   /** text (default) or one JSON object a line: time, level, message, workflowId, step, attempt, … */
   logFormat?: 'text' | 'json';
+  /** OpenTelemetry tracing to this OTLP/HTTP endpoint (src/tracing.ts); `{}`: the endpoint of the OTEL_* environment */
+  tracing?: TracingOptions;
 }
 
 /** A log line as JSON: the SDK's metadata (workflowId, activityType, attempt, …) and the step of the message's label. */
@@ -118,6 +128,7 @@ export function installRuntime(
   const json = opts.logFormat === 'json' ? (e: LogEntry) => process.stdout.write(jsonLogLine(e) + '\n') : undefined;
   const metrics =
     opts.metricsPort === undefined ? undefined : { prometheus: { bindAddress: `${opts.metricsHost ?? '127.0.0.1'}:${opts.metricsPort}` } };
+  if (opts.tracing) enableTracing(opts.tracing);
   try {
     // every worker log line (the SDK's own, e.g. "Activity failed", and the activities') is masked of secrets
     Runtime.install({ logger: maskingLogger(new DefaultLogger(level, json)), ...(metrics && { telemetryOptions: { metrics } }) });

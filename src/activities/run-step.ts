@@ -27,6 +27,7 @@ import { stepLabel, type OperationStep } from '../core/plan';
 import { upgradeStep } from '../core/plan-upgrade';
 import { exchangeUnsafe, isIdempotent, markRequest } from './request-safety';
 import { providerMessage, stepOutcome, type Exchanged } from './step-outcome';
+import { noteResponseStatus } from './step-span';
 import { POLL_PENDING, type CancelInput, type CancelOutcome, type RunStepInput, type StepOutcome } from './types';
 
 const RETRYABLE_STATUS = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
@@ -163,6 +164,7 @@ async function exchange(
   } finally {
     clearInterval(beat);
   }
+  noteResponseStatus(res.status);
   const headers = lowerHeaders(res);
   const body = read.body;
   const hint = retryHint(res.status, headers);

@@ -31,11 +31,21 @@ export function redact(text: string): string {
   return maskSecrets(text);
 }
 
-/** A logger that masks secrets in every message and its metadata before `inner` sees them (the worker's runtime). */
-export function maskingLogger(inner: Logger): Logger {
-  const at = (level: LogLevel) => (message: string, meta?: LogMetadata) => inner.log(level, maskSecrets(message), meta && maskDeep(meta));
+const SEVERITIES: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+/**
+ * A logger that masks secrets in every message and its metadata before `inner` sees them (the worker's runtime).
+ * A line below the inner logger's level (its `level`, as DefaultLogger has) is dropped before masking: the SDK logs
+ * several TRACE and DEBUG lines per activity, and masking them was most of a step activity's own CPU.
+ */
+export function maskingLogger(inner: Logger & { level?: LogLevel }): Logger {
+  const min = inner.level === undefined ? 0 : Math.max(0, SEVERITIES.indexOf(inner.level));
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => {
+    if (SEVERITIES.indexOf(level) >= min) inner.log(level, maskSecrets(message), meta && maskDeep(meta));
+  };
+  const at = (level: LogLevel) => (message: string, meta?: LogMetadata) => log(level, message, meta);
   return {
-    log: (level, message, meta) => inner.log(level, maskSecrets(message), meta && maskDeep(meta)),
+    log,
     trace: at('TRACE'),
     debug: at('DEBUG'),
     info: at('INFO'),

@@ -20,6 +20,8 @@ export interface RunStepInput {
   pollInActivity: boolean;
   /** an operator resolved an outcome-unknown stop with --resend: send the request even if an earlier attempt may have */
   resend?: boolean;
+  /** where the step comes from, for the worker's trace spans (names only: the Arazzo workflowId, the document's location) */
+  arazzo?: { workflowId: string; document: string };
 }
 
 export interface StepOutcome {
@@ -122,6 +124,23 @@ export interface SubscribeInput {
   /** the run's workflow id: the mailbox forwards to it (signals reach the current run after a continue-as-new) */
   subscriber: string;
   taskQueue: string;
+}
+
+/** One xpath Selector Object the workflow evaluates: its selector and the XML text its context evaluated to. */
+export interface XPathSelection {
+  selector: string;
+  xml: string;
+}
+
+/** What an xpath selection selected (string values), or why it could not (the engine's reason). */
+export type XPathSelected = { values: string[] } | { error: string };
+
+/**
+ * The local activity that makes the xpath selections the workflow needs (src/activities/select-xpath.ts): XPath
+ * needs an XML parser and engine that stay out of the workflow sandbox; the answers are recorded in history.
+ */
+export interface XPathActivities {
+  selectXPath(selections: XPathSelection[]): Promise<XPathSelected[]>;
 }
 
 export interface MessageActivities {

@@ -9,16 +9,20 @@
 export const MASK = '***';
 
 const known = new Set<string>();
+/** the remembered values, longest first (a secret containing another leaves no tail); rebuilt when one is added */
+let longestFirst: string[] = [];
 
 /** Remember a secret value so that any later text can be scrubbed of it (values under 4 characters are not). */
 export function rememberSecret(value: string | undefined): void {
-  if (value && value.length >= 4) known.add(value);
+  if (!value || value.length < 4 || known.has(value)) return;
+  known.add(value);
+  longestFirst = [...known].sort((a, b) => b.length - a.length);
 }
 
-/** Replace every remembered secret value in a text, longest first (a secret containing another leaves no tail). */
+/** Replace every remembered secret value in a text, longest first. */
 export function maskKnown(text: string): string {
   let out = text;
-  for (const secret of [...known].sort((a, b) => b.length - a.length)) if (out.includes(secret)) out = out.split(secret).join(MASK);
+  for (const secret of longestFirst) if (out.includes(secret)) out = out.split(secret).join(MASK);
   return out;
 }
 

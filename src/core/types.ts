@@ -2,6 +2,7 @@
 // Everything here is JSON-serializable: a Plan travels as workflow input.
 
 import type { CriterionAst } from './expr/ast';
+import type { XPathEngine } from './xpath-engine';
 
 /** A position in a source file, 1-based. */
 export interface SourcePos {
@@ -34,6 +35,8 @@ export interface Diagnostic {
 
 export interface ArazzoDocument {
   arazzo: string;
+  /** Arazzo 1.1: the document's URI, the base URI of its relative references (src/load/base-uri.ts) */
+  $self?: string;
   info: { title: string; version: string; summary?: string; description?: string };
   sourceDescriptions: SourceDescription[];
   workflows: ArazzoWorkflow[];
@@ -217,6 +220,8 @@ export interface ExpressionContext {
   response?: { header: Record<string, string>; body?: unknown };
   /** the message a receive step received (Arazzo 1.1 `$message`) */
   message?: { header: Record<string, string>; payload?: unknown };
+  /** where xpath Selector Objects get their answers when no engine is installed (the workflow's, from selectXPath) */
+  xpath?: XPathEngine;
 }
 
 /** The request the activity sends, after expressions are evaluated (secrets still as references). */

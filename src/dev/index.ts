@@ -9,6 +9,7 @@ import { stopOnSignals } from '../temporal/children';
 import { installRuntime, startWorker, type RuntimeOptions } from '../worker';
 import { rootsFromEnv } from '../load/document-roots';
 import { PROJECT_ROOT, startDevServer, type DevServer } from '../temporal/dev-server';
+import { activeTracing } from '../tracing';
 import { runSeeds, statusTable, type SeedResult } from './seeds';
 
 export interface DevOptions {
@@ -110,7 +111,8 @@ async function runSeedsOnce(opts: DevOptions, server: DevServer, simulator: Simu
   process.stdout.write(
     `Running the five seeds against the simulator, Bifrost in both styles (timing: ${opts.timing}); watch them in the Web UI.\n`,
   );
-  const client = await ArazzoClient.connect({ address: server.address });
+  // with --otlp-endpoint the seeds' traces begin at their start calls (the worker's tracer provider is this process's)
+  const client = await ArazzoClient.connect({ address: server.address, tracing: activeTracing() !== undefined });
   try {
     const results = await runSeeds(
       client,

@@ -10,7 +10,8 @@ import type { Diagnostic } from '../core/types';
 import { hasErrors } from '../core/diagnostics';
 import { parseWithPositions } from './parse-document';
 import { validateSchema } from './schema';
-import { absoluteLocation, displayLocation, readText, resolveLocation } from './read-source';
+import { selfBaseWarning, sourcePlace } from './base-uri';
+import { absoluteLocation, displayLocation, readText } from './read-source';
 
 export interface NestedLoadOptions {
   /** parse a source description (the caller's cache) */
@@ -82,15 +83,16 @@ async function readNested(
   source.spec = doc;
   const nested: Nested = { file, locate: parsed.locate, sources: {} };
   await Promise.all(
-    (Array.isArray(doc.sourceDescriptions) ? doc.sourceDescriptions : []).map(async (sd) => {
+    (Array.isArray(doc.sourceDescriptions) ? doc.sourceDescriptions : []).map(async (sd, i) => {
       if (!sd || typeof sd.name !== 'string' || typeof sd.url !== 'string') return;
-      const override = opts.sourceOverrides?.[prefix + sd.name];
-      const where = override ?? resolveLocation(location, sd.url);
+      const place = sourcePlace(location, doc.$self, sd.url, opts.sourceOverrides?.[prefix + sd.name]);
+      const where = place.location;
+      if (place.warning) diagnostics.push(selfBaseWarning(place.warning, parsed.locate(['sourceDescriptions', i, 'url'])));
       const loaded: LoadedSource = {
         name: sd.name,
         type: sd.type ?? 'openapi',
         location: displayLocation(where),
-        url: absoluteLocation(where),
+        url: absoluteLocation(place.identity),
       };
       try {
         loaded.spec = await opts.load(where);

@@ -7,7 +7,8 @@ import { checkDocument } from '../core/document-checks';
 import type { ArazzoDocument, Diagnostic, Locate, Plan, PollPolicy } from '../core/types';
 import { parseWithPositions, parseYamlValue, yamlTooDeep as yamlDepth } from './parse-document';
 import { LIMITS, aliasLimitMessage, checkDocumentCounts, checkInputLimits, checkPlanLimits, depthLimitMessage } from '../core/limits';
-import { absoluteLocation, displayLocation, isUrl, localPath, readText, resolveLocation, statLocal } from './read-source';
+import { selfBaseWarning, sourcePlace } from './base-uri';
+import { absoluteLocation, displayLocation, isUrl, localPath, readText, statLocal } from './read-source';
 import { applyInputDefaults, requiredParameterProblems, validateInputs } from './inputs';
 import { loadArazzoSources } from './arazzo-sources';
 import { validateSchema } from './schema';
@@ -126,22 +127,25 @@ async function shapedDocument(text: string, file: string, opts: PrepareOptions) 
 }
 
 /** Every source description, read once (offline: remote OpenAPI ones become stand-ins); referenced Arazzo documents checked. */
-async function loadSources(doc: ArazzoDocument, docLocation: string, opts: PrepareOptions, shape: Diagnostic[]) {
+async function loadSources(doc: ArazzoDocument, docLocation: string, opts: PrepareOptions, shape: Diagnostic[], locate: Locate) {
   const load = async (location: string, type?: string) => {
     await opts.guard?.(location);
     return loadSpec(location, type);
   };
   const sources: Record<string, LoadedSource> = {};
-  const locationOf = (sd: { name: string; url: string }) => opts.sources?.[sd.name] ?? resolveLocation(docLocation, sd.url);
+  // relative urls resolve against the base URI: `$self` (Arazzo 1.1), or where the document was read
+  const placeOf = (sd: { name: string; url: string }) => sourcePlace(docLocation, doc.$self, sd.url, opts.sources?.[sd.name]);
+  const locationOf = (sd: { name: string; url: string }) => placeOf(sd).location;
   const offline = opts.offline ? doc.sourceDescriptions.filter((sd) => isUrl(locationOf(sd))) : [];
   await Promise.all(
-    doc.sourceDescriptions.map(async (sd) => {
-      const location = locationOf(sd);
+    doc.sourceDescriptions.map(async (sd, i) => {
+      const { location, ...place } = placeOf(sd);
+      if (place.warning) shape.push(selfBaseWarning(place.warning, locate(['sourceDescriptions', i, 'url'])));
       const source: LoadedSource = {
         name: sd.name,
         type: sd.type ?? 'openapi',
         location: displayLocation(location),
-        url: absoluteLocation(location),
+        url: absoluteLocation(place.identity),
       };
       if (offline.includes(sd)) source.loadError = 'not fetched (offline)';
       else {
@@ -168,7 +172,7 @@ export async function prepareDocument(docLocation: string, opts: PrepareOptions 
   const file = displayLocation(docLocation);
   const text = await readDocumentText(docLocation, file, opts);
   const { parsed, doc, shape } = await shapedDocument(text, file, opts);
-  const { sources, notChecked } = await loadSources(doc, docLocation, opts, shape);
+  const { sources, notChecked } = await loadSources(doc, docLocation, opts, shape, parsed.locate);
   let compiled: ReturnType<typeof compileWorkflow>;
   let lint: Diagnostic[] = [];
   try {

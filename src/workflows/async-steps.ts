@@ -15,6 +15,7 @@ import { messageSignal } from './mailbox';
 import { fullContext, type Run } from './run';
 import type { InterpreterState } from './state';
 import { judge, judgedOutcome } from './steps';
+import { judgedValues, withXPathAnswers } from './xpath-selections';
 
 const SEEN_LIMIT = 200;
 
@@ -51,7 +52,8 @@ export async function runSendStep(run: Run, step: SendStep, visit: number, exhau
     listen: mqttReceiveChannels(run),
     taskQueue: workflowInfo().taskQueue,
   });
-  return judgedOutcome(step, judge(step, fullContext(run), exhausted, false), Date.now() - started);
+  const ctx = await withXPathAnswers(judgedValues(step), fullContext(run));
+  return judgedOutcome(step, judge(step, ctx, exhausted, false), Date.now() - started);
 }
 
 /** The correlation value of a receive step; `*` when it has no correlationId (any message on the channel). */
@@ -86,12 +88,16 @@ export async function runReceiveStep(run: Run, step: ReceiveStep, _visit: number
   if (inbox[box]?.length === 0) delete inbox[box];
   if (!message) {
     const why = `no message on channel ${step.channel.address} for correlationId ${key} within ${formatDuration(step.timeoutMs ?? 0)} (step timeout)`;
+    const ctx = await withXPathAnswers(judgedValues(step), fullContext(run));
     return {
-      ...judgedOutcome(step, judge(step, fullContext(run), exhausted, true), Date.now() - started, why),
+      ...judgedOutcome(step, judge(step, ctx, exhausted, true), Date.now() - started, why),
       success: false,
       failedCriteria: [],
     };
   }
-  const ctx = { ...fullContext(run), message: { header: message.header, payload: message.payload } };
+  const ctx = await withXPathAnswers(judgedValues(step), {
+    ...fullContext(run),
+    message: { header: message.header, payload: message.payload },
+  });
   return judgedOutcome(step, judge(step, ctx, exhausted, false), Date.now() - started);
 }

@@ -10,6 +10,7 @@ import { describeFacts, type ChosenAction } from '../core/evaluate-step';
 import { nullOutputNotes } from './notes';
 import { Resolver } from './resolve';
 import { evaluateOutput } from '../core/expr';
+import { withXPathAnswers } from './xpath-selections';
 import { formatDuration } from '../core/durations';
 import { loopsBack, type Plan, type PlanStep } from '../core/plan';
 import { PlanVersionError, upgradePlan } from '../core/plan-upgrade';
@@ -51,9 +52,15 @@ function describeObserved(observed: Record<string, unknown> | undefined): string
 }
 
 /** The run's outputs, evaluated at its end. */
-function finish(run: Run, endedBy: ArazzoRunResult['endedBy']): ArazzoRunResult {
+async function finish(run: Run, endedBy: ArazzoRunResult['endedBy']): Promise<ArazzoRunResult> {
   const outputs: Record<string, unknown> = {};
-  const ctx = { inputs: run.inputs, steps: run.state.steps, workflows: run.state.workflows, sourceDescriptions: run.plan.sources, outputs };
+  const ctx = await withXPathAnswers(run.plan.outputs, {
+    inputs: run.inputs,
+    steps: run.state.steps,
+    workflows: run.state.workflows,
+    sourceDescriptions: run.plan.sources,
+    outputs,
+  });
   for (const [name, expr] of Object.entries(run.plan.outputs)) outputs[name] = evaluateOutput(expr, ctx, run.plan.expressions);
   const result = runResult(run, outputs, endedBy);
   const notes = nullOutputNotes(run, outputs);
@@ -174,8 +181,8 @@ function noAction(run: Run, step: PlanStep, outcome: StepOutcome): Next {
   return undefined;
 }
 
-function end(run: Run, step: PlanStep, outcome: StepOutcome, action: ChosenAction): Next {
-  const result = finish(run, { stepId: step.stepId, action: action.name });
+async function end(run: Run, step: PlanStep, outcome: StepOutcome, action: ChosenAction): Promise<Next> {
+  const result = await finish(run, { stepId: step.stepId, action: action.name });
   if (outcome.success) return { end: result };
   const status = outcome.statusCode ? `HTTP ${outcome.statusCode}` : describeOutcome(outcome);
   throw ApplicationFailure.nonRetryable(
@@ -258,7 +265,7 @@ async function runSteps(run: Run): Promise<ArazzoRunResult> {
       });
     }
   }
-  return finish(run, { stepId: plan.steps[plan.steps.length - 1].stepId });
+  return await finish(run, { stepId: plan.steps[plan.steps.length - 1].stepId });
 }
 
 export async function arazzoWorkflow(start: ArazzoRunInput | DocumentRunRequest): Promise<ArazzoRunResult> {

@@ -13,6 +13,7 @@ import { isTimeout, runChild } from './children';
 import { contextFor } from './context';
 import { fullContext, type Run } from './run';
 import { exhaustedRetries, nextVisit, recordOutcome } from './state';
+import { judgedValues, withXPathAnswers } from './xpath-selections';
 import { dependencyOutcome } from './step-dependencies';
 
 function selfLooping(step: PlanStep): boolean {
@@ -85,6 +86,7 @@ async function runOperationStep(run: Run, step: OperationStep, visit: number, ex
         exhaustedRetries: exhausted,
         pollInActivity: polling,
         ...(resend && { resend }),
+        arazzo: { workflowId: run.plan.workflowId, document: run.plan.document.file },
       });
     // A cancel of the run does not interrupt a step that creates something its x-temporal-cancel can
     // stop: a create request in flight may already have created the object, so the run waits for the
@@ -118,7 +120,8 @@ async function runWorkflowStep(run: Run, step: WorkflowStep, visit: number, exha
   const started = Date.now();
   let inputs: Record<string, unknown>;
   try {
-    inputs = evaluateValue(target.inputs, fullContext(run), { templates: step.expressions }) as Record<string, unknown>;
+    const ctx = await withXPathAnswers(target.inputs, fullContext(run));
+    inputs = evaluateValue(target.inputs, ctx, { templates: step.expressions }) as Record<string, unknown>;
   } catch (err) {
     throw ApplicationFailure.nonRetryable(
       `step ${step.stepId}: the inputs of workflow ${target.workflowId}: ${(err as Error).message}`,
@@ -142,7 +145,8 @@ async function runWorkflowStep(run: Run, step: WorkflowStep, visit: number, exha
       : `workflow ${target.workflowId} failed: ${end.failure}`;
     run.state.workflows![target.workflowId] = { inputs, outputs: {} };
   }
-  return judgedOutcome(step, judge(step, fullContext(run), exhausted, failure !== undefined), Date.now() - started, failure);
+  const ctx = await withXPathAnswers(judgedValues(step), fullContext(run));
+  return judgedOutcome(step, judge(step, ctx, exhausted, failure !== undefined), Date.now() - started, failure);
 }
 
 /** One visit of a step, by its kind. */

@@ -8,6 +8,8 @@
 //     "warnings": ["code", ...],             warning codes prepare reports (default: none)
 //     "error": {"code", "message", "line"?}  the document is refused before anything starts, with this finding
 //     "runError": "regex",                   the run fails with this message
+//     "localActivities": ["type", ...],      the local activities its history records (markers), in order; the
+//                                            run is then also replayed from that history
 //     "strict": true, "workflowId": "...", "options": {...RunOptions},
 //     "todo": "reason"                       known engine gap: the case runs but may fail }
 //
@@ -21,6 +23,9 @@ import { DocumentError, failureMessage, type RunRequest } from '../../src/client
 import type { Diagnostic } from '../../src/core/types';
 import { startTestApi, type TestApi } from '../conformance/api';
 import { startStack, type Stack } from '../helpers/stack';
+import { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { workflowBundle } from '../../src/worker';
 
 const CASES = join(__dirname, '..', 'conformance', 'cases');
 
@@ -30,6 +35,7 @@ interface Expectation {
   outputs?: Record<string, unknown>;
   warnings?: string[];
   error?: { code: string; message?: string; line?: number };
+  localActivities?: string[];
   runError?: string;
   strict?: boolean;
   workflowId?: string;
@@ -84,9 +90,12 @@ const codes = (list: Diagnostic[]) => list.map((d) => d.code).sort();
 
 let stack: Stack;
 let api: TestApi;
+let bundle: ReturnType<typeof workflowBundle>;
 
 before(async () => {
   [stack, api] = await Promise.all([startStack(), startTestApi()]);
+  bundle = workflowBundle();
+  bundle.catch(() => undefined); // awaited by the cases that replay
 });
 after(async () => {
   await api?.close();
@@ -139,6 +148,21 @@ async function runCase(c: ConformanceCase): Promise<void> {
   }
   const result = await started.handle.result();
   assertMatches(result.outputs, expect.outputs ?? {});
+  if (expect.localActivities) {
+    const history = await started.handle.fetchHistory();
+    assert.deepEqual(localActivityTypes(history), expect.localActivities, 'local activities in history');
+    await Worker.runReplayHistory({ workflowBundle: await bundle }, history, id);
+  }
+}
+
+/** The activity types of a history's local-activity markers (the SDK's marker details, JSON). */
+function localActivityTypes(history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const m = e.markerRecordedEventAttributes;
+    if (m?.markerName !== 'core_local_activity') return [];
+    const data = m.details?.data?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type ?? '?'] : ['?'];
+  });
 }
 
 describe('conformance cases on the dev server', { concurrency: 8 }, () => {

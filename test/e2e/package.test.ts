@@ -104,6 +104,7 @@ test('the tarball holds the built package: JavaScript with declarations and the 
     'dist/workflows/index.js',
     'dist/cli.js',
     'dist/workflow-bundle.js',
+    'dist/workflow-bundle-otel.js',
     'bin/arazzo-temporal.js',
     'schemas/arazzo-1.0.schema.json',
   ])

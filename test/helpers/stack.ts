@@ -29,7 +29,9 @@ function installCapturingRuntime(): void {
   Runtime.install({
     logger: maskingLogger(
       new DefaultLogger('DEBUG', (entry: LogEntry) => {
-        workerLogs.push(`${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {}, (_, v) => (v instanceof Error ? { message: v.message, stack: v.stack } : v))}`);
+        workerLogs.push(
+          `${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {}, (_, v) => (v instanceof Error ? { message: v.message, stack: v.stack } : v))}`,
+        );
       }),
     ),
   });
@@ -62,8 +64,19 @@ export async function startStack(
   // hermetic: plaintext payloads unless the test file set codec keys (a dev key in .data/ is not picked up)
   process.env.ARAZZO_CODEC_KEYS ||= 'none';
   const dataDir = mkdtempSync(join(tmpdir(), 'arazzo-e2e-'));
-  const server = await startDevServer({ port: 0, headless: true, dbFile: join(dataDir, 'temporal.db'), dynamicConfig: opts.dynamicConfig, ...opts.server });
-  const simulator = await startSimulator({ port: 0, timing: opts.timing ?? 'fast', apiKeys: [OPENAI_KEY, ANTHROPIC_KEY], ...opts.simulator });
+  const server = await startDevServer({
+    port: 0,
+    headless: true,
+    dbFile: join(dataDir, 'temporal.db'),
+    dynamicConfig: opts.dynamicConfig,
+    ...opts.server,
+  });
+  const simulator = await startSimulator({
+    port: 0,
+    timing: opts.timing ?? 'fast',
+    apiKeys: [OPENAI_KEY, ANTHROPIC_KEY],
+    ...opts.simulator,
+  });
   const worker = opts.inProcessWorker === false ? undefined : await startWorker({ address: server.address });
   const client = await ArazzoClient.connect({ address: server.address });
   return {
@@ -82,10 +95,14 @@ export async function startStack(
   };
 }
 
-/** A worker in its own process (the real CLI), for tests that kill it. Resolves once it polls. */
-export function spawnWorker(address: string): Promise<ChildProcess & { output: string[] }> {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'arazzo-temporal.js'), 'worker', '--address', address], {
-    env: { ...process.env, OPENAI_API_KEY, ANTHROPIC_API_KEY },
+/** A worker in its own process (the real CLI), for tests that kill it; `args` and `env` added. Resolves once it polls. */
+export function spawnWorker(
+  address: string,
+  extra: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<ChildProcess & { output: string[] }> {
+  const args = [join(PROJECT_ROOT, 'bin', 'arazzo-temporal.js'), 'worker', '--address', address, ...(extra.args ?? [])];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, OPENAI_API_KEY, ANTHROPIC_API_KEY, ...extra.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   }) as ChildProcess & { output: string[] };
   child.output = [];

@@ -54,3 +54,33 @@ test('a credential already masked is not masked twice (the scheme stays)', () =>
   assert.equal(maskSecrets(`Authorization: Bearer ${KNOWN}`), 'Authorization: Bearer ***');
   assert.equal(maskSecrets('Authorization: Bearer ***'), 'Authorization: Bearer ***');
 });
+
+test('the masking logger drops lines below the inner logger level before masking them, and masks the rest', () => {
+  const seen: string[] = [];
+  let masked = 0;
+  const inner = {
+    level: 'INFO' as LogLevel,
+    log: (level: LogLevel, message: string) => seen.push(`${level} ${message}`),
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+  };
+  const logger = maskingLogger(inner);
+  // a meta object whose getter counts reads: masking a line reads every key
+  const meta = {
+    get probe() {
+      masked++;
+      return KNOWN;
+    },
+  };
+  logger.trace(`trace ${KNOWN}`, meta);
+  logger.debug(`debug ${KNOWN}`, meta);
+  logger.log('DEBUG', `debug ${KNOWN}`, meta);
+  assert.equal(masked, 0, 'lines below INFO are not masked (nor sent)');
+  logger.info(`info ${KNOWN}`, meta);
+  logger.log('ERROR', `error ${KNOWN}`, meta);
+  assert.equal(masked, 2);
+  assert.deepEqual(seen, ['INFO info ***', 'ERROR error ***']);
+});

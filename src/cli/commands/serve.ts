@@ -3,9 +3,9 @@ import { Option, type Command } from 'commander';
 import type { RuntimeOptions, WorkerRole } from '../../worker';
 import { collect, connectionFlags, UsageError, withConnection, withListen, type ConnectionFlags } from '../shared';
 
-type RuntimeFlags = { metricsPort?: string; logFormat?: 'text' | 'json' };
+type RuntimeFlags = { metricsPort?: string; logFormat?: 'text' | 'json'; otlpEndpoint?: string };
 
-/** --metrics-port and --log-format, for worker and dev. */
+/** --metrics-port, --log-format and --otlp-endpoint, for worker and dev. */
 function withRuntimeFlags(cmd: Command): Command {
   return cmd
     .option(
@@ -16,6 +16,10 @@ function withRuntimeFlags(cmd: Command): Command {
       new Option('--log-format <format>', 'worker log lines: text, or JSON lines with workflowId, step and attempt')
         .choices(['text', 'json'])
         .default('text'),
+    )
+    .option(
+      '--otlp-endpoint <url>',
+      'trace to this OTLP/HTTP endpoint (JSON), e.g. http://127.0.0.1:4318 (/v1/traces is appended; default $OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or $OTEL_EXPORTER_OTLP_ENDPOINT, else no tracing): Temporal spans plus one span per HTTP step execution, "arazzo.step <stepId>", with http.request.method, url.template, http.response.status_code, arazzo.step.id, arazzo.step.attempt, arazzo.workflow.id, arazzo.document, temporalWorkflowId; never a header, query, body or full URL; service name $OTEL_SERVICE_NAME or arazzo-temporal-worker',
     );
 }
 
@@ -23,7 +27,11 @@ function runtimeOptions(flags: RuntimeFlags): RuntimeOptions {
   const port = flags.metricsPort === undefined ? undefined : Number(flags.metricsPort);
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
     throw new UsageError(`--metrics-port: "${flags.metricsPort}" is not a port`);
-  return { metricsPort: port, logFormat: flags.logFormat };
+  if (flags.otlpEndpoint !== undefined && !/^https?:\/\/[^/?#\s]+/i.test(flags.otlpEndpoint))
+    throw new UsageError(`--otlp-endpoint: "${flags.otlpEndpoint}" is not an http(s) URL`);
+  // loaded only here: `validate` and the other commands never load the tracing module
+  const { tracingOptions } = require('../../tracing') as typeof import('../../tracing');
+  return { metricsPort: port, logFormat: flags.logFormat, tracing: tracingOptions(flags.otlpEndpoint) };
 }
 
 export function registerWorker(program: Command): void {

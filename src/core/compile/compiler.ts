@@ -8,7 +8,7 @@ import { PLAN_VERSION, type Plan, type PlanStep } from '../plan';
 import type { ArazzoDocument, Diagnostic } from '../types';
 import { inputsSchema as compileInputsSchema } from './inputs-schema';
 import { pollPolicy } from './polling';
-import { refuseWorkflowXPath, withSelectors } from './selectors';
+import { withSelectors } from './selectors';
 import { compileStep } from './steps';
 import { dependsOn as compileDependsOn } from './sub-workflows';
 import { orderByDependsOn, reportStepCycles } from './step-depends-on';
@@ -122,7 +122,6 @@ export class Compiler {
       sources: Object.fromEntries(Object.values(this.opts.sources).map((s) => [s.name, { url: s.url ?? s.location, type: s.type }])),
       ...(dependsOn.length > 0 && { dependsOn }),
     };
-    refuseWorkflowXPath(this, plan, base);
     return this.diagnostics.some((d) => d.severity === 'error') ? undefined : plan;
   }
 }

@@ -132,37 +132,3 @@ export function withSelectors(c: Compiler, doc: ArazzoDocument): ArazzoDocument 
         if (isObj(a)) parameters(site, a.parameters, ['components', kind, name, 'parameters']);
   return copy as unknown as ArazzoDocument;
 }
-
-function hasXPath(value: unknown): boolean {
-  if (isSelectorValue(value)) return value.$selector.type === 'xpath';
-  if (Array.isArray(value)) return value.some(hasXPath);
-  return isObj(value) && Object.values(value).some(hasXPath);
-}
-
-const WHY = 'the workflow evaluates it, and XPath is evaluated only in the step activity';
-
-/** XPath selectors the workflow would have to evaluate: refused, at the workflow's outputs or at the step. */
-export function refuseWorkflowXPath(c: Compiler, plan: Plan, workflowPath: Path): void {
-  for (const [name, out] of Object.entries(plan.outputs))
-    if (hasXPath(out))
-      c.report(
-        'error',
-        'unsupported',
-        `workflow output "${name}": an xpath selector is not supported in workflow outputs (${WHY}); select the value in a step's outputs and name that output here`,
-        [...workflowPath, 'outputs', name],
-        { workflowId: plan.workflowId },
-      );
-  plan.steps.forEach((s) => {
-    const evaluated = s.kind === 'send' ? { o: s.outputs, s: s.onSuccess, f: s.onFailure } : s;
-    if (s.kind === 'operation' || !hasXPath(evaluated)) return;
-    const i = c.doc.workflows?.[workflowPath[1] as number]?.steps?.findIndex((d) => d?.stepId === s.stepId) ?? -1;
-    const what = s.kind === 'workflow' ? 'runs a workflow' : `${s.kind}s a message (its outputs)`;
-    c.report(
-      'error',
-      'unsupported',
-      `an xpath selector is not supported on a step that ${what} (${WHY}); select the value in an operation step's outputs`,
-      [...workflowPath, 'steps', i],
-      { workflowId: plan.workflowId, stepId: s.stepId },
-    );
-  });
-}

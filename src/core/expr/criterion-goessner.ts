@@ -1,6 +1,12 @@
 // JSONPath criteria of version draft-goessner-dispatch-jsonpath-00, on jsonpath-plus (bundled in its browser build
 // in the workflow sandbox, without node:vm, and only used with eval: 'safe').
-import { JSONPath } from 'jsonpath-plus';
+import type { JSONPath as JSONPathFunction } from 'jsonpath-plus';
+
+/**
+ * jsonpath-plus, loaded at the first goessner JSONPath: the workflow sandbox evaluates the modules it loads once per
+ * workflow (src/bundle.ts), and most runs never need this one.
+ */
+export const goessnerJsonPath = (): typeof JSONPathFunction => (require('jsonpath-plus') as { JSONPath: typeof JSONPathFunction }).JSONPath;
 import type { Criterion, ExpressionContext } from '../types';
 import type { CriterionAst } from './ast';
 import { contextValue, emptyContext, type CriterionResult } from './criterion-context';
@@ -37,7 +43,7 @@ export function evaluateGoessner(c: Criterion, ast: Extract<CriterionAst, { type
   const mode = wrap ? 'jsonpath-goessner-wrapped' : 'jsonpath-goessner';
   if (value === undefined || value === null) return emptyContext(c, mode);
   try {
-    const nodes: unknown[] = JSONPath({ path, json: (wrap ? [value] : value) as object, eval: 'safe', wrap: true });
+    const nodes: unknown[] = goessnerJsonPath()({ path, json: (wrap ? [value] : value) as object, eval: 'safe', wrap: true });
     return { passed: nodes.length > 0, mode, detail: `${nodes.length} node(s) matched` };
   } catch (e) {
     // jsep (the filter parser) marks syntax errors with an index; anything else is a data error (e.g. @.a.b on {}).

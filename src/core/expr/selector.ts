@@ -7,11 +7,10 @@
 // undefined (a null output) when it selects nothing. XPath items are their string values.
 // Pure code: runs inside the Temporal workflow sandbox (xpath only where an engine is installed).
 import { paths, query, type JsonValue } from 'jsonpath-rfc9535';
-import { JSONPath } from 'jsonpath-plus';
 import { getPointer, parsePointer, pointerOf } from '../jsonpointer';
 import type { ExpressionContext } from '../types';
 import { xpathEngine } from '../xpath-engine';
-import { goessnerCodeReason } from './criterion-goessner';
+import { goessnerCodeReason, goessnerJsonPath } from './criterion-goessner';
 import { ExpressionError } from './errors';
 import { evaluateExpression } from './evaluate-expression';
 import { parseExpression } from './expression-reader';
@@ -122,7 +121,7 @@ export function evaluateSelector(v: SelectorValue, ctx: ExpressionContext): unkn
   if (value === undefined || value === null) return undefined;
   if (s.type === 'xpath') {
     if (typeof value !== 'string') throw new SelectorError(s.selector, `context ${s.context} is not XML text (got ${describe(value)})`);
-    const engine = xpathEngine();
+    const engine = ctx.xpath ?? xpathEngine();
     if (!engine.select) throw new SelectorError(s.selector, 'this XPath engine cannot select');
     try {
       return one(engine.select(s.selector, value));
@@ -138,7 +137,7 @@ export function evaluateSelector(v: SelectorValue, ctx: ExpressionContext): unkn
   if (s.type === 'jsonpointer') return getPointer(value, s.selector);
   if (s.version === 'rfc9535') return one(query(value as JsonValue, s.selector));
   checkSyntax(s);
-  return one(JSONPath({ path: s.selector, json: value as object, eval: 'safe', wrap: true }) as unknown[]);
+  return one(goessnerJsonPath()({ path: s.selector, json: value as object, eval: 'safe', wrap: true }) as unknown[]);
 }
 
 /** The error of a selector's evaluation, for a failed step's message. */
@@ -175,7 +174,7 @@ export function targetPointers(target: string, targetType: unknown, payload: unk
   const found =
     t.version === 'rfc9535'
       ? paths(payload as JsonValue, target).map(normalizedPathPointer)
-      : (JSONPath({ path: target, json: payload as object, eval: 'safe', resultType: 'pointer', wrap: true }) as string[]);
+      : (goessnerJsonPath()({ path: target, json: payload as object, eval: 'safe', resultType: 'pointer', wrap: true }) as string[]);
   if (found.length === 0) throw new SelectorError(target, 'the replacement target selects nothing in the payload');
   return found;
 }
