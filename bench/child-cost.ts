@@ -10,6 +10,8 @@ export interface ChildCost {
   code: number | null;
   wallMs: number;
   peakRssMiB: number;
+  /** user + system CPU time of the child (process.cpuUsage at exit): less disturbed by other load than wall time */
+  cpuMs: number;
   stdout: string;
   stderr: string;
 }
@@ -21,7 +23,8 @@ const HOOK = join(dir, 'peak-rss.cjs');
 const hook = () => {
   const fs = require('node:fs');
   const hwm = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-  fs.writeFileSync(process.env.BENCH_PEAK_RSS_FILE, hwm ? hwm[1] : String(process.resourceUsage().maxRSS));
+  const cpu = process.cpuUsage();
+  fs.writeFileSync(process.env.BENCH_PEAK_RSS_FILE, `${hwm ? hwm[1] : process.resourceUsage().maxRSS} ${(cpu.user + cpu.system) / 1000}`);
 };
 writeFileSync(HOOK, `process.on('exit', ${hook.toString()});\n`);
 let n = 0;
@@ -43,13 +46,13 @@ export function nodeCost(nodeArgs: string[], cwd: string, env: NodeJS.ProcessEnv
     child.once('error', reject);
     child.once('exit', (code) => {
       const wallMs = Number(process.hrtime.bigint() - began) / 1e6;
-      let kb = NaN;
+      let [kb, cpuMs] = [NaN, NaN];
       try {
-        kb = Number(readFileSync(rssFile, 'utf8'));
+        [kb, cpuMs] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
       } catch {
         /* the child died before its exit handler ran */
       }
-      resolve({ code, wallMs, peakRssMiB: Math.round((kb / 1024) * 10) / 10, stdout, stderr });
+      resolve({ code, wallMs, peakRssMiB: Math.round((kb / 1024) * 10) / 10, cpuMs, stdout, stderr });
     });
   });
 }

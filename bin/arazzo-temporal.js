@@ -33,9 +33,65 @@ function fromSource() {
   return existsSync(sources) && newest(sources) > statSync(built).mtimeMs;
 }
 
-// Node ≥ 22.1 keeps the compiled code of what it loads on disk (V8's code cache, in the OS temp dir), so every start
-// after the first parses less; older versions have no such function
-require('node:module').enableCompileCache?.();
+/**
+ * V8's code cache on disk (in the OS temp dir), so every start after the first compiles less. Node ≥ 22.1 keeps it
+ * for every module it loads (module.enableCompileCache). Older versions have no such function: there the built
+ * files that validate and graph run (dist/load/: the bundled CLI and the prebuilt schema validators) are compiled
+ * with the cache by hand, and their cache is written at exit, once the command ran, so that it holds the code of the
+ * functions the command called too (V8 compiles a function when it is first called).
+ */
+function compileCache() {
+  const Module = require('node:module');
+  if (Module.enableCompileCache) return void Module.enableCompileCache();
+  if (process.env.NODE_DISABLE_COMPILE_CACHE) return;
+  const vm = require('node:vm');
+  const { createHash } = require('node:crypto');
+  const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+  const { dirname } = require('node:path');
+  const dir = join(require('node:os').tmpdir(), `arazzo-temporal-v8-cache-${process.version}-${process.arch}`);
+  const own = (filename) => filename === fast || (filename.startsWith(join(root, 'dist', 'load')) && filename.endsWith('.validator.js'));
+  // only a directory of this user's that no one else may write to: V8 trusts a cache whose header matches
+  const usable = () => {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const info = statSync(dir);
+      return info.isDirectory() && info.uid === process.getuid?.() && (info.mode & 0o022) === 0;
+    } catch {
+      return false;
+    }
+  };
+  if (!usable()) return;
+  const fresh = [];
+  const compile = Module.prototype._compile;
+  Module.prototype._compile = function (content, filename) {
+    if (!own(filename)) return compile.call(this, content, filename);
+    const file = join(dir, createHash('sha1').update(filename).update('\0').update(content).digest('hex'));
+    let cachedData;
+    try {
+      cachedData = readFileSync(file);
+    } catch {
+      /* first run of this build */
+    }
+    const script = new vm.Script(Module.wrap(content), { filename, cachedData });
+    if (!cachedData || script.cachedDataRejected) fresh.push({ script, file });
+    const req = (id) => this.require(id);
+    req.resolve = (request, options) => Module._resolveFilename(request, this, false, options);
+    req.main = process.mainModule;
+    req.cache = Module._cache;
+    return script.runInThisContext().call(this.exports, this.exports, req, this, filename, dirname(filename));
+  };
+  process.once('exit', () => {
+    for (const { script, file } of fresh) {
+      try {
+        writeFileSync(`${file}.${process.pid}`, script.createCachedData());
+        renameSync(`${file}.${process.pid}`, file);
+      } catch {
+        /* a cache is an optimization: a read-only temp dir just means no cache */
+      }
+    }
+  });
+}
+compileCache();
 
 let cli;
 if (fromSource()) {

@@ -92,8 +92,21 @@ function describe(spec: Obj, path: string, method: string, pathItem: Obj, op: Ob
  * whether a loop's actions cover every value the description says the field can take.
  */
 export function responseEnums(spec: unknown, pointer: string): Record<string, string[]> {
-  const op = isObj(spec) ? deref(spec, getPointer(spec, pointer)) : undefined;
-  if (!isObj(spec) || !op) return {};
+  if (!isObj(spec)) return {};
+  // by description and pointer, as listOperations: the same operation of a shared description is asked again by
+  // every document (and every compile) that calls it
+  let byPointer = enumsCache.get(spec);
+  if (!byPointer) enumsCache.set(spec, (byPointer = new Map()));
+  let enums = byPointer.get(pointer);
+  if (!enums) byPointer.set(pointer, (enums = enumsOf(spec, pointer)));
+  return enums;
+}
+
+const enumsCache = new WeakMap<object, Map<string, Record<string, string[]>>>();
+
+function enumsOf(spec: Obj, pointer: string): Record<string, string[]> {
+  const op = deref(spec, getPointer(spec, pointer));
+  if (!op) return {};
   const responses: Obj = op.responses ?? {};
   const ok = Object.keys(responses).find((code) => /^2/.test(code));
   const content: Obj = (ok && deref(spec, responses[ok])?.content) || {};
@@ -112,9 +125,19 @@ export function responseEnums(spec: unknown, pointer: string): Record<string, st
   return out;
 }
 
+// by description: every document of a `validate` that names the same source, and every run the worker prepares against
+// a cached one, would list its operations again (the lists are read, never changed)
+const operationLists = new WeakMap<object, OperationInfo[]>();
+
 /** Every operation of a description, in document order. */
 export function listOperations(spec: unknown): OperationInfo[] {
   if (!isObj(spec) || !isObj(spec.paths)) return [];
+  let ops = operationLists.get(spec);
+  if (!ops) operationLists.set(spec, (ops = operationsOf(spec)));
+  return ops;
+}
+
+function operationsOf(spec: Obj): OperationInfo[] {
   const ops: OperationInfo[] = [];
   for (const [path, rawItem] of Object.entries(spec.paths)) {
     const pathItem = deref(spec, rawItem);

@@ -6,6 +6,9 @@
 // create`). A start carrying unregistered ones is refused by the server, so the client starts without them (with a
 // warning), and the workflow upserts only when its start carried them: a run never fails or hangs over them.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { EXECUTION_STATUSES } from './execution-statuses';
+
+export { EXECUTION_STATUSES };
 
 export const SEARCH_ATTRIBUTES = {
   document: defineSearchAttributeKey('ArazzoDocument', SearchAttributeType.KEYWORD),
@@ -21,18 +24,6 @@ export function documentName(file: string): string {
   const clean = file.replace(/[?#].*$/, '').replace(/\/+$/, '');
   return clean.slice(clean.lastIndexOf('/') + 1) || file;
 }
-
-/** `list --status` words → Temporal's ExecutionStatus values. */
-export const EXECUTION_STATUSES: Record<string, string> = {
-  running: 'Running',
-  completed: 'Completed',
-  failed: 'Failed',
-  canceled: 'Canceled',
-  cancelled: 'Canceled',
-  terminated: 'Terminated',
-  'timed-out': 'TimedOut',
-  'continued-as-new': 'ContinuedAsNew',
-};
 
 export interface ListFilter {
   document?: string;

@@ -1,6 +1,5 @@
 // document → plan: read an Arazzo document and its source descriptions, compile the chosen workflow,
 // lint it, and check the run's inputs. Runs in the client (I/O allowed); the result is plain data.
-import { stat } from 'node:fs/promises';
 import { compileWorkflow, type CompileResult, type LoadedSource } from '../core/compile';
 import { DocumentError, hasErrors } from '../core/diagnostics';
 import { lintPlan } from '../core/lint';
@@ -9,7 +8,7 @@ import type { ArazzoDocument, Diagnostic, Locate, Plan, PollPolicy } from '../co
 import { parseWithPositions, parseYamlValue, yamlTooDeep as yamlDepth } from './parse-document';
 import { LIMITS, aliasLimitMessage, checkDocumentCounts, checkInputLimits, checkPlanLimits, depthLimitMessage } from '../core/limits';
 import { selfBaseWarning, sourcePlace } from './base-uri';
-import { absoluteLocation, displayLocation, isUrl, localPath, readText } from './read-source';
+import { absoluteLocation, displayLocation, isUrl, localPath, readText, statLocal } from './read-source';
 import { applyInputDefaults, requiredParameterProblems, validateInputs } from './inputs';
 import { loadArazzoSources } from './arazzo-sources';
 import { validateSchema } from './schema';
@@ -62,7 +61,7 @@ export interface Prepared {
 const specCache = new Map<string, { key: string; spec: unknown }>();
 
 async function loadSpec(location: string, type?: string): Promise<unknown> {
-  const key = `${type}:${isUrl(location) ? location : String((await stat(localPath(location))).mtimeMs)}`;
+  const key = `${type}:${isUrl(location) ? location : String((await statLocal(localPath(location))).mtimeMs)}`;
   const hit = specCache.get(location);
   if (hit && hit.key === key) return hit.spec;
   const text = await readText(location, LIMITS.sourceBytes);

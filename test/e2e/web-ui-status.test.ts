@@ -6,32 +6,24 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { chromiumPath } from '../helpers/chromium';
+import { noChromium, startUiStack, type UiStack } from '../helpers/web-ui';
 import { seedRun } from '../helpers/runs';
-import { startStack, waitFor, type Stack } from '../helpers/stack';
-import { freePort, PROJECT_ROOT } from '../../src/temporal/dev-server';
+import { waitFor, type Stack } from '../helpers/stack';
+import { PROJECT_ROOT } from '../../src/temporal/dev-server';
 import { statusQuery } from '../../src/workflows/queries';
 
-const skip = chromiumPath() ? false : 'chromium is not installed (apt-get install -y chromium): the Web UI is not checked';
+const skip = noChromium;
 let stack: Stack;
 let browser: Browser;
 let ui: string;
+let uiStack: UiStack | undefined;
 before(async () => {
   if (skip) return;
-  const uiPort = await freePort();
-  stack = await startStack({ server: { headless: false, uiPort } });
-  ui = `http://127.0.0.1:${uiPort}/namespaces/default`;
-  const puppeteer = (await import('puppeteer-core')).default;
-  browser = await puppeteer.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
+  uiStack = await startUiStack();
+  ({ stack, browser } = uiStack);
+  ui = `${uiStack.origin}/namespaces/default`;
 });
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => uiStack?.stop());
 
 /** The text of the page and of its frames (the UI renders Markdown, the current details, in a sandboxed iframe). */
 async function textOf(page: Page): Promise<string> {

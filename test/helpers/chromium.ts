@@ -31,3 +31,13 @@ export function dumpDom(url: string, budgetMs = 15_000): Promise<string> {
 export async function screenshot(url: string, file: string, size = '1400,1100', budgetMs = 15_000): Promise<void> {
   await chromium([`--virtual-time-budget=${budgetMs}`, `--window-size=${size}`, `--screenshot=${file}`, url], budgetMs + 60_000);
 }
+
+/** Headless Chromium driven by puppeteer-core (loaded only when a test needs it). */
+export async function launchBrowser(): Promise<import('puppeteer-core').Browser> {
+  const puppeteer = (await import('puppeteer-core')).default;
+  return puppeteer.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+}

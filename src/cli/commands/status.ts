@@ -2,11 +2,13 @@
 import type { Command } from 'commander';
 import { formatStatus } from '../../core/run-status';
 import { maskSecrets } from '../../core/mask';
-import { EXECUTION_STATUSES } from '../../core/search-attributes';
-import { listRuns, runStatus, type ListedRun } from '../../status-client';
-import { watchRun } from '../progress';
+import { EXECUTION_STATUSES } from '../../core/execution-statuses';
+import type { ListedRun } from '../../status-client';
 import { printJson, UsageError, withClient, withConnection, type ConnectionFlags } from '../shared';
 import type { ArazzoClient } from '../../client';
+
+// loaded when a command runs: they load @temporalio/* (protobufs: ~100 ms), which validate and graph never need
+const statusClient = () => require('../../status-client') as typeof import('../../status-client');
 
 /** The watch view on any run until it ends; a run that failed exits 1 with its message. */
 async function watch(client: ArazzoClient, workflowId: string, flags: { plain?: boolean; interval?: string }): Promise<void> {
@@ -15,8 +17,9 @@ async function watch(client: ArazzoClient, workflowId: string, flags: { plain?: 
     throw new UsageError(`--interval: expected milliseconds (at least 100), got "${flags.interval}"`);
   const handle = client.handle(workflowId);
   await handle.describe(); // an unknown id fails here, not after a first tick
+  const { watchRun } = require('../progress') as typeof import('../progress');
   const result = await watchRun(client.client, handle, { show: true, plain: flags.plain, intervalMs });
-  const s = await runStatus(client.client, workflowId);
+  const s = await statusClient().runStatus(client.client, workflowId);
   process.stdout.write(
     maskSecrets(`${workflowId} completed (${result.stepRuns} step runs, ${result.polls} polls)\n${formatStatus(s, Date.now())}`),
   );
@@ -58,7 +61,7 @@ export function registerStatus(program: Command): void {
     .action(async (workflowId: string, flags: ConnectionFlags & { json?: boolean; watch?: boolean }) => {
       await withClient(flags, async (client) => {
         if (flags.watch) return watch(client, workflowId, {});
-        const s = await runStatus(client.client, workflowId);
+        const s = await statusClient().runStatus(client.client, workflowId);
         if (flags.json) printJson(s);
         else process.stdout.write(maskSecrets(formatStatus(s, Date.now())));
       });
@@ -100,7 +103,7 @@ export function registerStatus(program: Command): void {
         const limit = flags.limit === undefined ? 100 : Number(flags.limit);
         if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit: expected a positive integer, got "${flags.limit}"`);
         await withClient(flags, async (client) => {
-          const runs = await listRuns(client.client, flags, limit);
+          const runs = await statusClient().listRuns(client.client, flags, limit);
           if (flags.json) printJson(runs);
           else process.stdout.write(runs.length ? table(runs) : 'no runs match\n');
         });

@@ -4,7 +4,7 @@ import { DocumentError, formatDiagnostic } from '../../core/diagnostics';
 import { planToMermaid } from '../../core/graph';
 import type { Diagnostic } from '../../core/types';
 import { checkInputs, prepareDocument, type Prepared } from '../../load/prepare';
-import { displayLocation } from '../../load/read-source';
+import { displayLocation, readFilesSynchronously } from '../../load/read-source';
 import { expandGlobs } from '../glob';
 import { printWarnings, runRequest, SilentFailure, UsageError, withRunFlags, type RunFlags } from '../shared';
 
@@ -53,6 +53,7 @@ interface Checked {
 }
 
 async function validateAction(patterns: string[], flags: ValidateFlags): Promise<void> {
+  readFilesSynchronously(); // this process does nothing else meanwhile
   const documents = await expandGlobs(patterns);
   if (flags.graph && documents.length > 1) throw new UsageError('--graph takes one document');
   const withInputs = !!(flags.input.length || flags.inputs || flags.secret.length);
@@ -131,6 +132,7 @@ export function registerGraph(program: Command): void {
     .description('print a Mermaid flowchart of a workflow: steps in order, goto edges with their criteria, retry loops, end actions')
     .option('--no-operations', 'leave out the method and path of each step')
     .action(async (document: string, flags: RunFlags & { operations: boolean }) => {
+      readFilesSynchronously();
       const prepared = await prepareDocument(document, runRequest(document, flags));
       printWarnings(prepared.diagnostics);
       process.stdout.write(planToMermaid(prepared.plan, { operations: flags.operations, sites: prepared.sites[prepared.plan.workflowId] }));

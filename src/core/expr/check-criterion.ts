@@ -61,8 +61,24 @@ function contextProblem(c: Criterion, check: CriterionCheck): void {
   }
 }
 
+// by what a check reads (the condition, the context, the type): the same criterion ($statusCode == 200, a poll's
+// status test) recurs across the steps and the documents a `validate` checks; bounded, as a worker lints every
+// document a run request names
+const checked = new Map<string, CriterionCheck>();
+const CHECKED_MAX = 2000;
+
 /** Static check of a criterion, for validation: errors make it unusable, warnings flag non-standard forms. */
 export function checkCriterion(c: Criterion): CriterionCheck {
+  const key = JSON.stringify([c.condition, c.context, c.type]);
+  let check = checked.get(key);
+  if (!check) {
+    if (checked.size >= CHECKED_MAX) checked.clear();
+    checked.set(key, (check = checkUncached(c)));
+  }
+  return { errors: [...check.errors], warnings: check.warnings.map((w) => ({ ...w })) };
+}
+
+function checkUncached(c: Criterion): CriterionCheck {
   const check: CriterionCheck = { errors: [], warnings: [] };
   if (typeof c.condition !== 'string' || c.condition.trim() === '') return { ...check, errors: ['the criterion has no condition'] };
   try {
