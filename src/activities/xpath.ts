@@ -112,8 +112,59 @@ export function selectXPathOnText(expression: string, xml: string): string[] {
   }
 }
 
+interface XmlNode {
+  nodeType: number;
+  firstChild: XmlNode | null;
+  ownerDocument: { createTextNode(text: string): XmlNode };
+  removeChild(n: XmlNode): void;
+  appendChild(n: XmlNode): void;
+  value?: string;
+  nodeValue?: string | null;
+  data?: string;
+}
+
+/**
+ * A payload replacement with targetSelectorType xpath: the XML text with every node the expression selects set to
+ * `value` (an element's content replaced by that text, an attribute's or a text node's value), serialized again.
+ * A target that selects no node, or something other than nodes, throws: the payload is never sent unchanged.
+ */
+export function replaceXPathOnText(expression: string, xml: string, value: string): string {
+  if (xml.length > MAX_XPATH_SUBJECT)
+    throw new Error(`the payload is ${xml.length} characters, over the ${MAX_XPATH_SUBJECT} limit for xpath`);
+  let doc: unknown;
+  try {
+    doc = parseXml(xml);
+  } catch (e) {
+    throw new Error(`the payload is not well-formed XML: ${(e as Error).message}`);
+  }
+  let nodes: XmlNode[];
+  try {
+    nodes = (require('fontoxpath') as typeof Fontoxpath).evaluateXPathToNodes(expression, doc) as unknown as XmlNode[];
+  } catch (e) {
+    const message = firstLine((e as Error).message ?? String(e));
+    throw STATIC_ERROR.test(message) ? new XPathSyntaxError(`invalid XPath: ${message}`) : new Error(`evaluation error: ${message}`);
+  }
+  if (nodes.length === 0) throw new Error('the replacement target selects nothing in the payload');
+  for (const node of nodes) {
+    if (node.nodeType === 2)
+      node.value = node.nodeValue = value; // attribute
+    else if (node.nodeType === 3 || node.nodeType === 4)
+      node.data = node.nodeValue = value; // text, CDATA
+    else if (node.nodeType === 1) {
+      while (node.firstChild) node.removeChild(node.firstChild);
+      node.appendChild(node.ownerDocument.createTextNode(value));
+    } else throw new Error(`the replacement target selects a node that holds no value (node type ${node.nodeType})`);
+  }
+  return new (xmldom().XMLSerializer)().serializeToString(doc as Xmldom.Document);
+}
+
 /** fontoxpath on @xmldom/xmldom documents. */
-export const fontoxpathEngine: XPathEngine = { check: checkXPath, evaluate: evaluateXPathOnText, select: selectXPathOnText };
+export const fontoxpathEngine: XPathEngine = {
+  check: checkXPath,
+  evaluate: evaluateXPathOnText,
+  select: selectXPathOnText,
+  replace: replaceXPathOnText,
+};
 
 /** Install the engine into the core (idempotent): the step activity and the client's checks call it. */
 export function useXPath(): void {

@@ -1,6 +1,6 @@
 // Build the HTTP request of a step from its plan and the expression context. Pure: the result still
 // holds secret references/placeholders, which only the activity resolves.
-import { evaluateValue, parseTemplate, targetPointers, type ParsedExpression, type Template } from './expr';
+import { evaluateValue, isXPathTarget, parseTemplate, replaceInXml, targetPointers, type ParsedExpression, type Template } from './expr';
 import { setPointer } from './jsonpointer';
 import { serializeQuerystring } from './compile/querystring';
 import type { OperationStep } from './plan';
@@ -88,6 +88,7 @@ export function buildRequest(
     for (const r of step.requestBody.replacements ?? []) {
       const replacement = evaluateValue(r.value, ctx, opts);
       if (r.targetSelectorType === undefined) value = setPointer(value, r.target, replacement);
+      else if (isXPathTarget(r.targetSelectorType)) value = replaceInXml(r.target, r.targetSelectorType, value, replacement);
       else for (const at of targetPointers(r.target, r.targetSelectorType, value)) value = setPointer(value, at, replacement);
     }
     request.body = { contentType: step.requestBody.contentType, value, fileFields: step.requestBody.fileFields };

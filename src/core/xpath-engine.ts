@@ -21,6 +21,12 @@ export interface XPathEngine {
   evaluate(expression: string, xml: string): XPathResult;
   /** The string values of what `expression` selects in `xml` (Arazzo 1.1 Selector Objects); throws on any error. */
   select?(expression: string, xml: string): string[];
+  /**
+   * The XML text `xml` with every node `expression` selects set to `value` (an element's content, an attribute's or
+   * a text node's value), serialized again (a payload replacement with targetSelectorType xpath); throws on any
+   * error, and when the expression selects no node.
+   */
+  replace?(expression: string, xml: string, value: string): string;
 }
 
 let installed: XPathEngine | undefined;

@@ -2,7 +2,7 @@
 // nodes, and the errors a bad selector, a bad version or a context of the wrong kind give.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateSelector, evaluateValue, normalizedPathPointer, SelectorError, targetPointers, toPlanSelector } from '../../src/core/expr';
+import { evaluateSelector, evaluateValue, normalizedPathPointer, replaceInXml, SelectorError, targetPointers, toPlanSelector } from '../../src/core/expr';
 import type { ExpressionContext } from '../../src/core/types';
 import { useXPath } from '../../src/activities/xpath';
 
@@ -76,5 +76,16 @@ test('targetSelectorType jsonpath: every match as a JSON Pointer, names escaped;
   assert.deepEqual(targetPointers('/items/0', 'jsonpointer', payload), ['/items/0']);
   assert.throws(() => targetPointers('$.none', 'jsonpath', payload), /selects nothing in the payload/);
   assert.throws(() => targetPointers('$.a[?', 'jsonpath', payload), SelectorError);
-  assert.throws(() => targetPointers('/a', 'xpath', payload), /not supported/);
+  assert.throws(() => targetPointers('/a', 'xpath', payload), /not a location in structured data/);
+});
+
+test('selector: targetSelectorType xpath replaces in an XML text payload; what cannot be replaced is an error, never a quiet no-op', () => {
+  const order = '<order><status>new</status><n a="1"/></order>';
+  assert.equal(replaceInXml('/order/status', 'xpath', order, 'paid'), '<order><status>paid</status><n a="1"/></order>');
+  assert.equal(replaceInXml('//n/@a', { type: 'xpath', version: 'xpath-10' }, order, 2), '<order><status>new</status><n a="2"/></order>');
+  assert.throws(() => replaceInXml('/order/missing', 'xpath', order, 'x'), /selects nothing in the payload/);
+  assert.throws(() => replaceInXml('/order/status', 'xpath', { a: 1 }, 'x'), /needs an XML text payload \(got object\)/);
+  assert.throws(() => replaceInXml('/order/status', 'xpath', order, { a: 1 }), /must be text, a number or a boolean/);
+  assert.throws(() => replaceInXml('/order/status', 'xpath', '<order>', 'x'), /not well-formed XML/);
+  assert.throws(() => replaceInXml('/order/status', { type: 'xpath', version: 'xpath-99' }, order, 'x'), /xpath version "xpath-99"/);
 });

@@ -8,7 +8,6 @@
 // replacement's target may be a JSON Pointer (the default) or, with targetSelectorType jsonpath, a JSONPath whose
 // every match is replaced.
 import { SelectorError, isSelectorObject, isSelectorValue, selectorType, targetPointers, toPlanSelector } from '../expr/selector';
-import type { Plan } from '../plan';
 import type { ArazzoDocument } from '../types';
 import type { Compiler } from './compiler';
 
@@ -76,27 +75,25 @@ function step(site: Site, s: Obj, path: Path): void {
   list(body.replacements).forEach((r, i) => {
     const at = [...path, 'requestBody', 'replacements', i];
     convert(site, r, 'value', at, true);
-    if (r.targetSelectorType !== undefined) targetType(site, r, [...at, 'targetSelectorType']);
+    if (r.targetSelectorType !== undefined) targetType(site, r, [...at, 'targetSelectorType'], body.payload);
   });
   payload(site, body, 'payload', [...path, 'requestBody']);
 }
 
-/** A replacement's targetSelectorType: jsonpointer or jsonpath (the target checked); xpath targets are refused. */
-function targetType(site: Site, r: Obj, at: Path): void {
+/**
+ * A replacement's targetSelectorType: jsonpointer, jsonpath or xpath (an XML text payload), the target's syntax
+ * checked where an XPath engine is installed (the client).
+ */
+function targetType(site: Site, r: Obj, at: Path, payload: unknown): void {
   const t = isObj(r.targetSelectorType) ? r.targetSelectorType.type : r.targetSelectorType;
-  if (t === 'xpath') {
-    site.c.report(
-      'error',
-      'unsupported',
-      'an xpath replacement target (an XML payload) is not supported; use jsonpointer or jsonpath',
-      at,
-      site.where,
-    );
+  if (t === 'xpath' && payload !== undefined && typeof payload !== 'string') {
+    site.c.report('error', 'bad-selector', 'an xpath replacement target needs an XML text payload (a string)', at, site.where);
     return;
   }
   try {
     selectorType(r.targetSelectorType, String(r.target));
     if (t === 'jsonpath') targetPointers(String(r.target), r.targetSelectorType, {});
+    if (t === 'xpath') toPlanSelector({ context: '$request.body', selector: String(r.target), type: r.targetSelectorType });
   } catch (e) {
     // an empty payload selects nothing: only a bad type, version or syntax is reported here
     if (e instanceof SelectorError && /selects nothing/.test(e.message)) return;

@@ -158,6 +158,27 @@ export function normalizedPathPointer(path: string): string {
   return pointerOf(tokens);
 }
 
+/** Is a replacement's targetSelectorType xpath (the payload is XML text)? */
+export const isXPathTarget = (targetType: unknown): boolean => (isObj(targetType) ? targetType.type : targetType) === 'xpath';
+
+/**
+ * A payload replacement with targetSelectorType xpath: the XML text payload with every node the target selects set to
+ * the value (text: a string, number or boolean). Runs where the XPath engine is installed (the step activity).
+ */
+export function replaceInXml(target: string, targetType: unknown, payload: unknown, value: unknown): string {
+  selectorType(targetType, target);
+  if (typeof payload !== 'string') throw new SelectorError(target, `an xpath target needs an XML text payload (got ${describe(payload)})`);
+  if (value === undefined || value === null || typeof value === 'object')
+    throw new SelectorError(target, `an xpath replacement value must be text, a number or a boolean (got ${describe(value)})`);
+  const engine = xpathEngine();
+  if (!engine.replace) throw new SelectorError(target, 'this XPath engine cannot replace');
+  try {
+    return engine.replace(target, payload, String(value));
+  } catch (e) {
+    throw new SelectorError(target, (e as Error).message);
+  }
+}
+
 /**
  * The JSON Pointers of the locations a payload replacement's jsonpath target (targetSelectorType) selects in the
  * payload; a target that selects nothing is an error, not a replacement quietly left out.
@@ -165,7 +186,7 @@ export function normalizedPathPointer(path: string): string {
 export function targetPointers(target: string, targetType: unknown, payload: unknown): string[] {
   const t = selectorType(targetType, target);
   if (t.type === 'jsonpointer') return [target];
-  if (t.type !== 'jsonpath') throw new SelectorError(target, `a ${t.type} replacement target is not supported`);
+  if (t.type !== 'jsonpath') throw new SelectorError(target, `an ${t.type} target is not a location in structured data`);
   checkSyntax({ context: '$request.body', selector: target, ...t });
   if (typeof payload !== 'object' || payload === null)
     throw new SelectorError(target, `the payload is not structured data (got ${describe(payload)})`);
