@@ -98,7 +98,7 @@ test('the Python SDK (temporalio from PyPI) starts the batch seed by reference a
   const script = join(dir, 'start.py');
   writeFileSync(
     script,
-    `import asyncio, json, sys
+    `import asyncio, json, os, sys
 from temporalio.client import Client
 
 async def main():
@@ -108,6 +108,9 @@ async def main():
     print(json.dumps(result["outputs"]))
 
 asyncio.run(main())
+# as the README's script: temporalio/sdk-python#300 (an abort at interpreter teardown of a client-only process)
+sys.stdout.flush()
+os._exit(0)
 `,
   );
   const id = `python-by-ref-${Date.now()}`;
