@@ -4,11 +4,14 @@
 import type { WorkerOptions } from '@temporalio/worker';
 
 /**
- * Workflows kept in the worker's cache. A run that polls inside its activity sits idle for minutes between
- * tasks, so a cache miss costs one replay of a short history (≈ 20 events); the SDK's default (≈ 2,300 on a
- * 4 GiB heap) lets 10,000 waiting runs grow the worker past 400 MiB.
+ * Workflows kept in the worker's cache. A run that polls inside its activity needs no workflow task between polls
+ * (hours, for a batch), so a cache miss costs one replay of a short history (≈ 20 events) when a step ends, while
+ * each cached run holds ≈ 0.3 MiB (its workflow state, pending promises and their stack traces, the core's copy of
+ * its history). Measured by `npm run bench -- --only scale` on an idle 2-CPU machine: 1,000 runs waiting peaked at
+ * 434 MiB with a cache of 500 and 317 MiB with 100; 10,000 runs at 332 MiB with 100 (the SDK's default, ≈ 2,300 on a
+ * 4 GiB heap, grows far past 400 MiB).
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
 function positiveInt(name: string): number | undefined {
   const raw = process.env[name];
