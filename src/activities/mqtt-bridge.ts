@@ -5,7 +5,7 @@
 // topic and payload, so a QoS 1 redelivery is dropped by the mailbox.
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { ReceivedMessage } from '../core/asyncapi';
 import type { PlanChannel } from '../core/plan';
 import { deliverMessage } from './mailbox-delivery';
@@ -23,6 +23,8 @@ let temporal: Client | undefined;
 function broker(url: string): Broker {
   let b = brokers.get(url);
   if (b) return b;
+  // mqtt is loaded at the first MQTT server a run uses: most workers never need it (idle RSS)
+  const mqtt = (require('mqtt') as typeof import('mqtt')).default;
   const client = mqtt.connect(url, { protocolVersion: 4, reconnectPeriod: 1000, connectTimeout: 10_000 });
   const connected = new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());

@@ -129,3 +129,11 @@ test('tracing off: loading the worker, the client, the CLI and dev loads no Open
   const loaded = execFileSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: PROJECT_ROOT, encoding: 'utf8' });
   assert.equal(loaded, '0');
 });
+
+test('loading the worker and its activities loads no MQTT client (mqtt is required at the first MQTT server a run uses)', () => {
+  const code =
+    "for (const m of ['./src/worker', './src/activities']) require(m);" +
+    "process.stdout.write(String(Object.keys(require.cache).filter((k) => /node_modules\\/mqtt\\//.test(k)).length))";
+  const loaded = execFileSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  assert.equal(loaded, '0');
+});
