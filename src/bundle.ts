@@ -20,12 +20,9 @@ const TRACING_INTERCEPTORS = '@temporalio/interceptors-opentelemetry/lib/workflo
 const bundles = new Map<boolean, Promise<WorkflowBundle>>();
 
 /**
- * Third-party modules the core loads, evaluated once per worker thread instead of once per workflow. The reusable
- * V8 context evaluates every module a workflow loads again for each new workflow and each replay after a cache
- * eviction (its module cache is per workflow); re2js builds its tables and jsonpath-rfc9535 its parser at load, which
- * was a large part of a batch run's workflow CPU. Both keep no per-run state (the SDK deep-freezes what they export),
- * so sharing them is safe; jsonpath-plus, which caches into its exports, is loaded lazily instead
- * (src/core/expr/criterion-goessner.ts). src/core/preloaded.ts names them (webpack drops a bare require of them).
+ * The core modules the workflow imports and their third-party ones, evaluated once per worker thread instead of once
+ * per workflow: the reusable V8 context evaluates every module a workflow loads again for each new workflow and each
+ * replay after a cache eviction. src/core/preloaded.ts lists them and says why sharing them is safe.
  */
 export const PRELOADED_MODULES = [require.resolve('./core/preloaded')];
 

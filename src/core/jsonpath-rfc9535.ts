@@ -105,7 +105,7 @@ export function fixedQuery(expression: string): string {
 }
 
 /** The parser, for checking a query's syntax and reading its shape. */
-export const parseRfc9535: Parse = (expression) => parse(expression);
+export const parseRfc9535: Parse = parse;
 
 export const query = (input: JsonValue, expression: string): JsonValue[] => libQuery(input, fixedQuery(expression));
 export const paths = (input: JsonValue, expression: string): string[] => libPaths(input, fixedQuery(expression));

@@ -53,7 +53,7 @@ function answering(asked: XPathSelection[], answers: XPathSelected[]): XPathEngi
 export async function withXPathAnswers(value: unknown, ctx: ExpressionContext): Promise<ExpressionContext> {
   const selectors = collect(value, []);
   if (selectors.length === 0) return ctx;
-  const asked: XPathSelection[] = [];
+  const byKey = new Map<string, XPathSelection>();
   for (const s of selectors) {
     let xml: unknown;
     try {
@@ -61,9 +61,9 @@ export async function withXPathAnswers(value: unknown, ctx: ExpressionContext): 
     } catch {
       continue;
     }
-    if (typeof xml === 'string' && !asked.some((a) => a.selector === s.selector && a.xml === xml))
-      asked.push({ selector: s.selector, xml });
+    if (typeof xml === 'string') byKey.set(key({ selector: s.selector, xml }), { selector: s.selector, xml });
   }
+  const asked = [...byKey.values()];
   const answers = asked.length ? await selectXPath(asked) : [];
   return { ...ctx, xpath: answering(asked, answers) };
 }

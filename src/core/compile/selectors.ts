@@ -3,11 +3,18 @@
 // ({context, selector, type}). Each becomes a plan selector (src/core/expr/selector.ts), checked before the run;
 // the rest of the compiler passes it on as a value. A 1.0.x document has none: its outputs are strings (the
 // schema says so) and its parameter values are taken as written, with a warning when one looks like a selector.
-// XPath selectors are evaluated where an XPath engine is: in the step activity. Those the workflow would evaluate
-// (workflow outputs, steps that run a workflow or receive a message) are refused before the run. A payload
-// replacement's target may be a JSON Pointer (the default) or, with targetSelectorType jsonpath, a JSONPath whose
-// every match is replaced.
-import { SelectorError, isSelectorObject, isSelectorValue, selectorType, targetPointers, toPlanSelector } from '../expr/selector';
+// XPath selectors are evaluated where an XPath engine is: in the step activity, and for those the workflow
+// evaluates, by the selectXPath local activity (src/workflows/xpath-selections.ts). A payload replacement's target
+// may be a JSON Pointer (the default), a JSONPath whose every match is replaced, or an XPath into an XML text payload.
+import {
+  SelectorError,
+  isSelectorObject,
+  isSelectorValue,
+  selectorType,
+  selectorTypeName,
+  targetPointers,
+  toPlanSelector,
+} from '../expr/selector';
 import type { ArazzoDocument } from '../types';
 import type { Compiler } from './compiler';
 
@@ -85,7 +92,7 @@ function step(site: Site, s: Obj, path: Path): void {
  * checked where an XPath engine is installed (the client).
  */
 function targetType(site: Site, r: Obj, at: Path, payload: unknown): void {
-  const t = isObj(r.targetSelectorType) ? r.targetSelectorType.type : r.targetSelectorType;
+  const t = selectorTypeName(r.targetSelectorType);
   if (t === 'xpath' && payload !== undefined && typeof payload !== 'string') {
     site.c.report('error', 'bad-selector', 'an xpath replacement target needs an XML text payload (a string)', at, site.where);
     return;

@@ -1,12 +1,6 @@
 // JSONPath criteria of version draft-goessner-dispatch-jsonpath-00, on jsonpath-plus (bundled in its browser build
 // in the workflow sandbox, without node:vm, and only used with eval: 'safe').
 import type { JSONPath as JSONPathFunction } from 'jsonpath-plus';
-
-/**
- * jsonpath-plus, loaded at the first goessner JSONPath: the workflow sandbox evaluates the modules it loads once per
- * workflow (src/bundle.ts), and most runs never need this one.
- */
-export const goessnerJsonPath = (): typeof JSONPathFunction => (require('jsonpath-plus') as { JSONPath: typeof JSONPathFunction }).JSONPath;
 import type { Criterion, ExpressionContext } from '../types';
 import type { CriterionAst } from './ast';
 import { contextValue, emptyContext, type CriterionResult } from './criterion-context';
@@ -14,6 +8,12 @@ import { CriterionError } from './errors';
 import { templateText } from './template';
 
 export const GOESSNER_VERSION = 'draft-goessner-dispatch-jsonpath-00';
+
+/**
+ * jsonpath-plus, loaded at the first goessner JSONPath, so not with the core's preload (src/core/preloaded.ts): it
+ * caches into its exports, which the SDK deep-freezes in a preloaded module; most runs never need it.
+ */
+export const goessnerJsonPath = (): typeof JSONPathFunction => (require('jsonpath-plus') as { JSONPath: typeof JSONPathFunction }).JSONPath;
 
 /**
  * Filter and script expressions of a Goessner path (`[?(…)]`, `[(…)]`) that reach for code: a call, `constructor`,

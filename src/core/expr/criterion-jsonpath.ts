@@ -1,7 +1,7 @@
 // JSONPath criteria, RFC 9535 (jsonpath-rfc9535, no dependencies, so also in the workflow sandbox). A condition
 // that is not an RFC 9535 query is read in the comparison dialect documents write as JSONPath
 // (`$.status == "completed"`): a simple condition where a bare `$` is the context value.
-import { parseRfc9535 as parseChecked, query, type JsonValue } from '../jsonpath-rfc9535';
+import { parseRfc9535 as parseQuery, query, type JsonValue } from '../jsonpath-rfc9535';
 import { RE2JS } from 're2js';
 import type { Criterion, ExpressionContext } from '../types';
 import type { ConditionNode, CriterionAst } from './ast';
@@ -13,8 +13,8 @@ import { evaluateCondition } from './evaluate-condition';
 import { backtrackingFeature, unsafeRegexReason } from './regex-safety';
 import { templateText } from './template';
 
-// The parser is a package subpath export, which this project's TypeScript resolution ("node") cannot see.
-const parseRfc9535 = parseChecked as (query: string) => JsonPathAst;
+// the parser's AST, typed as far as this file reads it
+const parseRfc9535 = parseQuery as (query: string) => JsonPathAst;
 
 /** The parts of jsonpath-rfc9535's AST this file reads. */
 export interface JsonPathAst {

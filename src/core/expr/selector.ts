@@ -60,8 +60,11 @@ export const isSelectorValue = (v: unknown): v is SelectorValue =>
   isObj(v) && Object.keys(v).length === 1 && isObj(v.$selector) && typeof (v.$selector as Obj).selector === 'string';
 
 /** The type and version of a `type` field (a name or an Expression Type Object); throws SelectorError. */
+/** The name of a `type` field: the name itself, or an Expression Type Object's `type`. */
+export const selectorTypeName = (type: unknown): unknown => (isObj(type) ? type.type : type);
+
 export function selectorType(type: unknown, selector: string): { type: SelectorType; version: string } {
-  const name = isObj(type) ? type.type : type;
+  const name = selectorTypeName(type);
   if (typeof name !== 'string' || !Object.hasOwn(SELECTOR_VERSIONS, name))
     throw new SelectorError(selector, `type ${JSON.stringify(name)} is not one of jsonpath, xpath, jsonpointer`);
   const versions = SELECTOR_VERSIONS[name as SelectorType];
@@ -159,7 +162,7 @@ export function normalizedPathPointer(path: string): string {
 }
 
 /** Is a replacement's targetSelectorType xpath (the payload is XML text)? */
-export const isXPathTarget = (targetType: unknown): boolean => (isObj(targetType) ? targetType.type : targetType) === 'xpath';
+export const isXPathTarget = (targetType: unknown): boolean => selectorTypeName(targetType) === 'xpath';
 
 /**
  * A payload replacement with targetSelectorType xpath: the XML text payload with every node the target selects set to
