@@ -1,6 +1,8 @@
 // The workflow bundle is clean without tricks (no ignoreModules): none of the Node-only libraries of xpath
 // criteria, and no Node built-in, is bundled into the workflow sandbox.
 import { test } from 'node:test';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { builtinModules } from 'node:module';
 import { workflowBundle } from '../../src/worker';
@@ -41,4 +43,17 @@ test('the third-party modules of the core are preloaded once per worker thread, 
   for (const pkg of ['re2js', 'jsonpath-rfc9535']) assert.ok(body.includes(`node_modules/${pkg}/`), `${pkg} is preloaded`);
   // jsonpath-plus caches into its exports, which the SDK deep-freezes when preloaded: it is loaded lazily instead
   assert.ok(!preload.includes('jsonpath-plus'), 'jsonpath-plus is not preloaded');
+});
+
+test('every core module the workflows import at run time is preloaded (src/core/preloaded.ts keeps up with src/workflows)', () => {
+  const src = join(__dirname, '..', '..', 'src');
+  const imported = new Set<string>();
+  for (const f of readdirSync(join(src, 'workflows')).filter((n) => n.endsWith('.ts'))) {
+    const text = readFileSync(join(src, 'workflows', f), 'utf8');
+    // `import type` is erased: only value imports load a module in the sandbox
+    for (const m of text.matchAll(/^import (?!type )[^;]*? from '\.\.\/core\/([^']+)';/gms)) imported.add(m[1]);
+  }
+  const preloaded = readFileSync(join(src, 'core', 'preloaded.ts'), 'utf8');
+  assert.ok(imported.size >= 5, `found the workflows' core imports (${[...imported].join(', ')})`);
+  for (const m of imported) assert.ok(preloaded.includes(`from './${m}'`), `src/core/preloaded.ts imports ./${m}`);
 });
