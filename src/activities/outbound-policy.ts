@@ -1,6 +1,6 @@
 // Where a worker may connect. A step may call the hosts of its plan's servers (the source descriptions' servers,
 // `--server` overrides included) and the worker's allowed entries (`--allow-host`, ARAZZO_ALLOW_HOSTS). Whatever
-// the name, the address it resolves to is checked when the socket connects (a `lookup` on the request's agent), so
+// the name, the address it resolves to is checked when the socket connects (a `lookup` on the shared agents), so
 // a name that resolves, or re-resolves (DNS rebinding), to a refused address is refused; redirects are checked the
 // same way. Refused unless an entry allows them: link-local and cloud metadata addresses (only an IP or CIDR entry
 // allows these), loopback, private and other special-purpose ranges. Only http: and https: are spoken.
@@ -193,11 +193,40 @@ export class OutboundPolicy {
     return checkedLookup((host, ip) => this.addressProblem(host, ip), onRefused);
   }
 
-  /** Agents whose connections are checked; a fresh pair per request, so a refusal is known to that request. */
-  agents(onRefused: (why: string) => void): { httpAgent: http.Agent; httpsAgent: https.Agent } {
-    const lookup = this.lookup(onRefused);
-    return { httpAgent: new http.Agent({ lookup } as http.AgentOptions), httpsAgent: new https.Agent({ lookup } as https.AgentOptions) };
+  /**
+   * Agents whose connections are checked, shared by every request under the same allow list (what a connection's
+   * lookup checks depends only on that list). `reuse`: a kept-alive connection, so that a poll does not pay a TCP and
+   * TLS handshake each time; a kept connection goes to the address checked when it was made. A request that must not
+   * be sent twice (POST, PATCH) gets a connection of its own: the server may have closed an idle one meanwhile, and a
+   * reset there would leave its outcome unknown. A refusal reaches the request as an OutboundRefusedError among its
+   * error's causes (refusalOf).
+   */
+  agents(reuse: boolean): { httpAgent: http.Agent; httpsAgent: https.Agent } {
+    let pairs = sharedAgents.get(this.allow);
+    if (!pairs) {
+      const lookup = this.lookup(() => undefined);
+      const pair = (options: http.AgentOptions) => ({ httpAgent: new http.Agent(options), httpsAgent: new https.Agent(options) });
+      pairs = { kept: pair({ lookup, ...KEEP_ALIVE } as http.AgentOptions), fresh: pair({ lookup } as http.AgentOptions) };
+      sharedAgents.set(this.allow, pairs);
+    }
+    return reuse ? pairs.kept : pairs.fresh;
   }
+}
+
+/**
+ * Kept connections as Node's global agent keeps them (the most recently used first), an idle one closed after 4 s:
+ * before the server would close it (5 s is Node's default keep-alive timeout, the shortest in common use).
+ */
+const KEEP_ALIVE = { keepAlive: true, scheduling: 'lifo', timeout: 4000 } as const;
+type AgentPair = { httpAgent: http.Agent; httpsAgent: https.Agent };
+/** The agents of each allow list (the worker's, or a test's); dropped with the list. */
+const sharedAgents = new WeakMap<AllowList, { kept: AgentPair; fresh: AgentPair }>();
+
+/** Why the policy refused the connection of a failed request (an OutboundRefusedError among its causes), or undefined. */
+export function refusalOf(err: unknown): string | undefined {
+  for (let e = err as { cause?: unknown } | undefined, n = 0; e && n < 5; e = e.cause as typeof e, n++)
+    if (e instanceof OutboundRefusedError) return e.message;
+  return undefined;
 }
 
 /** Every address of `host` through the policy's DNS lookup (the one tests replace with setResolver). */

@@ -21,7 +21,7 @@ import { readBody } from './read-body';
 import { encodeBody } from './body';
 import { redact, resolveSecrets } from './secrets';
 import { retryHint } from './http-retry-hints';
-import { OUTBOUND_REFUSED, OutboundPolicy } from './outbound-policy';
+import { OUTBOUND_REFUSED, OutboundPolicy, refusalOf } from './outbound-policy';
 import { documentRetries } from './http-document-retry';
 import { stepLabel, type OperationStep } from '../core/plan';
 import { upgradeStep } from '../core/plan-upgrade';
@@ -91,7 +91,7 @@ async function send(
     method: req.method,
     url: req.url,
     // connections resolve names through the policy's lookup; no proxy from the environment stands in between
-    ...policy.agents(onRefused),
+    ...policy.agents(!['POST', 'PATCH'].includes(req.method.toUpperCase())),
     proxy: false,
     // redirects: GET and HEAD follow up to 5, each target checked; other methods follow none
     maxRedirects: follow ? 5 : 0,
@@ -150,6 +150,7 @@ async function exchange(
     read = await readBody(res.data, String(res.headers['content-type'] ?? ''), blobThresholdBytes(), blobStore);
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
+    refused ??= refusalOf(err);
     if (refused) refuse(label, refused);
     const e = err as { code?: string; message?: string };
     if (axios.isCancel(err) || e.code === 'ERR_CANCELED') throw err;
