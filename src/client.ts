@@ -18,6 +18,7 @@ import { preparePlan } from './load/plan-cache';
 import type { Diagnostic, Plan } from './core/types';
 import { DocumentError } from './core/diagnostics';
 import { stepTarget } from './core/plan';
+import { HISTORY_REVISION, REVISION_MEMO } from './core/history-revision';
 import * as sched from './schedules';
 import type { Overlap, SchedulePolicies, ScheduleTimes, ScheduleView } from './schedules';
 import type { ArazzoRunInput, ArazzoRunResult, RunOptions, arazzoWorkflow } from './workflows/arazzo-workflow';
@@ -133,7 +134,8 @@ export class ArazzoClient {
       taskQueue: this.settings.taskQueue,
       staticSummary: `${plan.document.title || basename(plan.document.file)} · ${plan.workflowId}`.slice(0, 200),
       staticDetails: staticDetails(prepared),
-      memo: { arazzoDocument: plan.document.file, arazzoWorkflowId: plan.workflowId },
+      // the history revision (src/core/history-revision.ts): the run records no patch markers
+      memo: { arazzoDocument: plan.document.file, arazzoWorkflowId: plan.workflowId, [REVISION_MEMO]: HISTORY_REVISION },
     };
   }
 

@@ -14,6 +14,7 @@ import * as batchStatus from './batch-status';
 import * as contract from './contract';
 import * as durations from './durations';
 import * as evaluateStep from './evaluate-step';
+import * as historyRevision from './history-revision';
 import * as expr from './expr';
 import * as inputDefaults from './input-defaults';
 import { parseRfc9535 } from './jsonpath-rfc9535';
@@ -35,6 +36,7 @@ export const PRELOADED = [
   contract,
   durations,
   evaluateStep,
+  historyRevision,
   expr,
   inputDefaults,
   plan,

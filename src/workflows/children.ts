@@ -8,8 +8,9 @@ import {
   TimeoutFailure,
   executeChild,
   isCancellation,
-  patched,
 } from '@temporalio/workflow';
+import { HISTORY_REVISION, REVISION_MEMO } from '../core/history-revision';
+import { changed } from './revision';
 import { withSchemaDefaults } from '../core/input-defaults';
 import { subPlan } from '../core/subworkflows';
 import type { ArazzoRunResult, Run } from './run';
@@ -54,13 +55,13 @@ export async function runChild(run: Run, child: ChildRequest): Promise<ChildEnd>
     );
   // the child's inputs get its schema's defaults, as the root's do when the run is prepared (runs started before
   // this change started their children without them)
-  const inputs = patched('child-input-defaults') ? withSchemaDefaults(sub.inputsSchema, child.inputs) : child.inputs;
+  const inputs = changed('child-input-defaults') ? withSchemaDefaults(sub.inputsSchema, child.inputs) : child.inputs;
   try {
     const result = await executeChild('arazzoWorkflow', {
       workflowId: child.id,
       args: [{ plan: sub, inputs, options: run.options, completed: run.state.completed, depth: run.depth + 1 }],
       staticSummary: `${sub.document.title || sub.document.file} · ${sub.workflowId} (${child.why})`.slice(0, 200),
-      memo: { arazzoDocument: sub.document.file, arazzoWorkflowId: sub.workflowId },
+      memo: { arazzoDocument: sub.document.file, arazzoWorkflowId: sub.workflowId, [REVISION_MEMO]: HISTORY_REVISION },
       ...(child.timeoutMs !== undefined && { workflowExecutionTimeout: child.timeoutMs }),
     });
     return { result: result as ArazzoRunResult };

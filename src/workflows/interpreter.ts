@@ -4,7 +4,8 @@
 // ./state.ts, cancellation in ./cancel.ts.
 import { runInputOf } from './run-request';
 import type { DocumentRunRequest } from '../core/run-request';
-import { ApplicationFailure, continueAsNew, isCancellation, log, patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, isCancellation, log, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { changed } from './revision';
 import type { StepOutcome } from '../core/contract';
 import { describeFacts, type ChosenAction } from '../core/evaluate-step';
 import { nullOutputNotes } from './notes';
@@ -211,7 +212,7 @@ async function retry(run: Run, step: PlanStep, outcome: StepOutcome, action: Ext
   const used = useRetry(run.state, step.stepId, action.name);
   // never earlier than the server's hint nor the action's retryAfter (histories from before wait the hint alone)
   const wait = finiteDelayMs(
-    patched('retry-wait-at-least-hint')
+    changed('retry-wait-at-least-hint')
       ? Math.max(outcome.retryAfterMs ?? 0, (action.retryAfter ?? 0) * 1000)
       : (outcome.retryAfterMs ?? (action.retryAfter ?? 0) * 1000),
   );

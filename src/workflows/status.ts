@@ -1,9 +1,10 @@
 // The run's live status record (src/core/run-status.ts) on the workflow side: answered by the `status` query, shown
 // as the Web UI's current details, and, when the start carried the search attributes, upserted into them
 // (ArazzoStep, BatchStatus) as the run moves. Current details and queries add nothing to history; the upserts do,
-// behind patched('arazzo-search-attributes'), only in runs whose start set ArazzoWorkflow (so the namespace has
+// behind changed('arazzo-search-attributes') (./revision.ts), only in runs whose start set ArazzoWorkflow (so the namespace has
 // the attributes registered: an upsert of an unregistered one would fail every workflow task of the run).
-import { patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { changed, revisionTwo } from './revision';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { currentDetails, type RunStatusRecord } from '../core/run-status';
 import { documentName, SEARCH_ATTRIBUTES } from '../core/search-attributes';
@@ -22,7 +23,10 @@ export class StatusTracker {
     private readonly outcomeUnknown: () => { stepId: string; message: string } | undefined,
   ) {
     const carried = workflowInfo().typedSearchAttributes.get(SEARCH_ATTRIBUTES.workflow) !== undefined;
-    this.upserts = carried && patched('arazzo-search-attributes');
+    this.upserts = carried && changed('arazzo-search-attributes');
+    // the step its start set is not upserted again (a revision-2 run; an earlier one did upsert it)
+    const atStart = workflowInfo().typedSearchAttributes.get(SEARCH_ATTRIBUTES.step);
+    if (this.upserts && atStart !== undefined && revisionTwo()) this.upserted[SEARCH_ATTRIBUTES.step.name] = atStart;
     setHandler(statusQuery, () => this.record());
   }
 

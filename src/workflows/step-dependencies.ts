@@ -4,7 +4,7 @@
 // of another workflow must have completed in a run of that workflow this run has had (a dependsOn workflow, a
 // workflow step, a retry's workflow). A prerequisite not met fails the step before anything is sent: its
 // onFailure actions apply, evaluated without a response, as for a step that timed out.
-import { patched } from '@temporalio/workflow';
+import { changed } from './revision';
 import type { StepOutcome } from '../core/contract';
 import type { PlanStep } from '../core/plan';
 import { fullContext, type Run } from './run';
@@ -31,6 +31,6 @@ export function unmetDependency(run: Run, step: PlanStep): string | undefined {
 export function dependencyOutcome(run: Run, step: PlanStep, exhausted: string[]): StepOutcome | undefined {
   if (!step.dependsOn?.length) return undefined;
   const why = unmetDependency(run, step);
-  if (why === undefined || !patched('step-depends-on')) return undefined;
+  if (why === undefined || !changed('step-depends-on')) return undefined;
   return { ...judgedOutcome(step, judge(step, fullContext(run), exhausted, true), 0, why), success: false, failedCriteria: [] };
 }

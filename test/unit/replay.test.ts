@@ -3,7 +3,9 @@
 // that run a step or a workflow, timeouts, a cancelled run, a run that continued as new; scripts/record-event-histories.ts:
 // receive and send steps, a lost webhook's fallback poll, an early event, their correlation mailboxes). Each is replayed
 // with the workflow bundle the worker uses; a change to the workflow code that would break a run in flight
-// shows here as a nondeterminism error.
+// shows here as a nondeterminism error. status-batch-job-revision1/2 are the batch seed on a namespace with the search
+// attributes: upserts behind the patch marker (a start without the revision memo), and a revision-2 start's upserts
+// without it (src/core/history-revision.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -27,4 +29,37 @@ test(`${files.length} recorded histories replay without nondeterminism`, async (
   }
   assert.equal(replayed, files.length);
   assert.deepEqual(failures, []);
+});
+
+type Ev = {
+  eventType: string;
+  markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> };
+  workflowExecutionStartedEventAttributes?: { memo?: { fields?: Record<string, { data?: string }> } };
+};
+const eventsOf = (f: string) => (JSON.parse(readFileSync(join(DIR, f), 'utf8')) as { history: { events: Ev[] } }).history.events;
+const decoded = (data?: string) => (data ? Buffer.from(data, 'base64').toString('utf8') : '');
+
+test('the histories cover search-attribute upserts before and after revision 2', () => {
+  const kinds = files.map((f) => {
+    const events = eventsOf(f);
+    const upserts = events.filter((e) => e.eventType === 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES').length;
+    const patches = events.filter(
+      (e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED' && e.markerRecordedEventAttributes?.markerName === 'core_patch',
+    );
+    // the marker's patch-data: {"id": ..., "deprecated": ...}
+    const patchIds = patches.map(
+      (e) =>
+        (JSON.parse(decoded(e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data) || '{}') as { id?: string }).id,
+    );
+    const revision = decoded(events[0]?.workflowExecutionStartedEventAttributes?.memo?.fields?.arazzoRevision?.data);
+    return { f, upserts, patchIds, revision };
+  });
+  assert.ok(
+    kinds.some((k) => k.upserts > 0 && k.revision === '' && k.patchIds.includes('arazzo-search-attributes')),
+    'a revision-1 run with upserts behind the patch marker',
+  );
+  assert.ok(
+    kinds.some((k) => k.upserts > 0 && k.revision === '2' && k.patchIds.length === 0),
+    'a revision-2 run with upserts and no patch marker',
+  );
 });
