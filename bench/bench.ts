@@ -45,12 +45,17 @@ const flag = (name: string) => {
 };
 /** --only history,concurrency,downloads,…: run only those parts (development; scale runs only when named) */
 const ONLY = flag('--only')?.split(',');
-const runs = (part: 'history' | 'concurrency' | 'downloads' | 'loop' | 'webhooks' | 'latency' | 'startup' | 'validate') => !ONLY || ONLY.includes(part);
+const runs = (part: 'history' | 'concurrency' | 'downloads' | 'loop' | 'webhooks' | 'latency' | 'startup' | 'validate') =>
+  !ONLY || ONLY.includes(part);
 const DB_DIR = flag('--db-dir') ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 const SERVER_TUNING: Record<string, string | number> = process.argv.includes('--server-defaults')
   ? {}
   : { 'history.timerProcessorMaxTimeShift': '10ms', 'history.timerProcessorMaxPollRPS': 1000 };
-const tuningText = Object.keys(SERVER_TUNING).length ? Object.entries(SERVER_TUNING).map(([k, v]) => `${k}=${v}`).join(', ') : 'server defaults';
+const tuningText = Object.keys(SERVER_TUNING).length
+  ? Object.entries(SERVER_TUNING)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')
+  : 'server defaults';
 const API_KEY = 'sk-bench-0123456789abcdef0123456789abcdef';
 const POLL_COUNTS = QUICK ? [10, 100] : [10, 100, 1000];
 const DOWNLOAD_SIZES = QUICK ? [20_000_000] : [20_000_000, 200_000_000, 1_000_000_000];
@@ -68,7 +73,10 @@ const ARAZZO_QUEUE = 'bench-arazzo';
 const REFERENCE_QUEUE = 'bench-reference';
 const BATCH_DOC = join(ARAZZO_DIR, 'openai-batch-job.arazzo.yaml');
 const DOWNLOAD_DOC = join(ARAZZO_DIR, 'openai-download-batch-results.arazzo.yaml');
-const batchInputs = JSON.parse(readFileSync(join(INPUTS_DIR, 'openai-batch-job.json'), 'utf8')) as { endpoint: string; batchInputFile: string };
+const batchInputs = JSON.parse(readFileSync(join(INPUTS_DIR, 'openai-batch-job.json'), 'utf8')) as {
+  endpoint: string;
+  batchInputFile: string;
+};
 const secretKey = { $secret: 'OPENAI_API_KEY' };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -103,7 +111,10 @@ function figure(id: string, metric: string, unit: string, target?: Figure['targe
   return f;
 }
 
-const short = (err: unknown) => String((err as Error)?.message ?? err).replace(/\s+/g, ' ').slice(0, 300);
+const short = (err: unknown) =>
+  String((err as Error)?.message ?? err)
+    .replace(/\s+/g, ' ')
+    .slice(0, 300);
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -192,7 +203,8 @@ async function resultWithin<T>(handle: WorkflowHandle, ms: number): Promise<T> {
     try {
       const d = await handle.describe();
       const pending = d.raw.pendingActivities?.[0];
-      if (pending) why = `; activity ${pending.activityType?.name} at attempt ${pending.attempt}, last failure: ${pending.lastFailure?.message ?? 'none'}`;
+      if (pending)
+        why = `; activity ${pending.activityType?.name} at attempt ${pending.attempt}, last failure: ${pending.lastFailure?.message ?? 'none'}`;
     } catch {
       /* describe is best effort */
     }
@@ -222,12 +234,22 @@ function resetPeak(pid: number): boolean {
 type WorkerChild = ChildProcess & { output: string[] };
 
 /** A worker in its own process: the real CLI for arazzo-temporal, bench/reference/worker.ts for the reference. */
-function spawnWorker(impl: Impl, address: string, taskQueue: string, extra: string[] = [], env: Record<string, string> = {}): Promise<WorkerChild> {
+function spawnWorker(
+  impl: Impl,
+  address: string,
+  taskQueue: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<WorkerChild> {
   const args =
     impl === 'arazzo'
       ? [join(PROJECT_ROOT, 'bin', 'arazzo-temporal.js'), 'worker', '--address', address, '--task-queue', taskQueue, ...extra]
       : ['--require', 'tsx/cjs', join(PROJECT_ROOT, 'bench', 'reference', 'worker.ts'), '--address', address, '--task-queue', taskQueue];
-  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ARAZZO_LOG_LEVEL: 'WARN', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }) as WorkerChild;
+  const child = spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ARAZZO_LOG_LEVEL: 'WARN', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }) as WorkerChild;
   children.add(child);
   child.once('exit', () => children.delete(child));
   child.output = [];
@@ -236,7 +258,10 @@ function spawnWorker(impl: Impl, address: string, taskQueue: string, extra: stri
     if (child.output.length > 200) child.output.splice(0, child.output.length - 200);
   };
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${impl} worker did not start in 120 s: ${child.output.join('').slice(-2000)}`)), 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${impl} worker did not start in 120 s: ${child.output.join('').slice(-2000)}`)),
+      120_000,
+    );
     child.stdout?.on('data', (chunk: Buffer) => {
       keep(chunk);
       if (chunk.toString().includes('worker running')) {
@@ -293,10 +318,18 @@ function startReferenceBatchJob(ctx: Ctx, id: string, pollMs: number) {
 
 async function measureHistory(ctx: Ctx): Promise<void> {
   for (const n of [10, 100, 1000]) {
-    const events = figure(`historyEvents@${n}`, `history events per run, ${n.toLocaleString('en')} polls`, 'events', { text: '≤ 40', max: 40, inclusive: true });
+    const events = figure(`historyEvents@${n}`, `history events per run, ${n.toLocaleString('en')} polls`, 'events', {
+      text: '≤ 40',
+      max: 40,
+      inclusive: true,
+    });
     const bytes = figure(`historyBytes@${n}`, `history size per run, ${n.toLocaleString('en')} polls`, 'KiB');
     const time = figure(`pollRunSeconds@${n}`, `wall time of that run (${HISTORY_POLL_MS} ms poll interval)`, 's');
-    const cpu = figure(`pollRunCpu@${n}`, `CPU of that run (workers, simulator, client: one process)`, 'CPU-s', { text: '≤ reference (not measured)', max: NaN, inclusive: true });
+    const cpu = figure(`pollRunCpu@${n}`, `CPU of that run (workers, simulator, client: one process)`, 'CPU-s', {
+      text: '≤ reference (not measured)',
+      max: NaN,
+      inclusive: true,
+    });
     if (!POLL_COUNTS.includes(n)) {
       for (const f of [events, bytes, time, cpu]) f.arazzo.skipped = f.reference.skipped = '--quick';
       continue;
@@ -334,7 +367,9 @@ async function measureHistory(ctx: Ctx): Promise<void> {
         bytes[impl].value = Math.round((h.bytes / 1024) * 10) / 10;
         time[impl].value = Math.round(seconds * 10) / 10;
         events.details = { ...events.details, [impl]: { ...detail, retrieves, runs: h.runs, historyBytes: h.bytes, seconds } };
-        log(`${impl}: ${n} polls → ${h.events} events, ${h.bytes} bytes, ${h.runs} run(s), ${retrieves} GET /v1/batches/{id}, ${seconds.toFixed(1)} s`);
+        log(
+          `${impl}: ${n} polls → ${h.events} events, ${h.bytes} bytes, ${h.runs} run(s), ${retrieves} GET /v1/batches/{id}, ${seconds.toFixed(1)} s`,
+        );
       } catch (err) {
         events[impl].error = bytes[impl].error = time[impl].error = cpu[impl].error = short(err);
         log(`${impl}: ${n} polls failed: ${short(err)}`);
@@ -343,7 +378,8 @@ async function measureHistory(ctx: Ctx): Promise<void> {
   }
   for (const n of POLL_COUNTS) {
     const f = figures.find((x) => x.id === `pollRunCpu@${n}`);
-    if (f?.target && f.reference.value !== undefined) f.target = { text: `≤ reference (${f.reference.value})`, max: f.reference.value, inclusive: true };
+    if (f?.target && f.reference.value !== undefined)
+      f.target = { text: `≤ reference (${f.reference.value})`, max: f.reference.value, inclusive: true };
   }
   ctx.sim.setOutcome({});
 }
@@ -363,7 +399,10 @@ async function completedBatch(ctx: Ctx, size: number): Promise<{ batchId: string
       body: JSON.stringify({ input_file_id: file.id, endpoint: batchInputs.endpoint, completion_window: '24h' }),
     })
   ).json()) as { id: string };
-  const batch = (await (await fetch(`${ctx.openaiUrl}/batches/${created.id}`, { headers })).json()) as { status: string; output_file_id: string };
+  const batch = (await (await fetch(`${ctx.openaiUrl}/batches/${created.id}`, { headers })).json()) as {
+    status: string;
+    output_file_id: string;
+  };
   ctx.sim.setOutcome({});
   if (batch.status !== 'completed') throw new Error(`the prepared batch is ${batch.status}, not completed`);
   return { batchId: created.id, outputFileId: batch.output_file_id };
@@ -407,7 +446,12 @@ async function measureDownloads(ctx: Ctx): Promise<void> {
         try {
           if (impl === 'arazzo') {
             const client = ArazzoClient.fromClient(ctx.client, { taskQueue: queue, activityTaskQueue: `${queue}-http` });
-            const started = await client.start({ document: DOWNLOAD_DOC, inputs: { apiKey: secretKey, batchId }, servers: ctx.servers, id });
+            const started = await client.start({
+              document: DOWNLOAD_DOC,
+              inputs: { apiKey: secretKey, batchId },
+              servers: ctx.servers,
+              id,
+            });
             firstRunId = (started.handle as WorkflowHandleWithFirstExecutionRunId).firstExecutionRunId;
             const result = await resultWithin<ArazzoRunResult>(started.handle, size > 50_000_000 ? 600_000 : 90_000);
             const contents = result.outputs.contents as unknown;
@@ -416,7 +460,11 @@ async function measureDownloads(ctx: Ctx): Promise<void> {
                 ? { blob: true, ...(contents as Record<string, unknown>), $blob: undefined }
                 : { blob: false, type: typeof contents, length: typeof contents === 'string' ? contents.length : undefined };
           } else {
-            const handle = await ctx.client.workflow.start('referenceDownloadResults', { taskQueue: queue, workflowId: id, args: [{ baseUrl: ctx.openaiUrl, batchId }] });
+            const handle = await ctx.client.workflow.start('referenceDownloadResults', {
+              taskQueue: queue,
+              workflowId: id,
+              args: [{ baseUrl: ctx.openaiUrl, batchId }],
+            });
             firstRunId = handle.firstExecutionRunId;
             detail.contents = await resultWithin<Record<string, unknown>>(handle, size > 50_000_000 ? 600_000 : 90_000);
           }
@@ -440,7 +488,9 @@ async function measureDownloads(ctx: Ctx): Promise<void> {
         } catch (err) {
           hist[impl].error ??= short(err);
         }
-        log(`${impl}: ${label} download → peak RSS ${mb(after.hwmKb * 1024)} MiB${rss[impl].error ? ` (failed: ${rss[impl].error})` : ''}, history ${hist[impl].value ?? '-'} KiB`);
+        log(
+          `${impl}: ${label} download → peak RSS ${mb(after.hwmKb * 1024)} MiB${rss[impl].error ? ` (failed: ${rss[impl].error})` : ''}, history ${hist[impl].value ?? '-'} KiB`,
+        );
       } catch (err) {
         rss[impl].error ??= short(err);
         growth[impl].error ??= short(err);
@@ -475,11 +525,20 @@ async function concurrentRuns(ctx: Ctx, impl: Impl): Promise<ConcurrentSample> {
   const handles = await Promise.all(
     Array.from({ length: CONCURRENT_RUNS }, async (_, i) => {
       const id = `bench-concurrent-${impl}-${stamp}-${i}`;
-      return impl === 'arazzo' ? (await startArazzoBatchJob(ctx, id, CONCURRENT_POLL_MS)).handle : await startReferenceBatchJob(ctx, id, CONCURRENT_POLL_MS);
+      return impl === 'arazzo'
+        ? (await startArazzoBatchJob(ctx, id, CONCURRENT_POLL_MS)).handle
+        : await startReferenceBatchJob(ctx, id, CONCURRENT_POLL_MS);
     }),
   );
   const started = performance.now() - t0;
-  const results = await Promise.all(handles.map((h) => resultWithin(h, 600_000).then(() => null, (err) => short(err))));
+  const results = await Promise.all(
+    handles.map((h) =>
+      resultWithin(h, 600_000).then(
+        () => null,
+        (err) => short(err),
+      ),
+    ),
+  );
   const round2 = (ms: number) => Math.round(ms / 10) / 100;
   return {
     seconds: round2(performance.now() - t0),
@@ -492,7 +551,11 @@ async function concurrentRuns(ctx: Ctx, impl: Impl): Promise<ConcurrentSample> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 async function measureConcurrency(ctx: Ctx): Promise<void> {
-  const f = figure(`wallTime@${CONCURRENT_RUNS}`, `wall time, ${CONCURRENT_RUNS} concurrent batch-job runs${CONCURRENT_ROUNDS > 1 ? ` (median of ${CONCURRENT_ROUNDS})` : ''}`, 's');
+  const f = figure(
+    `wallTime@${CONCURRENT_RUNS}`,
+    `wall time, ${CONCURRENT_RUNS} concurrent batch-job runs${CONCURRENT_ROUNDS > 1 ? ` (median of ${CONCURRENT_ROUNDS})` : ''}`,
+    's',
+  );
   const starting = figure(`startPhase@${CONCURRENT_RUNS}`, `  of which starting the ${CONCURRENT_RUNS} runs`, 's');
   const samples: Record<Impl, ConcurrentSample[]> = { arazzo: [], reference: [] };
   // rounds alternate which implementation goes first, so a drift in the machine's load hits both
@@ -502,7 +565,9 @@ async function measureConcurrency(ctx: Ctx): Promise<void> {
       try {
         const sample = await concurrentRuns(ctx, impl);
         samples[impl].push(sample);
-        log(`${impl}: ${CONCURRENT_RUNS} runs in ${sample.seconds} s (all started after ${sample.startPhaseSeconds} s, ${sample.retrievesPerRun.toFixed(1)} retrieves per run${sample.failures.length ? `, ${sample.failures.length} failed` : ''})`);
+        log(
+          `${impl}: ${CONCURRENT_RUNS} runs in ${sample.seconds} s (all started after ${sample.startPhaseSeconds} s, ${sample.retrievesPerRun.toFixed(1)} retrieves per run${sample.failures.length ? `, ${sample.failures.length} failed` : ''})`,
+        );
       } catch (err) {
         f[impl].error = starting[impl].error = short(err);
         log(`${impl}: concurrent runs failed: ${short(err)}`);
@@ -523,23 +588,32 @@ async function measureConcurrency(ctx: Ctx): Promise<void> {
   relativeTarget(starting);
   // what client.start() spends compiling the document, per run
   const t0 = performance.now();
-  for (let i = 0; i < 20; i++) await ctx.arazzo.prepare({ document: BATCH_DOC, inputs: { apiKey: secretKey, ...batchInputs }, servers: ctx.servers });
+  for (let i = 0; i < 20; i++)
+    await ctx.arazzo.prepare({ document: BATCH_DOC, inputs: { apiKey: secretKey, ...batchInputs }, servers: ctx.servers });
   const cached = (performance.now() - t0) / 20;
   const t1 = performance.now();
   for (let i = 0; i < 5; i++) await prepareDocument(BATCH_DOC, { servers: ctx.servers });
-  f.details = { ...f.details, prepareMsPerRun: Math.round(cached * 100) / 100, compileMsUncached: Math.round((performance.now() - t1) / 5) };
+  f.details = {
+    ...f.details,
+    prepareMsPerRun: Math.round(cached * 100) / 100,
+    compileMsUncached: Math.round((performance.now() - t1) / 5),
+  };
 }
 
 /** Events a hand-written Temporal workflow (no continue-as-new) would record for the three-step loop run `n` times:
  *  start + first workflow task (4), createCounter (6: activity scheduled/started/completed + a workflow task's 3),
  *  n × increment/read/check (18), n − 1 loop waits (5: timer started/fired + a workflow task), summary (6), the close (1).
- *  The same counting gives the reference batch job's measured 11,012 events at 1,000 polls (2 + 1,000 activities, 999 timers). */
+ *  The same counting gives the reference batch job's 11,018 events at 1,000 polls (2 + 1,000 + 1 activities, 999 timers). */
 const handWrittenLoopEvents = (n: number) => 4 + 6 + 18 * n + 5 * (n - 1) + 6 + 1;
 
 async function measureLoop(ctx: Ctx, dataDir: string): Promise<void> {
   const n = LOOP_ITERATIONS;
   const label = `3-step loop × ${n.toLocaleString('en')}`;
-  const maxEvents = figure(`loopMaxRunEvents@${n}`, `largest history of any run, ${label}`, 'events', { text: `≤ ${HISTORY_WARN_EVENTS.toLocaleString('en')}`, max: HISTORY_WARN_EVENTS, inclusive: true });
+  const maxEvents = figure(`loopMaxRunEvents@${n}`, `largest history of any run, ${label}`, 'events', {
+    text: `≤ ${HISTORY_WARN_EVENTS.toLocaleString('en')}`,
+    max: HISTORY_WARN_EVENTS,
+    inclusive: true,
+  });
   const runCount = figure(`loopRuns@${n}`, `  runs in the continue-as-new chain`, 'runs');
   const total = figure(`loopTotalEvents@${n}`, `  history events, all runs together`, 'events');
   const time = figure(`loopSeconds@${n}`, `  wall time of the ${label} (${LOOP_POLL_MS} ms loop wait)`, 's');
@@ -595,21 +669,42 @@ async function measureLoop(ctx: Ctx, dataDir: string): Promise<void> {
     const o = result.outputs;
     const problems = [
       !lastEvent?.workflowExecutionCompletedEventAttributes && 'the last run of the chain did not complete',
-      (o.value !== n || o.increments !== n || o.checks !== n || o.lastIncrement !== n) && `outputs show ${o.value}/${o.increments}/${o.checks}/${o.lastIncrement} (value/increments/checks/lastIncrement), not ${n}`,
+      (o.value !== n || o.increments !== n || o.checks !== n || o.lastIncrement !== n) &&
+        `outputs show ${o.value}/${o.increments}/${o.checks}/${o.lastIncrement} (value/increments/checks/lastIncrement), not ${n}`,
       result.stepRuns !== stepRuns && `${result.stepRuns} step runs, not ${stepRuns}`,
       counter.log.replays && `${counter.log.replays} Idempotency-Key replays`,
       counter.log.keys.size !== 1 + n && `${counter.log.keys.size} distinct Idempotency-Keys, not ${1 + n}`,
     ].filter((p): p is string => typeof p === 'string');
     if (problems.length) for (const f of all) f.arazzo.error = problems.join('; ');
     maxEvents.details = {
-      arazzo: { outputs: o, stepRuns: result.stepRuns, runHistoryEvents: sizes, eventsPerStep: Math.round((events / stepRuns) * 100) / 100, requests: counter.log.requests, idempotencyKeys: counter.log.keys.size, replays: counter.log.replays, seconds },
-      reference: { computed: true, activities: stepRuns, timers: n - 1, formula: '4 + 6 × (3n + 2) + 5 × (n − 1) + 1 = 23n + 12', overTemporalHardLimit51200: refEvents > 51_200 },
+      arazzo: {
+        outputs: o,
+        stepRuns: result.stepRuns,
+        runHistoryEvents: sizes,
+        eventsPerStep: Math.round((events / stepRuns) * 100) / 100,
+        requests: counter.log.requests,
+        idempotencyKeys: counter.log.keys.size,
+        replays: counter.log.replays,
+        seconds,
+      },
+      reference: {
+        computed: true,
+        activities: stepRuns,
+        timers: n - 1,
+        formula: '4 + 6 × (3n + 2) + 5 × (n − 1) + 1 = 23n + 12',
+        overTemporalHardLimit51200: refEvents > 51_200,
+      },
     };
-    log(`arazzo: ${n} iterations (${result.stepRuns} steps) → ${sizes.length} runs, largest ${Math.max(...sizes)} events, ${events} in all, ${seconds.toFixed(1)} s; outputs value ${o.value}, increments ${o.increments}, checks ${o.checks}${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`);
+    log(
+      `arazzo: ${n} iterations (${result.stepRuns} steps) → ${sizes.length} runs, largest ${Math.max(...sizes)} events, ${events} in all, ${seconds.toFixed(1)} s; outputs value ${o.value}, increments ${o.increments}, checks ${o.checks}${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`,
+    );
   } catch (err) {
     for (const f of all) f.arazzo.error = short(err);
     log(`arazzo: ${label} failed: ${short(err)}`);
-    await ctx.client.workflow.getHandle(id).terminate('benchmark failed').catch(() => undefined);
+    await ctx.client.workflow
+      .getHandle(id)
+      .terminate('benchmark failed')
+      .catch(() => undefined);
   } finally {
     await closeCounter();
     rmSync(docDir, { recursive: true, force: true });
@@ -643,7 +738,10 @@ function ratio(f: Figure): string {
 }
 
 function table(): string {
-  const rows = [['metric', 'arazzo-temporal', 'reference', 'ratio', 'target'], ...figures.map((f) => [f.metric, cell(f.arazzo, f.unit), cell(f.reference, f.unit), ratio(f), verdict(f)])];
+  const rows = [
+    ['metric', 'arazzo-temporal', 'reference', 'ratio', 'target'],
+    ...figures.map((f) => [f.metric, cell(f.arazzo, f.unit), cell(f.reference, f.unit), ratio(f), verdict(f)]),
+  ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
@@ -738,11 +836,16 @@ async function main(): Promise<void> {
   }
   if (runs('latency')) {
     log('7. start latency at 1, 50 and 200 concurrent starts (bench/latency.ts)');
-    const start = async (impl: Impl, id: string) => (impl === 'arazzo' ? (await startArazzoBatchJob(ctx, id, CONCURRENT_POLL_MS)).handle : startReferenceBatchJob(ctx, id, CONCURRENT_POLL_MS));
+    const start = async (impl: Impl, id: string) =>
+      impl === 'arazzo'
+        ? (await startArazzoBatchJob(ctx, id, CONCURRENT_POLL_MS)).handle
+        : startReferenceBatchJob(ctx, id, CONCURRENT_POLL_MS);
     notes.push(...(await measureLatency({ figure, log, short, start, resultWithin })));
   }
   if (runs('loop')) {
-    log(`4. a three-step loop run ${LOOP_ITERATIONS.toLocaleString('en')} times, default continue-as-new settings (loop wait ${LOOP_POLL_MS} ms)`);
+    log(
+      `4. a three-step loop run ${LOOP_ITERATIONS.toLocaleString('en')} times, default continue-as-new settings (loop wait ${LOOP_POLL_MS} ms)`,
+    );
     await measureLoop(ctx, dataDir);
   }
   if (runs('webhooks')) {
@@ -752,8 +855,11 @@ async function main(): Promise<void> {
   }
   if (ONLY?.includes('scale')) {
     log('6. runs waiting at once, 1,000 then 10,000 (bench/scale.ts; only with --only scale)');
-    const spawn1 = async (address: string, queue: string, env: Record<string, string>) => ((c) => ({ pid: c.pid, stop: () => stopChild(c) }))(await spawnWorker('arazzo', address, queue, [], env));
-    notes.push(...(await measureScale({ figure, log, short, spawnWorker: spawn1, apiKey: API_KEY, dbDir: DB_DIR, serverTuning: SERVER_TUNING })));
+    const spawn1 = async (address: string, queue: string, env: Record<string, string>) =>
+      ((c) => ({ pid: c.pid, stop: () => stopChild(c) }))(await spawnWorker('arazzo', address, queue, [], env));
+    notes.push(
+      ...(await measureScale({ figure, log, short, spawnWorker: spawn1, apiKey: API_KEY, dbDir: DB_DIR, serverTuning: SERVER_TUNING })),
+    );
   }
   await stopArazzo();
   await stopReference();
@@ -765,12 +871,30 @@ async function main(): Promise<void> {
   }
 
   checkAborted();
-  const blobStore = existsSync(join(PROJECT_ROOT, 'src', 'load', 'blob-store.ts')) && /blob/i.test(readFileSync(join(PROJECT_ROOT, 'src', 'activities', 'run-step.ts'), 'utf8'));
-  notes.push(`server: temporal CLI dev server, SQLite file in ${DB_DIR}, ${tuningText} (by default every timer and activity retry delay lasts ≥ ~1 s, and due timers are read at most 20 times a second: a 5 ms poll interval would become 50 ms – 1 s for both implementations).`);
-  if (runs('history')) notes.push(`history: the batch completes on its Nth retrieve (simulator outcome batchPollsToComplete: N); poll interval ${HISTORY_POLL_MS} ms. arazzo-temporal polls inside one activity through retries, then its getResult step reads the batch once more (N+1 retrieves); the reference loops retrieveBatch + sleep (one activity and one timer per poll, N retrieves).`);
-  if (runs('downloads')) notes.push(`downloads: a completed batch whose output file the simulator pads to the size (streamed). arazzo-temporal runs a workflow worker and an HTTP-activity worker (worker --role workflows|activities), each in its own process, and the figure is the HTTP worker's; the reference runs its one worker. Peak RSS is VmHWM after the run, reset (clear_refs 5) once the worker was up, so it is the download's peak, not bundling's (startup peak in results.json). The worker's RSS when idle after start is part of that peak (arazzo-temporal ${idleOf('arazzo')} MiB, reference ${idleOf('reference')} MiB): the HTTP worker bundles no workflow code, the reference worker bundles its workflow with webpack at start; the growth row is what the download itself added.`, `the reference download reads the whole body into memory with axios and returns only its length and sha256: returning the body would exceed Temporal's payload limit (2 MB per payload; 256 KB warns).`, `blob store code present in src/activities: ${blobStore ? 'yes' : 'no'} (ARAZZO_BLOB_DIR = a temp dir).`);
-  if (runs('loop')) notes.push(`loop: test/fixtures/loops/three-step-loop.arazzo.yaml (increment → read → check → increment …, against a node:http counter that honours Idempotency-Key) with target ${LOOP_ITERATIONS.toLocaleString('en')} and its x-temporal-poll lowered to ${LOOP_POLL_MS} ms, on the in-process worker with the engine's default continue-as-new settings (after 500 step executions, or sooner when the server suggests it); the chain is followed run by run (newExecutionRunId) and the outputs must show ${LOOP_ITERATIONS.toLocaleString('en')} increments. The reference column is computed, not run: a hand-written workflow without continue-as-new records 23n + 12 events for n iterations (6 per activity with its workflow task, 5 per timer, 3n + 2 activities, n − 1 timers; the same count gives the measured 11,012 events of the reference batch job at 1,000 polls) = ${handWrittenLoopEvents(LOOP_ITERATIONS).toLocaleString('en')} events in one history${handWrittenLoopEvents(LOOP_ITERATIONS) > 51_200 ? ', past the server\'s 51,200-event limit, where it would be terminated' : ''}.`);
-  if (runs('concurrency')) notes.push(`concurrency: one in-process worker each (default worker options), simulator timing 'fast' (a batch ends ~1.1 s after creation), poll interval ${CONCURRENT_POLL_MS} ms; the runs share 2 CPUs with the dev server and the simulator. arazzo-temporal's client.start() takes the plan from the compiled-plan cache (src/load/plan-cache.ts: ${(figures.find((f) => f.id.startsWith('wallTime@'))?.details as { prepareMsPerRun?: number } | undefined)?.prepareMsPerRun ?? '?'} ms per prepare, against ${(figures.find((f) => f.id.startsWith('wallTime@'))?.details as { compileMsUncached?: number } | undefined)?.compileMsUncached ?? '?'} ms for a compile, measured alone).`);
+  const blobStore =
+    existsSync(join(PROJECT_ROOT, 'src', 'load', 'blob-store.ts')) &&
+    /blob/i.test(readFileSync(join(PROJECT_ROOT, 'src', 'activities', 'run-step.ts'), 'utf8'));
+  notes.push(
+    `server: temporal CLI dev server, SQLite file in ${DB_DIR}, ${tuningText} (by default every timer and activity retry delay lasts ≥ ~1 s, and due timers are read at most 20 times a second: a 5 ms poll interval would become 50 ms – 1 s for both implementations).`,
+  );
+  if (runs('history'))
+    notes.push(
+      `history: the batch completes on its Nth retrieve (simulator outcome batchPollsToComplete: N); poll interval ${HISTORY_POLL_MS} ms. arazzo-temporal polls inside one activity through retries, then its getResult step reads the batch once more (N+1 retrieves); the reference loops retrieveBatch + sleep (one activity and one timer per poll), then makes getResult's retrieve too (N+1 retrieves).`,
+    );
+  if (runs('downloads'))
+    notes.push(
+      `downloads: a completed batch whose output file the simulator pads to the size (streamed). arazzo-temporal runs a workflow worker and an HTTP-activity worker (worker --role workflows|activities), each in its own process, and the figure is the HTTP worker's; the reference runs its one worker. Peak RSS is VmHWM after the run, reset (clear_refs 5) once the worker was up, so it is the download's peak, not bundling's (startup peak in results.json). The worker's RSS when idle after start is part of that peak (arazzo-temporal ${idleOf('arazzo')} MiB, reference ${idleOf('reference')} MiB): the HTTP worker bundles no workflow code, the reference worker bundles its workflow with webpack at start; the growth row is what the download itself added.`,
+      `the reference download reads the whole body into memory with axios and returns only its length and sha256: returning the body would exceed Temporal's payload limit (2 MB per payload; 256 KB warns).`,
+      `blob store code present in src/activities: ${blobStore ? 'yes' : 'no'} (ARAZZO_BLOB_DIR = a temp dir).`,
+    );
+  if (runs('loop'))
+    notes.push(
+      `loop: test/fixtures/loops/three-step-loop.arazzo.yaml (increment → read → check → increment …, against a node:http counter that honours Idempotency-Key) with target ${LOOP_ITERATIONS.toLocaleString('en')} and its x-temporal-poll lowered to ${LOOP_POLL_MS} ms, on the in-process worker with the engine's default continue-as-new settings (after 500 step executions, or sooner when the server suggests it); the chain is followed run by run (newExecutionRunId) and the outputs must show ${LOOP_ITERATIONS.toLocaleString('en')} increments. The reference column is computed, not run: a hand-written workflow without continue-as-new records 23n + 12 events for n iterations (6 per activity with its workflow task, 5 per timer, 3n + 2 activities, n − 1 timers; the same count gives the reference batch job's 11,018 events at 1,000 polls) = ${handWrittenLoopEvents(LOOP_ITERATIONS).toLocaleString('en')} events in one history${handWrittenLoopEvents(LOOP_ITERATIONS) > 51_200 ? ", past the server's 51,200-event limit, where it would be terminated" : ''}.`,
+    );
+  if (runs('concurrency'))
+    notes.push(
+      `concurrency: one in-process worker each (default worker options), simulator timing 'fast' (a batch ends ~1.1 s after creation), poll interval ${CONCURRENT_POLL_MS} ms; the runs share 2 CPUs with the dev server and the simulator. arazzo-temporal's client.start() takes the plan from the compiled-plan cache (src/load/plan-cache.ts: ${(figures.find((f) => f.id.startsWith('wallTime@'))?.details as { prepareMsPerRun?: number } | undefined)?.prepareMsPerRun ?? '?'} ms per prepare, against ${(figures.find((f) => f.id.startsWith('wallTime@'))?.details as { compileMsUncached?: number } | undefined)?.compileMsUncached ?? '?'} ms for a compile, measured alone).`,
+    );
 
   const report = [
     '',
@@ -793,16 +917,36 @@ async function main(): Promise<void> {
     dirtyFiles: git('status', '--porcelain').split('\n').filter(Boolean),
     machine: machine(loadAtStart),
     versions: versions(),
-    environment: { loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryMiB: mb(totalmem()), platform: process.platform },
+    environment: {
+      loadAverageAtStart: loadAtStart,
+      loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryMiB: mb(totalmem()),
+      platform: process.platform,
+    },
     blobStorePresent: blobStore,
-    settings: { dbDir: DB_DIR, serverDynamicConfig: SERVER_TUNING, concurrentRounds: CONCURRENT_ROUNDS, pollCounts: POLL_COUNTS, historyPollMs: HISTORY_POLL_MS, downloadSizes: DOWNLOAD_SIZES, concurrentRuns: CONCURRENT_RUNS, concurrentPollMs: CONCURRENT_POLL_MS, loopIterations: LOOP_ITERATIONS, loopPollMs: LOOP_POLL_MS },
+    settings: {
+      dbDir: DB_DIR,
+      serverDynamicConfig: SERVER_TUNING,
+      concurrentRounds: CONCURRENT_ROUNDS,
+      pollCounts: POLL_COUNTS,
+      historyPollMs: HISTORY_POLL_MS,
+      downloadSizes: DOWNLOAD_SIZES,
+      concurrentRuns: CONCURRENT_RUNS,
+      concurrentPollMs: CONCURRENT_POLL_MS,
+      loopIterations: LOOP_ITERATIONS,
+      loopPollMs: LOOP_POLL_MS,
+    },
     figures: figures.map((f) => ({ ...f, ratio: ratio(f), verdict: verdict(f) || undefined })),
     notes,
     totalSeconds: Math.round((Date.now() - began) / 1000),
   };
   checkAborted();
   if (!ONLY) writeFileSync(join(PROJECT_ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
-  else if (ONLY.includes('scale')) writeFileSync(join(PROJECT_ROOT, 'bench', 'results-scale.json'), JSON.stringify(results, null, 2) + '\n');
+  else if (ONLY.includes('scale'))
+    writeFileSync(join(PROJECT_ROOT, 'bench', 'results-scale.json'), JSON.stringify(results, null, 2) + '\n');
 }
 
 main()
