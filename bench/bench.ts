@@ -786,6 +786,9 @@ async function main(): Promise<void> {
   const blobDir = mkdtempSync(join(tmpdir(), 'arazzo-bench-blobs-'));
   cleanups.push({ name: 'blob dir', fn: () => rmSync(blobDir, { recursive: true, force: true }) });
   process.env.OPENAI_API_KEY = API_KEY;
+  // plaintext payloads on both sides: the reference has no codec, and a dev key file (.data/codec-keys.json, written by
+  // the first `npm start`) would otherwise turn encryption on for arazzo-temporal's workers and not for this client
+  process.env.ARAZZO_CODEC_KEYS = 'none';
   process.env.ARAZZO_BLOB_DIR = blobDir;
   process.env.ARAZZO_ALLOW_HOSTS ||= '127.0.0.1'; // the simulator and the counter server listen on loopback
   installRuntime('ERROR');
