@@ -41,6 +41,34 @@ const overlayText = (summary: string) =>
     '',
   ].join('\n');
 
+test('calls at once share one preparation: one compile, a copy each', async () => {
+  clearPlanCache();
+  const { dir, doc } = copyFixture();
+  try {
+    let all: Awaited<ReturnType<typeof preparePlan>>[] = [];
+    assert.deepEqual(await counted(async () => (all = await Promise.all(Array.from({ length: 20 }, () => preparePlan(doc))))), {
+      hits: 0,
+      misses: 1,
+    });
+    assert.equal(new Set(all).size, 20, 'each caller gets its own Prepared');
+    assert.ok(
+      all.every((p) => p.plan === all[0].plan),
+      'sharing the one plan',
+    );
+    // a shared preparation that fails fails every caller, and nothing is cached
+    writeFileSync(doc, 'arazzo: 1.0.1\n');
+    clearPlanCache();
+    const ends = await Promise.allSettled([preparePlan(doc), preparePlan(doc)]);
+    assert.deepEqual(
+      ends.map((e) => e.status),
+      ['rejected', 'rejected'],
+    );
+    assert.equal(planCacheStats().size, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the same document twice: one compile; the plan is the cached one', async () => {
   clearPlanCache();
   const { dir, doc } = copyFixture();
