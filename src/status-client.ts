@@ -5,7 +5,15 @@
 import type { Client, WorkflowHandle, WorkflowStartOptions } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { maskSecrets } from './core/mask';
-import { combineStatus, type LiveStatus, type PendingStep, type PollHeartbeat, type RunStatusRecord } from './core/run-status';
+import {
+  combineStatus,
+  withPollReport,
+  type LiveStatus,
+  type PendingStep,
+  type PollHeartbeat,
+  type RunStatusRecord,
+} from './core/run-status';
+import { POLL_PENDING } from './core/contract';
 import {
   documentName,
   isUnregisteredAttributeError,
@@ -101,13 +109,18 @@ const tsIso = (ts: { seconds?: unknown; nanos?: number | null } | null | undefin
 async function pendingStep(client: Client, raw: Awaited<ReturnType<Handle['describe']>>['raw']): Promise<PendingStep | undefined> {
   const a = raw.pendingActivities?.find((p) => p.activityType?.name === 'runStep');
   if (!a) return undefined;
-  let heartbeat: PollHeartbeat | undefined;
-  try {
-    const [details] = await decodeArrayFromPayloads(client.options.loadedDataConverter, a.heartbeatDetails?.payloads);
-    if (details && typeof details === 'object') heartbeat = details as PollHeartbeat;
-  } catch {
-    /* a payload this process cannot decode: the record stays as the workflow has it */
-  }
+  const decoded = async (payloads: Parameters<typeof decodeArrayFromPayloads>[1]): Promise<PollHeartbeat | undefined> => {
+    try {
+      const [details] = await decodeArrayFromPayloads(client.options.loadedDataConverter, payloads);
+      return details && typeof details === 'object' ? (details as PollHeartbeat) : undefined;
+    } catch {
+      return undefined; // a payload this process cannot decode: the record stays as the workflow has it
+    }
+  };
+  const failure = a.lastFailure?.applicationFailureInfo;
+  // the latest poll's report rides on its ArazzoPollPending failure (src/activities/heartbeat.ts)
+  const reported = failure?.type === POLL_PENDING ? await decoded(failure.details?.payloads) : undefined;
+  const heartbeat = withPollReport(await decoded(a.heartbeatDetails?.payloads), reported);
   return {
     attempt: a.attempt ?? 1,
     ...(heartbeat && { heartbeat }),

@@ -1,8 +1,11 @@
 // The step activity's heartbeat details (PollHeartbeat, src/core/run-status.ts): the transient failures in a row
-// (the backoff of the next attempt grows with them), the last transient error, and the latest poll's status. A poll
-// loop runs as one activity's retries for hours; these details are how a client sees its progress meanwhile
-// (`status`, `watch`), since the workflow learns the outcome only when the loop ends. Every heartbeat keeps what the
-// previous attempt reported unless it says otherwise, so the last poll's status stays while the next is in flight.
+// (the backoff of the next attempt grows with them) and the last transient error. A poll loop runs as one activity's
+// retries for hours, and the workflow learns the outcome only when the loop ends; a client sees its progress
+// meanwhile (`status`, `watch`) in the pending activity: the latest poll's report rides on the attempt's
+// ArazzoPollPending failure (its details), which the server keeps as the activity's last failure until the next
+// attempt ends. A poll heartbeats only to reset a count of transient failures (run-step.ts): a heartbeat is a write on
+// the server, and a batch polled for hours would pay one per poll. Every heartbeat keeps what the previous attempt reported
+// unless it says otherwise.
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import type { NormalizedStatus } from '../core/batch-status';
 import type { PollHeartbeat } from '../core/run-status';
@@ -19,8 +22,9 @@ export function heartbeatWith(patch: PollHeartbeat & Record<string, unknown>): v
 }
 
 /**
- * A poll answered and the loop goes on: its status (the step's x-temporal-status, else the first string value its
- * criteria tested) and when the next poll is, in the heartbeat details.
+ * A poll answered and the loop goes on: its report — its status (the step's x-temporal-status, else the first string
+ * value its criteria tested) and when the next poll is — for the details of the attempt's failure. (The exchange
+ * heartbeats once to reset a count of transient failures the previous attempts left.)
  */
 export function reportPoll(
   stepId: string,
@@ -28,10 +32,10 @@ export function reportPoll(
   normalized: NormalizedStatus | undefined,
   observed: () => Record<string, unknown> | undefined,
   delayMs: number,
-): void {
+): PollHeartbeat {
   const word = normalized?.rawStatus ?? Object.values(observed() ?? {}).find((v): v is string => typeof v === 'string');
   const now = Date.now();
-  heartbeatWith({
+  const report: PollHeartbeat & Record<string, unknown> = {
     transientFailures: 0,
     poll: {
       stepId,
@@ -42,5 +46,6 @@ export function reportPoll(
       nextPollAt: new Date(now + delayMs).toISOString(),
       at: new Date(now).toISOString(),
     },
-  });
+  };
+  return report;
 }

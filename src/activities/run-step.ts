@@ -252,12 +252,14 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
     : undefined;
   if (input.pollInActivity && action?.type === 'goto' && action.stepId === step.stepId) {
     const delay = pollDelayMs(step.poll, info.attempt);
-    reportPoll(step.stepId, info.attempt, normalized, () => observedValues(step, rctx), delay);
+    const report = reportPoll(step.stepId, info.attempt, normalized, () => observedValues(step, rctx), delay);
     throw ApplicationFailure.create({
       message: `${label}: ${action.name} — polling again in ${delay} ms (poll ${info.attempt})`,
       type: POLL_PENDING,
       category: ApplicationFailureCategory.BENIGN,
       nextRetryDelay: delay,
+      // describe() shows it as the pending activity's last failure until the next attempt ends (status-client.ts)
+      details: [report],
     });
   }
   return stepOutcome({ step, input, res, rctx, evaluation, normalized, started, attempt: info.attempt });

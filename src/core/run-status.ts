@@ -63,6 +63,18 @@ export interface PendingStep {
   nextAttemptAt?: string;
 }
 
+/**
+ * The heartbeat details with the newest poll report: the one the last attempt's ArazzoPollPending failure carried
+ * (a poll no longer heartbeats), or the heartbeat's own when it is newer (older workers heartbeated each poll).
+ */
+export function withPollReport(heartbeat: PollHeartbeat | undefined, reported: PollHeartbeat | undefined): PollHeartbeat | undefined {
+  const poll = reported?.poll;
+  if (!poll || typeof poll !== 'object' || typeof poll.stepId !== 'string') return heartbeat;
+  const mine = heartbeat?.poll;
+  if (mine && typeof mine.at === 'string' && typeof poll.at === 'string' && mine.at > poll.at) return heartbeat;
+  return { ...heartbeat, poll };
+}
+
 /** A run's status as `status` shows it: the record, made live with the pending activity, and the execution's status. */
 export interface LiveStatus extends RunStatusRecord {
   workflowId: string;

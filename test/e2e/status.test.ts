@@ -1,8 +1,8 @@
 // A run's live status and finding runs, as an operator does it: `status`, `watch` and `list` through the real CLI
 // in child processes, against the dev server (search attributes registered at start), a worker and the simulator.
 // The batch seed's poll runs inside one activity for its whole in_progress phase: the provider status and request
-// counts `status` shows meanwhile come from that activity's heartbeat details. A namespace without the search
-// attributes still runs everything, with a warning.
+// counts `status` shows meanwhile come from that activity's last attempt (the report on its ArazzoPollPending
+// failure). A namespace without the search attributes still runs everything, with a warning.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cli } from '../helpers/cli';
@@ -60,12 +60,12 @@ async function list(...filter: string[]): Promise<ListedRun[]> {
   return JSON.parse(r.stdout);
 }
 
-test('status shows a polling batch live from the heartbeat: provider status, request counts, polls, next poll; then the end', async () => {
+test("status shows a polling batch live from the poll's last attempt: provider status, request counts, polls, next poll; then the end", async () => {
   // long enough for a few CLI processes on a loaded machine to see it poll
   stack.simulator.setTiming({ batchInProgressMs: 30_000 });
   try {
     const id = await start(batchArgs());
-    // the workflow itself saw createBatch's `validating`; in_progress and its counts exist only in the poll's heartbeat
+    // the workflow itself saw createBatch's `validating`; in_progress and its counts exist only in the poll's last attempt
     const live = await waitFor(
       'status to show the batch in progress',
       async () => {
