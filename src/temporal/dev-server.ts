@@ -78,6 +78,27 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * `n` distinct free ports: each is held until all are picked (ports asked for one after another can come back the
+ * same, since a closed port is free again at once).
+ */
+export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((res, rej) => {
+          const srv = createServer();
+          srv.once('error', rej);
+          srv.listen(0, host, () => res(srv));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((res) => s.close(res))));
+  return ports;
+}
+
 /** Wait until the frontend answers a real RPC, not just until the port is open. */
 export async function waitForServer(address: string, timeoutMs = 60_000, alive: () => boolean = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { AesGcmCodec, dataConverter, readKeyFile } from '../../src/codec';
-import { PROJECT_ROOT, freePort } from '../../src/temporal/dev-server';
+import { PROJECT_ROOT, freePorts } from '../../src/temporal/dev-server';
 import { waitFor } from '../helpers/stack';
 import { cli } from '../helpers/cli';
 import type { ArazzoRunResult } from '../../src/client';
@@ -70,13 +70,19 @@ function withPorts(command: string): string {
 /** The environment of the second terminal: the Temporal address is the only difference. */
 function terminalEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`, ...extra };
-  for (const k of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'TEMPORAL_NAMESPACE', 'ARAZZO_TASK_QUEUE', 'ARAZZO_ACTIVITY_TASK_QUEUE']) if (!(k in extra)) delete env[k];
+  for (const k of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'TEMPORAL_NAMESPACE', 'ARAZZO_TASK_QUEUE', 'ARAZZO_ACTIVITY_TASK_QUEUE'])
+    if (!(k in extra)) delete env[k];
   return env;
 }
 
 function spawnLong(command: string, env: NodeJS.ProcessEnv): ChildProcess & { output: string } {
   // its own process group, like a job in a terminal: Ctrl-C (SIGINT to the group) stops it
-  const child = spawn('bash', ['-c', command], { cwd: PROJECT_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & { output: string };
+  const child = spawn('bash', ['-c', command], {
+    cwd: PROJECT_ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }) as ChildProcess & { output: string };
   child.output = '';
   child.stdout?.on('data', (c: Buffer) => (child.output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (child.output += c.toString()));
@@ -128,7 +134,9 @@ function descendants(pid: number): number[] {
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 
 before(async () => {
-  ports = { temporal: await freePort(), ui: await freePort(), simulator: await freePort(), ownSimulator: await freePort(), codec: await freePort(), ownCodec: await freePort() };
+  // distinct: ports picked one after another can come back the same (npm start then fails with EADDRINUSE)
+  const [server, ui, simulator, ownSimulator, codec, ownCodec] = await freePorts(6);
+  ports = { temporal: server, ui, simulator, ownSimulator, codec, ownCodec };
   const block = blocks.find((b) => b.label === 'two-commands');
   assert.ok(block, 'the README has a two-commands block');
   npmStartCommand = block.commands.map((c) => c.replace(/\s+#.*$/, '')).find((c) => c.startsWith('npm start')) ?? '';
@@ -136,12 +144,20 @@ before(async () => {
   // only the ports (and the SQLite file, so a real .data/ is left alone) differ from what the README says
   const command = `${npmStartCommand} -- --port ${ports.temporal} --ui-port ${ports.ui} --simulator-port ${ports.simulator} --codec-port ${ports.codec} --db ${join(dataDir, 'temporal.db')}`;
   npmStart = spawnLong(command, terminalEnv());
-  await waitFor('npm start to run the seeds and serve', () => npmStart.output.includes('Serving until Ctrl-C') || npmStart.exitCode !== null, 600_000, 500);
+  await waitFor(
+    'npm start to run the seeds and serve',
+    () => npmStart.output.includes('Serving until Ctrl-C') || npmStart.exitCode !== null,
+    600_000,
+    500,
+  );
   assert.equal(npmStart.exitCode, null, `npm start exited early:\n${npmStart.output}`);
   devPid = Number(/Worker\s+task queue \S+ \(pid (\d+)\)/.exec(npmStart.output)?.[1]);
   assert.ok(devPid > 0, `npm start prints the worker's pid:\n${npmStart.output}`);
   // payloads are encrypted with the key npm start generated (.data/codec-keys.json), which this client reads too
-  temporal = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${ports.temporal}` }), dataConverter: dataConverter() });
+  temporal = new Client({
+    connection: await Connection.connect({ address: `127.0.0.1:${ports.temporal}` }),
+    dataConverter: dataConverter(),
+  });
 });
 
 after(async () => {
@@ -173,7 +189,9 @@ function bash(script: string, env: NodeJS.ProcessEnv, timeoutMs = 600_000): Prom
 /** Run a block's commands in order in one shell (variables carry over), each command's output apart. */
 async function runBlock(block: Block, env: NodeJS.ProcessEnv = terminalEnv()): Promise<Ran[]> {
   const dir = mkdtempSync(join(dataDir, `${block.label}-`));
-  const script = block.commands.map((c, i) => `{\n${withPorts(c)}\n} >${dir}/out.${i} 2>${dir}/err.${i}; echo $? >${dir}/rc.${i}`).join('\n');
+  const script = block.commands
+    .map((c, i) => `{\n${withPorts(c)}\n} >${dir}/out.${i} 2>${dir}/err.${i}; echo $? >${dir}/rc.${i}`)
+    .join('\n');
   const r = await bash(script, env);
   assert.equal(r.code, 0, `the block's shell failed: ${r.stderr}`);
   return block.commands.map((command, i) => ({
@@ -197,7 +215,9 @@ const block = (label: string) => {
 };
 
 async function simulatorGet(path: string): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${ports.simulator}${path}`, { headers: { authorization: `Bearer ${TEST_KEY}`, 'x-api-key': TEST_KEY, 'anthropic-version': '2023-06-01' } });
+  const res = await fetch(`http://127.0.0.1:${ports.simulator}${path}`, {
+    headers: { authorization: `Bearer ${TEST_KEY}`, 'x-api-key': TEST_KEY, 'anthropic-version': '2023-06-01' },
+  });
   assert.equal(res.status, 200, `GET ${path}`);
   return res.json();
 }
@@ -226,7 +246,10 @@ const CHECKS: Record<string, () => Promise<void>> = {
     assert.match(npmStart.output, new RegExp(`Temporal Web UI\\s+http://127\\.0\\.0\\.1:${ports.ui}`));
 
     // next to each run: the status command that shows its batch progress, and its Web UI link; list finds it by document
-    const printed = new RegExp(`^▶ openai-batch-job: npx arazzo-temporal status (\\S+) --address (127\\.0\\.0\\.1:${ports.temporal})\\n  (http://127\\.0\\.0\\.1:${ports.ui}/namespaces/default/workflows/\\S+)$`, 'm').exec(npmStart.output);
+    const printed = new RegExp(
+      `^▶ openai-batch-job: npx arazzo-temporal status (\\S+) --address (127\\.0\\.0\\.1:${ports.temporal})\\n  (http://127\\.0\\.0\\.1:${ports.ui}/namespaces/default/workflows/\\S+)$`,
+      'm',
+    ).exec(npmStart.output);
     assert.ok(printed, `npm start prints a status command and a Web UI link per run:\n${npmStart.output}`);
     const [, id, address] = printed;
     const status = await cli('status', id, '--address', address);
@@ -235,7 +258,10 @@ const CHECKS: Record<string, () => Promise<void>> = {
     assert.match(status.stdout, /^requests +3 completed, 0 failed, of 3$/m);
     const listed = await cli('list', '--document', 'openai-batch-job.arazzo.yaml', '--json', '--address', address);
     assert.equal(listed.code, 0, listed.stderr);
-    assert.ok((JSON.parse(listed.stdout) as { workflowId: string }[]).some((r) => r.workflowId === id), listed.stdout);
+    assert.ok(
+      (JSON.parse(listed.stdout) as { workflowId: string }[]).some((r) => r.workflowId === id),
+      listed.stdout,
+    );
   },
 
   async validate() {
@@ -288,7 +314,10 @@ const CHECKS: Record<string, () => Promise<void>> = {
     const outputs = json(r);
     assert.match(outputs.batchId, /^msgbatch_/);
     assert.equal(outputs.processingStatus, 'ended');
-    const lines = String(outputs.results).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = String(outputs.results)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(lines.map((l) => l.custom_id).sort(), ['greeting-de', 'greeting-fr']);
   },
 
@@ -301,14 +330,19 @@ const CHECKS: Record<string, () => Promise<void>> = {
     assert.match(r.stderr, /cancel/i);
     assert.equal((await temporal.workflow.getHandle('fine-tune-demo').describe()).status.name, 'CANCELLED');
     // nothing the run created is left running at the provider
-    const created = ((await simulatorGet('/v1/fine_tuning/jobs?limit=100')).data as { id: string; status: string }[]).filter((j) => !before.has(j.id));
+    const created = ((await simulatorGet('/v1/fine_tuning/jobs?limit=100')).data as { id: string; status: string }[]).filter(
+      (j) => !before.has(j.id),
+    );
     for (const job of created) assert.equal(job.status, 'cancelled', `job ${job.id}`);
   },
 
   async seeds() {
     const [batch, download, fineTune, anthropic, bifrostOpenAI, bifrostAnthropic] = await runBlock(block('seeds'));
     ok(batch);
-    const contents = String(json(download).contents).trim().split('\n').map((l) => JSON.parse(l));
+    const contents = String(json(download).contents)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(contents.length, 3);
     assert.match(json(fineTune).fineTunedModel, /^ft:/);
     assert.equal(json(anthropic).processingStatus, 'ended');
@@ -342,7 +376,11 @@ const CHECKS: Record<string, () => Promise<void>> = {
       const handle = temporal.schedule.getHandle('nightly-batch');
       const running = (await handle.describe().catch(() => undefined))?.info.runningActions ?? [];
       await handle.delete().catch(() => undefined);
-      for (const a of running) await temporal.workflow.getHandle(a.workflow.workflowId).terminate('README check done').catch(() => undefined);
+      for (const a of running)
+        await temporal.workflow
+          .getHandle(a.workflow.workflowId)
+          .terminate('README check done')
+          .catch(() => undefined);
     }
   },
   async schedule() {
@@ -377,7 +415,11 @@ const CHECKS: Record<string, () => Promise<void>> = {
       const history = await temporal.workflow.getHandle(startedId(r)).fetchHistory();
       const started = history.events?.find((e) => e.workflowExecutionStartedEventAttributes)?.workflowExecutionStartedEventAttributes;
       assert.equal(started?.taskQueue?.name, 'batch-flows');
-      const queues = new Set(history.events?.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes?.taskQueue?.name));
+      const queues = new Set(
+        history.events
+          ?.filter((e) => e.activityTaskScheduledEventAttributes)
+          .map((e) => e.activityTaskScheduledEventAttributes?.taskQueue?.name),
+      );
       assert.deepEqual([...queues], ['batch-http']);
     } finally {
       // stop every worker before asserting on any, so a failed assertion leaves no worker running
@@ -396,10 +438,19 @@ const CHECKS: Record<string, () => Promise<void>> = {
       const url = /codec server listening on (\S+)/.exec(sim.output)?.[1];
       assert.equal(url, `http://127.0.0.1:${ports.ownCodec}`, sim.output);
       // a payload as the worker wrote it, with the key npm start generated, decoded for the Cloud UI's origin
-      const [enc] = await new AesGcmCodec(readKeyFile(join(PROJECT_ROOT, '.data', 'codec-keys.json'))).encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"hello"') }]);
+      const [enc] = await new AesGcmCodec(readKeyFile(join(PROJECT_ROOT, '.data', 'codec-keys.json'))).encode([
+        { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"hello"') },
+      ]);
       const b64 = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array()).toString('base64');
-      const body = JSON.stringify({ payloads: [{ metadata: Object.fromEntries(Object.entries(enc.metadata ?? {}).map(([k, v]) => [k, b64(v)])), data: b64(enc.data) }] });
-      const post = (namespace: string) => fetch(`${url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-namespace': namespace, origin: 'https://cloud.temporal.io' }, body });
+      const body = JSON.stringify({
+        payloads: [{ metadata: Object.fromEntries(Object.entries(enc.metadata ?? {}).map(([k, v]) => [k, b64(v)])), data: b64(enc.data) }],
+      });
+      const post = (namespace: string) =>
+        fetch(`${url}/decode`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-namespace': namespace, origin: 'https://cloud.temporal.io' },
+          body,
+        });
       const res = await post('my-namespace.a1b2c');
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('access-control-allow-origin'), 'https://cloud.temporal.io');
@@ -439,6 +490,9 @@ test('README: Ctrl-C stops npm start with its Temporal server; no process is lef
   assert.ok(below.length >= 2, `npm start runs the dev process and the Temporal server: ${below}`);
   const how = await ctrlC(npmStart, 60_000);
   assert.match(how, STOPPED_GRACEFULLY, npmStart.output.slice(-2000));
-  assert.ok(below.every((pid) => !alive(pid)), 'the Temporal server and every other child stopped');
+  assert.ok(
+    below.every((pid) => !alive(pid)),
+    'the Temporal server and every other child stopped',
+  );
   assert.match(npmStart.output, /SIGINT: stopping/);
 });
