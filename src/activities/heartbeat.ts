@@ -26,7 +26,7 @@ export function heartbeatWith(patch: PollHeartbeat & Record<string, unknown>): v
  * value its criteria tested) and when the next poll is — for the details of the attempt's failure. (The exchange
  * heartbeats once to reset a count of transient failures the previous attempts left.)
  */
-export function reportPoll(
+export function pollReport(
   stepId: string,
   polls: number,
   normalized: NormalizedStatus | undefined,
@@ -35,7 +35,7 @@ export function reportPoll(
 ): PollHeartbeat {
   const word = normalized?.rawStatus ?? Object.values(observed() ?? {}).find((v): v is string => typeof v === 'string');
   const now = Date.now();
-  const report: PollHeartbeat & Record<string, unknown> = {
+  return {
     transientFailures: 0,
     poll: {
       stepId,
@@ -47,5 +47,4 @@ export function reportPoll(
       at: new Date(now).toISOString(),
     },
   };
-  return report;
 }

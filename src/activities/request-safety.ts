@@ -24,9 +24,12 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_N
 /** Statuses that say the provider turned the request away without processing it: rate limited, overloaded. */
 const NOT_PROCESSED_STATUS = new Set([429, 529]);
 
+/** The methods whose request must not be sent twice unless the description marks the operation idempotent. */
+export const unsafeMethod = (method: string): boolean => ['POST', 'PATCH'].includes(method.toUpperCase());
+
 /** POST and PATCH are not idempotent unless the description marks the operation so. */
 export function isIdempotent(step: Pick<PlanStep, 'operation'>): boolean {
-  return step.operation.idempotent === true || !['POST', 'PATCH'].includes(step.operation.method.toUpperCase());
+  return step.operation.idempotent === true || !unsafeMethod(step.operation.method);
 }
 
 /** What the retryable failure `err` (thrown by exchange) says about the request: surely not processed, or unknown. */

@@ -7,7 +7,7 @@
 // passes the outbound policy (outbound-policy.ts) first, and again at connect time and on each redirect.
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
-import { heartbeatWith, previousDetails, reportPoll } from './heartbeat';
+import { heartbeatWith, previousDetails, pollReport } from './heartbeat';
 import axios, { type AxiosResponse } from 'axios';
 import type { Readable } from 'node:stream';
 import { buildRequest } from '../core/request';
@@ -25,7 +25,7 @@ import { OUTBOUND_REFUSED, OutboundPolicy, refusalOf } from './outbound-policy';
 import { documentRetries } from './http-document-retry';
 import { stepLabel, type OperationStep } from '../core/plan';
 import { upgradeStep } from '../core/plan-upgrade';
-import { exchangeUnsafe, isIdempotent, markRequest } from './request-safety';
+import { exchangeUnsafe, isIdempotent, markRequest, unsafeMethod } from './request-safety';
 import { providerMessage, stepOutcome, type Exchanged } from './step-outcome';
 import { noteResponseStatus } from './step-span';
 import { POLL_PENDING, type CancelInput, type CancelOutcome, type RunStepInput, type StepOutcome } from './types';
@@ -91,7 +91,7 @@ async function send(
     method: req.method,
     url: req.url,
     // connections resolve names through the policy's lookup; no proxy from the environment stands in between
-    ...policy.agents(!['POST', 'PATCH'].includes(req.method.toUpperCase())),
+    ...policy.agents(!unsafeMethod(req.method)),
     proxy: false,
     // redirects: GET and HEAD follow up to 5, each target checked; other methods follow none
     maxRedirects: follow ? 5 : 0,
@@ -252,7 +252,7 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
     : undefined;
   if (input.pollInActivity && action?.type === 'goto' && action.stepId === step.stepId) {
     const delay = pollDelayMs(step.poll, info.attempt);
-    const report = reportPoll(step.stepId, info.attempt, normalized, () => observedValues(step, rctx), delay);
+    const report = pollReport(step.stepId, info.attempt, normalized, () => observedValues(step, rctx), delay);
     throw ApplicationFailure.create({
       message: `${label}: ${action.name} — polling again in ${delay} ms (poll ${info.attempt})`,
       type: POLL_PENDING,

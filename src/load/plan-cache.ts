@@ -64,6 +64,12 @@ export interface CacheOptions extends PrepareOptions {
   guardKey?: string;
 }
 
+/** Every compile option but the overlays, and what names the guard: part of both keys. */
+function optionParts(opts: CacheOptions): unknown[] {
+  const { workflowId, sources, servers, poll, strict, offline } = opts;
+  return [{ workflowId, sources, servers, poll, strict, offline }, opts.guardKey ?? null];
+}
+
 /** The key: the document's text, the overlays' texts and every compile option, hashed. */
 async function keyOf(docLocation: string, textSha: string, opts: CacheOptions): Promise<string> {
   const overlays = await Promise.all(
@@ -71,15 +77,13 @@ async function keyOf(docLocation: string, textSha: string, opts: CacheOptions): 
       typeof o === 'string' ? ['file', o, sha256(await readText(o))] : ['loaded', JSON.stringify(o)],
     ),
   );
-  const { workflowId, sources, servers, poll, strict, offline } = opts;
   return sha256(
     JSON.stringify([
       process.cwd(),
       isUrl(docLocation) ? docLocation : resolve(localPath(docLocation)),
       textSha,
       overlays,
-      { workflowId, sources, servers, poll, strict, offline },
-      opts.guardKey ?? null,
+      ...optionParts(opts),
     ]),
   );
 }
@@ -125,14 +129,7 @@ const inflight = new Map<string, Promise<Prepared>>();
  */
 export async function preparePlan(docLocation: string, opts: CacheOptions = {}): Promise<Prepared> {
   if (opts.text !== undefined || (opts.guard && opts.guardKey === undefined)) return prepareOnce(docLocation, opts);
-  const { workflowId, sources, servers, poll, strict, offline, overlays, guardKey } = opts;
-  const k = JSON.stringify([
-    process.cwd(),
-    docLocation,
-    overlays ?? [],
-    { workflowId, sources, servers, poll, strict, offline },
-    guardKey ?? null,
-  ]);
+  const k = JSON.stringify([process.cwd(), docLocation, opts.overlays ?? [], ...optionParts(opts)]);
   let running = inflight.get(k);
   if (!running) {
     running = prepareOnce(docLocation, opts).finally(() => inflight.delete(k));

@@ -68,14 +68,7 @@ export function findTestServer(): string | undefined {
 }
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, host, () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
+  return (await freePorts(1, host))[0];
 }
 
 /**

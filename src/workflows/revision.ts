@@ -8,7 +8,7 @@ type RevisionTwoChange = 'arazzo-search-attributes' | 'child-input-defaults' | '
 
 /** Whether this run has the change `patchId`: always for a revision-2 run, else as patched() says. */
 export function changed(patchId: RevisionTwoChange): boolean {
-  return revisionOf(workflowInfo().memo) >= 2 || patched(patchId);
+  return revisionTwo() || patched(patchId);
 }
 
 /** Whether this run's start says revision 2 or later. */
