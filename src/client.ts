@@ -18,12 +18,12 @@ import { preparePlan } from './load/plan-cache';
 import type { Diagnostic, Plan } from './core/types';
 import { DocumentError } from './core/diagnostics';
 import { stepTarget } from './core/plan';
-import { HISTORY_REVISION, REVISION_MEMO } from './core/history-revision';
+import { runMemo } from './core/history-revision';
 import * as sched from './schedules';
 import type { Overlap, SchedulePolicies, ScheduleTimes, ScheduleView } from './schedules';
 import type { ArazzoRunInput, ArazzoRunResult, RunOptions, arazzoWorkflow } from './workflows/arazzo-workflow';
 import { resolveUpdate, type ResolveRequest, type ResolveResult } from './workflows/resolve';
-import { startWithAttributes } from './status-client';
+import { searchAttributesRegistered } from './status-client';
 import { runRequestFor } from './run-request-for';
 
 export { runRequestFor } from './run-request-for';
@@ -123,8 +123,8 @@ export class ArazzoClient {
     return prepared;
   }
 
-  /** The workflow input and options for a prepared run; shared by start() and schedules. */
-  private action(prepared: Prepared, req: RunRequest) {
+  /** A prepared run's workflow input and options (start() and schedules); `searchAttributes`: the run upserts them. */
+  private action(prepared: Prepared, req: RunRequest, searchAttributes: boolean) {
     const { plan } = prepared;
     const separate = this.settings.activityTaskQueue !== this.settings.taskQueue;
     const options = separate ? { ...req.options, activityTaskQueue: this.settings.activityTaskQueue } : req.options;
@@ -134,16 +134,20 @@ export class ArazzoClient {
       taskQueue: this.settings.taskQueue,
       staticSummary: `${plan.document.title || basename(plan.document.file)} · ${plan.workflowId}`.slice(0, 200),
       staticDetails: staticDetails(prepared),
-      // the history revision (src/core/history-revision.ts): the run records no patch markers
-      memo: { arazzoDocument: plan.document.file, arazzoWorkflowId: plan.workflowId, [REVISION_MEMO]: HISTORY_REVISION },
+      // the history revision (src/core/history-revision.ts): no patch markers; the run upserts its search attributes
+      memo: runMemo(plan.document.file, plan.workflowId, searchAttributes),
     };
   }
 
   async start(req: RunRequest): Promise<Started> {
     const prepared = await this.prepare(req);
     const workflowId = req.id ?? readableWorkflowId(prepared.plan);
-    // with the search attributes ArazzoDocument, ArazzoWorkflow, ArazzoStep where the namespace has them (status-client.ts)
-    const handle = await startWithAttributes(this.client, prepared.plan, { workflowId, ...this.action(prepared, req) });
+    // the run sets ArazzoDocument, ArazzoWorkflow and ArazzoStep in its first workflow task where the namespace has them
+    const search = await searchAttributesRegistered(this.client);
+    const handle = await this.client.workflow.start<typeof arazzoWorkflow>(WORKFLOW_TYPE, {
+      workflowId,
+      ...this.action(prepared, req, search),
+    });
     return { handle, workflowId, plan: prepared.plan, prepared };
   }
 
@@ -207,7 +211,7 @@ export class ArazzoClient {
 
   private async scheduleAction(scheduleId: string, req: RunRequest, words: string, pin?: boolean) {
     const prepared = await this.prepare(req);
-    const { args, memo, ...action } = this.action(prepared, req);
+    const { args, memo, ...action } = this.action(prepared, req, await searchAttributesRegistered(this.client));
     const request = await runRequestFor(req, args[0].options, pin);
     const workflowId = `${scheduleId}-${prepared.plan.workflowId}`;
     // the spec's words ride on the action's memo too: an update can change those, not the schedule's memo

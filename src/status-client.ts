@@ -1,8 +1,8 @@
-// The client side of a run's live status: start with the search attributes (or without, with a warning, where the
-// namespace lacks them), read a run's status (the workflow's `status` query made live with the pending poll's
+// The client side of a run's live status: whether runs may set the search attributes (a warning where the namespace
+// lacks them), read a run's status (the workflow's `status` query made live with the pending poll's
 // heartbeat details, which only describe() shows while an activity polls for hours), and list runs by the search
 // attributes.
-import type { Client, WorkflowHandle, WorkflowStartOptions } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { maskSecrets } from './core/mask';
 import {
@@ -16,13 +16,12 @@ import {
 import { POLL_PENDING } from './core/contract';
 import {
   documentName,
-  isUnregisteredAttributeError,
   listQuery,
   SEARCH_ATTRIBUTE_NAMES,
+  unsetRunMatches,
   SEARCH_ATTRIBUTES,
   type ListFilter,
 } from './core/search-attributes';
-import type { Plan } from './core/types';
 import { WORKFLOW_TYPE } from './config';
 import type { arazzoWorkflow } from './workflows/arazzo-workflow';
 import { statusQuery } from './workflows/queries';
@@ -33,8 +32,7 @@ const checked = new Set<string>();
 
 /**
  * Whether the namespace has the search attributes, asked once per namespace before the first start: a server that
- * cannot say (the time-skipping test server has no operator service) counts as lacking them, because a start it
- * refuses for an unknown attribute may still hold the workflow id.
+ * cannot say (the time-skipping test server has no operator service) counts as lacking them.
  */
 async function registered(client: Client, ns: string): Promise<boolean> {
   if (checked.has(ns)) return true;
@@ -49,57 +47,24 @@ async function registered(client: Client, ns: string): Promise<boolean> {
   }
 }
 
-/** An error's message and its causes' (the client wraps the server's refusal). */
-function causeMessages(err: unknown): string {
-  const out: string[] = [];
-  for (let e = err as { message?: string; cause?: unknown } | undefined, n = 0; e && n < 5; e = e.cause as typeof e, n++)
-    if (e.message) out.push(e.message);
-  return out.join(': ');
-}
-
-/** The attributes a run starts with: its document, workflow and first step. */
-export function startAttributes(plan: Plan) {
-  return [
-    { key: SEARCH_ATTRIBUTES.document, value: documentName(plan.document.file) },
-    { key: SEARCH_ATTRIBUTES.workflow, value: plan.workflowId },
-    ...(plan.steps[0] ? [{ key: SEARCH_ATTRIBUTES.step, value: plan.steps[0].stepId }] : []),
-  ];
-}
-
 /**
- * Start with the search attributes; a namespace that lacks them refuses such a start, so the run starts without them
- * (and the workflow then upserts none), after one warning per namespace and process.
+ * Whether runs started now may set the search attributes (src/core/history-revision.ts, revision 3: the run upserts
+ * them from its first workflow task; the start carries none). A namespace that lacks them gets runs that set none,
+ * after one warning per namespace and process: an upsert of an unregistered attribute would fail every workflow task.
  */
-export async function startWithAttributes(
+export async function searchAttributesRegistered(
   client: Client,
-  plan: Plan,
-  options: Omit<WorkflowStartOptions<typeof arazzoWorkflow>, 'typedSearchAttributes'>,
   warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
-): Promise<Handle> {
+): Promise<boolean> {
   const ns = client.options.namespace;
-  if (!lacking.has(ns) && !(await registered(client, ns))) {
-    lacking.add(ns);
-    warn(
-      `namespace ${ns} has not registered the search attributes ${SEARCH_ATTRIBUTE_NAMES.join(', ')}; runs start without them, ` +
-        'so `list` and Web UI queries cannot find them by document, workflow or batch status (see the README: temporal operator search-attribute create)',
-    );
-  }
-  if (!lacking.has(ns)) {
-    try {
-      return await client.workflow.start<typeof arazzoWorkflow>(WORKFLOW_TYPE, {
-        ...options,
-        typedSearchAttributes: startAttributes(plan),
-      });
-    } catch (err) {
-      if (!isUnregisteredAttributeError(causeMessages(err))) throw err;
-      lacking.add(ns);
-      warn(
-        `namespace ${ns} has not registered the search attributes ${SEARCH_ATTRIBUTE_NAMES.join(', ')} (${causeMessages(err)}); ` +
-          'runs start without them, so `list` and Web UI queries cannot find them by document, workflow or batch status (see the README: temporal operator search-attribute create)',
-      );
-    }
-  }
-  return client.workflow.start<typeof arazzoWorkflow>(WORKFLOW_TYPE, options);
+  if (lacking.has(ns)) return false;
+  if (await registered(client, ns)) return true;
+  lacking.add(ns);
+  warn(
+    `namespace ${ns} has not registered the search attributes ${SEARCH_ATTRIBUTE_NAMES.join(', ')}; runs start without them, ` +
+      'so `list` and Web UI queries cannot find them by document, workflow or batch status (see the README: temporal operator search-attribute create)',
+  );
+  return false;
 }
 
 const tsIso = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
@@ -176,11 +141,16 @@ export async function listRuns(client: Client, filter: ListFilter, limit = 100):
   const out: ListedRun[] = [];
   for await (const w of client.workflow.list({ query: listQuery(filter, WORKFLOW_TYPE) })) {
     const sa = w.typedSearchAttributes;
+    const workflow = sa.get(SEARCH_ATTRIBUTES.workflow);
+    // not taken by a worker yet (no search attributes): its memo says which document and workflow it runs
+    if (workflow === undefined && !unsetRunMatches(filter, w.memo)) continue;
+    const memo = (key: string) => (typeof w.memo?.[key] === 'string' ? (w.memo[key] as string) : undefined);
+    const doc = sa.get(SEARCH_ATTRIBUTES.document) ?? memo('arazzoDocument');
     out.push({
       workflowId: w.workflowId,
       status: w.status.name,
-      document: sa.get(SEARCH_ATTRIBUTES.document),
-      workflow: sa.get(SEARCH_ATTRIBUTES.workflow),
+      document: doc === undefined ? undefined : documentName(doc),
+      workflow: workflow ?? memo('arazzoWorkflowId'),
       step: sa.get(SEARCH_ATTRIBUTES.step),
       batchStatus: sa.get(SEARCH_ATTRIBUTES.batchStatus),
       startTime: w.startTime.toISOString(),

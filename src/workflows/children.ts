@@ -9,10 +9,11 @@ import {
   executeChild,
   isCancellation,
 } from '@temporalio/workflow';
-import { HISTORY_REVISION, REVISION_MEMO } from '../core/history-revision';
-import { changed } from './revision';
+import { REVISION_MEMO, runMemo } from '../core/history-revision';
+import { changed, revision } from './revision';
 import { withSchemaDefaults } from '../core/input-defaults';
 import { subPlan } from '../core/subworkflows';
+import type { Plan } from '../core/plan';
 import type { ArazzoRunResult, Run } from './run';
 
 /** child workflows nest at most this deep (a workflow that runs itself) */
@@ -44,6 +45,15 @@ export interface ChildRequest {
 /** How a child ended: its result, or why it failed (`timedOut` when it ran out of time). */
 export type ChildEnd = { result: ArazzoRunResult } | { failure: string; timedOut: boolean };
 
+/**
+ * A child's memo: from a revision-3 run, this release's (the child sets the search attributes where its parent does);
+ * an earlier run starts its children as it did, at revision 2 and without them.
+ */
+function childMemo(run: Run, sub: Plan): Record<string, unknown> {
+  if (revision() >= 3) return runMemo(sub.document.file, sub.workflowId, run.status?.upserts ?? false);
+  return { arazzoDocument: sub.document.file, arazzoWorkflowId: sub.workflowId, [REVISION_MEMO]: 2 };
+}
+
 /** Run the workflow `key` of the plan as a child workflow. A cancel and errors other than the child's failure are thrown. */
 export async function runChild(run: Run, child: ChildRequest): Promise<ChildEnd> {
   const sub = subPlan(run.plan, child.key);
@@ -61,7 +71,7 @@ export async function runChild(run: Run, child: ChildRequest): Promise<ChildEnd>
       workflowId: child.id,
       args: [{ plan: sub, inputs, options: run.options, completed: run.state.completed, depth: run.depth + 1 }],
       staticSummary: `${sub.document.title || sub.document.file} · ${sub.workflowId} (${child.why})`.slice(0, 200),
-      memo: { arazzoDocument: sub.document.file, arazzoWorkflowId: sub.workflowId, [REVISION_MEMO]: HISTORY_REVISION },
+      memo: childMemo(run, sub),
       ...(child.timeoutMs !== undefined && { workflowExecutionTimeout: child.timeoutMs }),
     });
     return { result: result as ArazzoRunResult };

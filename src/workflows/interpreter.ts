@@ -292,5 +292,8 @@ export async function arazzoWorkflow(start: ArazzoRunInput | DocumentRunRequest)
   } catch (err) {
     if (isCancellation(err) && state.cancelable.length) await cancelCreated(run);
     throw err;
+  } finally {
+    // the last step's search-attribute changes (revision 3 holds them for one upsert), before the run closes
+    run.status.flush();
   }
 }

@@ -1,32 +1,55 @@
 // The run's live status record (src/core/run-status.ts) on the workflow side: answered by the `status` query, shown
-// as the Web UI's current details, and, when the start carried the search attributes, upserted into them
-// (ArazzoStep, BatchStatus) as the run moves. Current details and queries add nothing to history; the upserts do,
-// behind changed('arazzo-search-attributes') (./revision.ts), only in runs whose start set ArazzoWorkflow (so the namespace has
-// the attributes registered: an upsert of an unregistered one would fail every workflow task of the run).
+// as the Web UI's current details, and upserted into the search attributes as the run moves, where the namespace
+// has them. Current details and queries add nothing to history; the upserts do, so how they are made depends on the
+// run's history revision (src/core/history-revision.ts):
+// - revisions 1 and 2: only in runs whose start set ArazzoWorkflow (proof that the namespace has the attributes: an
+//   upsert of an unregistered one would fail every workflow task of the run), ArazzoStep and BatchStatus, upserted
+//   at each change (revision 1 behind changed('arazzo-search-attributes'), ./revision.ts);
+// - revision 3: where the start's memo says the client found them registered (or the start carried them), all four,
+//   the first three in the first workflow task; the changes of one workflow task go out as one upsert, when a step
+//   starts, a wait begins or the run ends (flush).
 import { setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { changed, revisionTwo } from './revision';
+import { changed, revision } from './revision';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { SEARCH_MEMO } from '../core/history-revision';
 import { currentDetails, type RunStatusRecord } from '../core/run-status';
 import { documentName, SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import type { StepOutcome } from '../core/contract';
 import { statusQuery } from './queries';
 import type { Run } from './run';
 
+type Key = (typeof SEARCH_ATTRIBUTES)[keyof typeof SEARCH_ATTRIBUTES];
+
 export class StatusTracker {
   private nextPollAt?: string;
   private lastError?: string;
   private readonly upserted: Record<string, string> = {};
-  private readonly upserts: boolean;
+  /** whether this run upserts the search attributes (the namespace has them) */
+  readonly upserts: boolean;
+  /** revision 3: a workflow task's changes go out as one upsert, at flush() */
+  private readonly merged: boolean;
+  private readonly keys: Key[];
+  private pending: SearchAttributeUpdatePair[] = [];
 
   constructor(
     private readonly run: Run,
     private readonly outcomeUnknown: () => { stepId: string; message: string } | undefined,
   ) {
-    const carried = workflowInfo().typedSearchAttributes.get(SEARCH_ATTRIBUTES.workflow) !== undefined;
-    this.upserts = carried && changed('arazzo-search-attributes');
-    // the step its start set is not upserted again (a revision-2 run; an earlier one did upsert it)
-    const atStart = workflowInfo().typedSearchAttributes.get(SEARCH_ATTRIBUTES.step);
-    if (this.upserts && atStart !== undefined && revisionTwo()) this.upserted[SEARCH_ATTRIBUTES.step.name] = atStart;
+    const info = workflowInfo();
+    const rev = revision();
+    const carried = info.typedSearchAttributes.get(SEARCH_ATTRIBUTES.workflow) !== undefined;
+    this.upserts = (carried && changed('arazzo-search-attributes')) || (rev >= 3 && info.memo?.[SEARCH_MEMO] === true);
+    this.merged = rev >= 3;
+    this.keys = this.merged
+      ? [SEARCH_ATTRIBUTES.document, SEARCH_ATTRIBUTES.workflow, SEARCH_ATTRIBUTES.step, SEARCH_ATTRIBUTES.batchStatus]
+      : [SEARCH_ATTRIBUTES.step, SEARCH_ATTRIBUTES.batchStatus];
+    // what the start set (or a continue-as-new carried over) is not upserted again; a revision-2 run skips only the
+    // step its start set, and a revision-1 run upserted that too
+    const skip = this.merged ? this.keys : rev === 2 ? [SEARCH_ATTRIBUTES.step] : [];
+    for (const key of skip) {
+      const atStart = info.typedSearchAttributes.get(key);
+      if (this.upserts && atStart !== undefined) this.upserted[key.name] = atStart;
+    }
     setHandler(statusQuery, () => this.record());
   }
 
@@ -54,7 +77,8 @@ export class StatusTracker {
   moved(outcome?: StepOutcome): void {
     this.nextPollAt = undefined;
     if (outcome && !outcome.success && outcome.errorMessage) this.lastError = outcome.errorMessage;
-    this.refresh();
+    // a step's end waits for what comes next in the same workflow task (the next step, a wait, the end)
+    this.refresh(!outcome);
   }
 
   /** A loop or retry waits `ms` on a durable timer before the next iteration. */
@@ -63,20 +87,30 @@ export class StatusTracker {
     this.refresh();
   }
 
-  private refresh(): void {
+  /** Upsert what changed since the last upsert (revision 3; before it, every change went out at once). */
+  flush(): void {
+    if (!this.pending.length) return;
+    upsertSearchAttributes(this.pending);
+    this.pending = [];
+  }
+
+  private refresh(flush = true): void {
     const record = this.record();
     setCurrentDetails(currentDetails(record));
     if (!this.upserts) return;
-    const want: [typeof SEARCH_ATTRIBUTES.step, string | undefined][] = [
-      [SEARCH_ATTRIBUTES.step, record.step],
-      [SEARCH_ATTRIBUTES.batchStatus, record.batchStatus],
-    ];
-    const changes: SearchAttributeUpdatePair[] = [];
-    for (const [key, value] of want) {
+    const { plan } = this.run;
+    const values: Record<string, string | undefined> = {
+      [SEARCH_ATTRIBUTES.document.name]: documentName(plan.document.file),
+      [SEARCH_ATTRIBUTES.workflow.name]: plan.workflowId,
+      [SEARCH_ATTRIBUTES.step.name]: record.step,
+      [SEARCH_ATTRIBUTES.batchStatus.name]: record.batchStatus,
+    };
+    for (const key of this.keys) {
+      const value = values[key.name];
       if (value === undefined || this.upserted[key.name] === value) continue;
       this.upserted[key.name] = value;
-      changes.push({ key, value });
+      this.pending = [...this.pending.filter((p) => p.key.name !== key.name), { key, value }];
     }
-    if (changes.length) upsertSearchAttributes(changes);
+    if (flush || !this.merged) this.flush();
   }
 }

@@ -9,6 +9,7 @@ import { cli } from '../helpers/cli';
 import { startStack, waitFor, type Stack } from '../helpers/stack';
 import type { LiveStatus } from '../../src/core/run-status';
 import type { ListedRun } from '../../src/status-client';
+import { SEARCH_ATTRIBUTES } from '../../src/core/search-attributes';
 
 let stack: Stack;
 before(async () => {
@@ -143,6 +144,32 @@ test('list --workflow --batch-status in_progress --status running finds a pollin
     assert.match(bad.stderr, /--status: expected one of running, completed, failed/);
   } finally {
     stack.simulator.setTiming({ messageBatchInProgressMs: 800 });
+  }
+});
+
+test('list --workflow finds a run no worker has taken yet (no search attributes before its first workflow task), by its memo', async () => {
+  // nobody polls this task queue: the run stays before its first workflow task, without search attributes
+  const id = await start([...batchArgs(), '--task-queue', `nobody-polls-${Date.now()}`]);
+  try {
+    const d = await stack.client.handle(id).describe();
+    assert.equal(d.typedSearchAttributes.get(SEARCH_ATTRIBUTES.workflow), undefined, 'the start carried none');
+    const found = await waitFor('the run in the list', async () =>
+      (await list('--workflow', 'batch-job')).find((r) => r.workflowId === id),
+    );
+    assert.equal(found.workflow, 'batch-job');
+    assert.equal(found.document, 'openai-batch-job.arazzo.yaml');
+    assert.equal(found.step, undefined, 'no step yet');
+    const byDoc = await list('--document', 'openai-batch-job.arazzo.yaml', '--status', 'running');
+    assert.ok(
+      byDoc.some((r) => r.workflowId === id),
+      `--document: ${JSON.stringify(byDoc)}`,
+    );
+    const other = await list('--workflow', 'create-poll-retrieve-batch');
+    assert.ok(!other.some((r) => r.workflowId === id), `--workflow create-poll-retrieve-batch: ${JSON.stringify(other)}`);
+    const byStep = await list('--workflow', 'batch-job', '--step', 'uploadInput');
+    assert.ok(!byStep.some((r) => r.workflowId === id), `--step: it has not begun a step: ${JSON.stringify(byStep)}`);
+  } finally {
+    await stack.client.handle(id).terminate('test done');
   }
 });
 
