@@ -8,6 +8,7 @@ import dns, { type LookupAddress, type LookupOptions } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { addressClass, bare, family, nameMatches, normalIp, parseAllowList, type AllowList } from './address-ranges';
 
 export const OUTBOUND_REFUSED = 'ArazzoOutboundRefused';
 
@@ -16,101 +17,7 @@ export class OutboundRefusedError extends Error {
   readonly code = 'ERR_ARAZZO_OUTBOUND_REFUSED';
 }
 
-type Family = 'ipv4' | 'ipv6';
-const subnets = (ranges: string[]) => {
-  const list = new net.BlockList();
-  for (const r of ranges) {
-    const [addr, bits] = r.split('/');
-    const type: Family = net.isIPv6(addr) ? 'ipv6' : 'ipv4';
-    list.addSubnet(addr, Number(bits ?? (type === 'ipv6' ? 128 : 32)), type);
-  }
-  return list;
-};
-
-/** Link-local and cloud metadata: 169.254.169.254 (AWS, GCP, Azure), fd00:ec2::254 (AWS IPv6). */
-const LINK_LOCAL = subnets(['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128']);
-const LOOPBACK = subnets(['127.0.0.0/8', '::1/128']);
-/** Private, shared (CGNAT), unspecified, multicast, reserved and unique-local ranges. */
-const PRIVATE = subnets([
-  '0.0.0.0/8',
-  '10.0.0.0/8',
-  '100.64.0.0/10',
-  '172.16.0.0/12',
-  '192.168.0.0/16',
-  '192.0.0.0/24',
-  '198.18.0.0/15',
-  '224.0.0.0/4',
-  '240.0.0.0/4',
-  '::/128',
-  'fc00::/7',
-  'ff00::/8',
-  '64:ff9b::/96',
-]);
-
-function family(ip: string): Family {
-  return net.isIPv6(ip) ? 'ipv6' : 'ipv4';
-}
-
-/** ::ffff:a.b.c.d is a.b.c.d. */
-function normalIp(ip: string): string {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  return m ? m[1] : ip;
-}
-
-/** What kind of refused address `ip` is, or undefined for a public one. */
-export function addressClass(raw: string): 'link-local or metadata' | 'loopback' | 'private or special-purpose' | undefined {
-  const ip = normalIp(raw);
-  if (LINK_LOCAL.check(ip, family(ip))) return 'link-local or metadata';
-  if (LOOPBACK.check(ip, family(ip))) return 'loopback';
-  if (PRIVATE.check(ip, family(ip))) return 'private or special-purpose';
-  return undefined;
-}
-
-const bare = (host: string) =>
-  host
-    .replace(/^\[|\]$/g, '')
-    .toLowerCase()
-    .replace(/\.$/, '');
-
-/** The worker's allowed entries: host names (`api.example.com`, `*.example.com`, `*` for any name), IPs and CIDRs. */
-export interface AllowList {
-  names: string[];
-  addresses: net.BlockList;
-  /** the entries as given, for messages */
-  entries: string[];
-}
-
-/** Parse allowed entries; a malformed one is an error naming it. */
-export function parseAllowList(entries: string[], where = '--allow-host'): AllowList {
-  const list: AllowList = { names: [], addresses: new net.BlockList(), entries: [] };
-  for (const raw of entries
-    .flatMap((e) => e.split(','))
-    .map((e) => e.trim())
-    .filter(Boolean)) {
-    const [addr, bits, extra] = bare(raw).split('/');
-    if (net.isIP(addr)) {
-      const ip = normalIp(addr);
-      const max = family(ip) === 'ipv6' ? 128 : 32;
-      const n = bits === undefined ? max : Number(bits);
-      if (extra !== undefined || !Number.isInteger(n) || n < 0 || n > max || (bits !== undefined && !/^\d+$/.test(bits)))
-        throw new Error(`${where}: "${raw}" is not an IP address, a CIDR range or a host name`);
-      list.addresses.addSubnet(ip, n, family(ip));
-    } else if (
-      bits === undefined &&
-      (addr === '*' || /^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(addr))
-    ) {
-      list.names.push(addr);
-    } else {
-      throw new Error(`${where}: "${raw}" is not an IP address, a CIDR range or a host name`);
-    }
-    list.entries.push(raw);
-  }
-  return list;
-}
-
-function nameMatches(patterns: string[], host: string): boolean {
-  return patterns.some((p) => p === '*' || p === host || (p.startsWith('*.') && host.endsWith(p.slice(1))));
-}
+export { addressClass, parseAllowList, type AllowList } from './address-ranges';
 
 let workerAllow: AllowList | undefined;
 let resolver: typeof dns.lookup = dns.lookup;
@@ -129,8 +36,26 @@ export function setResolver(lookup: typeof dns.lookup): typeof dns.lookup {
   return previous;
 }
 
+/** The policies made so far, per allow list and plan servers (a poll asks for its step's policy at every attempt). */
+const policies = new WeakMap<AllowList, Map<string, OutboundPolicy>>();
+const POLICIES_PER_LIST = 256;
+
 /** The policy for one step's requests: the plan's hosts plus the worker's entries. */
 export class OutboundPolicy {
+  /** The policy of these plan servers under the worker's allow list, made once and then reused. */
+  static of(planUrls: string[]): OutboundPolicy {
+    const allow = (workerAllow ??= parseAllowList([process.env.ARAZZO_ALLOW_HOSTS ?? ''], 'ARAZZO_ALLOW_HOSTS'));
+    let byUrls = policies.get(allow);
+    if (!byUrls) policies.set(allow, (byUrls = new Map()));
+    const key = planUrls.join('\n');
+    let policy = byUrls.get(key);
+    if (!policy) {
+      if (byUrls.size >= POLICIES_PER_LIST) byUrls.clear();
+      byUrls.set(key, (policy = new OutboundPolicy(planUrls, allow)));
+    }
+    return policy;
+  }
+
   private readonly planHosts: Set<string>;
 
   private readonly allow: AllowList;
@@ -155,14 +80,29 @@ export class OutboundPolicy {
     return hosts.length ? hosts.join(', ') : 'none';
   }
 
+  /** What urlProblem said per scheme and authority (a poll asks for the same one at every attempt). */
+  private readonly answers = new Map<string, string | undefined>();
+
   /** Why `url` may not be requested, or undefined: scheme, host, and the address when the host is an IP. */
   urlProblem(url: string): string | undefined {
+    // the scheme and authority, up to the first character that ends an authority (the rest cannot change the host)
+    const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\\]*/i.exec(url)?.[0];
+    if (origin !== undefined && this.answers.has(origin)) return this.answers.get(origin);
     let u: URL;
     try {
       u = new URL(url);
     } catch {
       return `"${url}" is not a URL`;
     }
+    const answer = this.problemOf(u);
+    if (origin !== undefined) {
+      if (this.answers.size >= 64) this.answers.clear();
+      this.answers.set(origin, answer);
+    }
+    return answer;
+  }
+
+  private problemOf(u: URL): string | undefined {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return `the ${u.protocol} scheme is refused: only http and https are spoken`;
     const host = bare(u.hostname);
     const ip = net.isIP(host) ? normalIp(host) : undefined;

@@ -61,7 +61,7 @@ function isPermanent429(body: unknown): boolean {
 
 /** The policy of a step's requests: the servers of its plan (its operation's, the source descriptions'). */
 function policyFor(operation: { serverUrl: string }, context: RunStepInput['context']): OutboundPolicy {
-  return new OutboundPolicy([operation.serverUrl, ...Object.values(context.sourceDescriptions ?? {}).map((s) => s.url)]);
+  return OutboundPolicy.of([operation.serverUrl, ...Object.values(context.sourceDescriptions ?? {}).map((s) => s.url)]);
 }
 
 function refuse(label: string, why: string): never {
@@ -253,7 +253,7 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
   if (input.pollInActivity && action?.type === 'goto' && action.stepId === step.stepId) {
     const delay = pollDelayMs(step.poll, info.attempt);
     const report = pollReport(step.stepId, info.attempt, normalized, () => observedValues(step, rctx), delay);
-    throw ApplicationFailure.create({
+    const pending = ApplicationFailure.create({
       message: `${label}: ${action.name} — polling again in ${delay} ms (poll ${info.attempt})`,
       type: POLL_PENDING,
       category: ApplicationFailureCategory.BENIGN,
@@ -261,6 +261,9 @@ export async function runStep(input: RunStepInput): Promise<StepOutcome> {
       // describe() shows it as the pending activity's last failure until the next attempt ends (status-client.ts)
       details: [report],
     });
+    // a signal, not an error: no stack trace (formatting one, source-mapped, cost more than the rest of the poll)
+    pending.stack = `${pending.name}: ${pending.message}`;
+    throw pending;
   }
   return stepOutcome({ step, input, res, rctx, evaluation, normalized, started, attempt: info.attempt });
 }

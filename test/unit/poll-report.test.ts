@@ -58,6 +58,7 @@ test('a poll that goes on reports on its failure, with no heartbeat', async () =
   assert.equal(report.poll?.providerStatus, 'pending');
   assert.ok(Date.parse(report.poll?.nextPollAt ?? '') > Date.parse(report.poll?.at ?? ''), 'the next poll is after this one');
   assert.deepEqual(beats, [], 'no heartbeat for a poll');
+  assert.equal(failure.stack, `ApplicationFailure: ${failure.message}`, 'a poll going on carries no stack trace');
 });
 
 test('a poll after transient failures heartbeats once, to reset their count; the report is still on the failure', async () => {
