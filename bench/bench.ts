@@ -885,7 +885,7 @@ async function main(): Promise<void> {
       impl === 'arazzo'
         ? (await startArazzoBatchJob(ctx, id, CONCURRENT_POLL_MS)).handle
         : startReferenceBatchJob(ctx, id, CONCURRENT_POLL_MS);
-    notes.push(...(await measureLatency({ figure, log, short, start, resultWithin })));
+    notes.push(...(await measureLatency({ figure, log, short, start, resultWithin }, QUICK ? 1 : 3)));
   }
   if (runs('loop')) {
     log(
